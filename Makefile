@@ -1,0 +1,136 @@
+# vleval — build, test, demo.  `make demo` and `make test` are the two entry points;
+# both install missing Debian packages first (target `deps`).
+
+PREFIX ?= /usr/local
+CC ?= cc
+PKGS = libcurl libcjson sqlite3 libpcre2-8 stb
+DEB_PKGS = build-essential pkg-config libcurl4-openssl-dev libcjson-dev \
+	libsqlite3-dev libpcre2-dev libcmocka-dev libstb-dev gnuplot-nox sqlite3 python3
+PERF_PKGS = wrk hyperfine time
+
+WARN = -Wall -Wextra -Wstrict-prototypes -Wvla -Wno-unused-parameter
+ifneq ($(CI),)
+WARN += -Werror
+endif
+OPT ?= -O2 -g
+# Recursive (=) so pkg-config runs after `deps` has installed the packages.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -MMD -MP -I. $(PKG_CFLAGS) $(SAN) $(CFLAGS)
+LDLIBS_ALL = $(PKG_LIBS) -lz -lm -ldl $(SAN) $(LDFLAGS)
+
+BUILD ?= build
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+
+BENCH_OBJS = \
+	bench/buf.o \
+	bench/alloc.o \
+	bench/sample.o \
+	bench/util.o \
+	bench/cli.o \
+	bench/kv.o \
+	bench/cmd-pending.o \
+	bench/cmd-score.o \
+	bench/score-vqa.o \
+	bench/score-caption.o \
+	bench/score-grounding.o
+
+DATASET_OBJS = \
+	datasets/dataset.o \
+	datasets/image.o \
+	datasets/jsonl.o \
+	datasets/pope.o
+
+METRIC_OBJS = \
+	metrics/metric.o \
+	metrics/bootstrap.o \
+	metrics/extract.o \
+	metrics/exact_match.o \
+	metrics/pope.o
+
+BACKEND_OBJS = \
+	backends/backend.o \
+	backends/ready.o \
+	backends/baseline.o \
+	backends/replay.o
+
+REPORT_OBJS =
+
+LIB_OBJS = $(BENCH_OBJS) $(DATASET_OBJS) $(METRIC_OBJS) $(BACKEND_OBJS) $(REPORT_OBJS)
+ALL_OBJS = $(addprefix $(BUILD)/,$(LIB_OBJS) bench/main.o)
+
+UNIT_SRCS = $(wildcard tests/unit/test_*.c)
+UNIT_BINS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+TEST_TOOLS = $(BUILD)/tests/tools/fakeserver
+PLUGIN_SO = $(BUILD)/libvl_plugin_template.so
+
+.PHONY: all deps perf-deps test unit integration asan demo install clean perf
+.DEFAULT_GOAL := all
+
+all: vleval
+
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "deps: installing$$missing"; \
+	  sudo=""; [ "$$(id -u)" -ne 0 ] && sudo=sudo; \
+	  $$sudo apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+perf-deps: deps
+	@$(MAKE) --no-print-directory deps DEB_PKGS="$(PERF_PKGS)"
+
+vleval: $(BUILD)/vleval
+	@cp $< $@
+
+$(BUILD)/vleval: $(ALL_OBJS)
+	$(CC) -o $@ $^ $(LDLIBS_ALL)
+
+$(BUILD)/libvl.a: $(addprefix $(BUILD)/,$(LIB_OBJS))
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -DVL_VERSION='"$(VERSION)"' -c -o $@ $<
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libvl.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libvl.a $(LDLIBS_ALL) -lcmocka
+
+$(BUILD)/tests/tools/%: tests/tools/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(LDLIBS_ALL)
+
+$(PLUGIN_SO): backends/plugin-template.c backends/backend.h
+	$(CC) $(CFLAGS_ALL) -fPIC -shared -o $@ $<
+
+test: deps
+	@$(MAKE) --no-print-directory vleval $(UNIT_BINS) $(TEST_TOOLS) $(PLUGIN_SO)
+	@BUILD=$(BUILD) sh tests/run-all.sh
+
+asan: deps
+	@$(MAKE) --no-print-directory test BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
+
+demo: deps
+	@$(MAKE) --no-print-directory vleval
+	./vleval demo --out demo-report
+
+perf: perf-deps
+	@$(MAKE) --no-print-directory vleval $(TEST_TOOLS)
+	@sh tests/perf/run-all.sh
+
+install: vleval
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/vleval/tasks $(DESTDIR)$(PREFIX)/include/vleval
+	install -m 755 vleval $(DESTDIR)$(PREFIX)/bin/vleval
+	install -m 644 bench/tasks/*.json $(DESTDIR)$(PREFIX)/share/vleval/tasks/
+	install -m 644 backends/backend.h $(DESTDIR)$(PREFIX)/include/vleval/backend.h
+
+clean:
+	rm -rf build build-asan vleval demo-report
+
+-include $(shell find $(BUILD) build-asan -name '*.d' 2>/dev/null)

@@ -1,0 +1,281 @@
+/*
+ * backend.c - the backend registry, plugin loading, and the host wrapper that
+ * adds delay_ms to every backend (see host.h).
+ */
+#include "backends/host.h"
+
+#include <dlfcn.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern const struct vl_backend_methods vl_backend_oracle;
+extern const struct vl_backend_methods vl_backend_constant;
+extern const struct vl_backend_methods vl_backend_random;
+extern const struct vl_backend_methods vl_backend_replay;
+
+/* "plugin" is listed so that `vleval backends` shows it; opening it loads a
+ * shared library instead of using these methods. */
+static const struct vl_backend_methods plugin_placeholder = {
+	.version = VL_BACKEND_API_VERSION,
+	.name = "plugin",
+	.description = "a shared library (--set path=lib.so) exporting " VL_BACKEND_ENTRY,
+};
+
+static const struct vl_backend_methods *const backends[] = {
+	&vl_backend_replay,
+	&vl_backend_oracle,
+	&vl_backend_constant,
+	&vl_backend_random,
+	&plugin_placeholder,
+	NULL,
+};
+
+const struct vl_backend_methods *vl_backend_find(const char *name)
+{
+	for (size_t i = 0; backends[i]; i++)
+		if (!strcmp(backends[i]->name, name))
+			return backends[i];
+	return NULL;
+}
+
+const struct vl_backend_methods *const *vl_backend_list(void)
+{
+	return backends;
+}
+
+/* A response held back until its due time (delay_ms). */
+struct held {
+	struct vl_response r;
+	double due;
+};
+
+struct vl_backend {
+	const struct vl_backend_methods *m;
+	void *self;
+	void *dl;                /* dlopen handle of a plugin, or NULL */
+	double delay_s;
+	struct held *held;
+	size_t nheld, cap;
+	struct {                 /* submit times by request id, for the delay */
+		uint64_t id;
+		double t;
+	} *sent;
+	size_t nsent, capsent;
+	/* config arrays handed to open(), kept alive for the backend's life */
+	const char **keys, **vals;
+};
+
+static int load_plugin(struct vl_backend *b, const char *path, struct vl_buf *err)
+{
+	vl_backend_entry_fn entry;
+	const struct vl_backend_methods *m;
+
+	if (!path) {
+		vl_buf_adds(err, "backend 'plugin' needs --set path=LIBRARY.so");
+		return VL_EINVAL;
+	}
+	b->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!b->dl) {
+		vl_buf_addf(err, "cannot load plugin '%s': %s", path, dlerror());
+		return VL_EINVAL;
+	}
+	*(void **)&entry = dlsym(b->dl, VL_BACKEND_ENTRY);
+	if (!entry) {
+		vl_buf_addf(err, "plugin '%s' does not export %s()", path, VL_BACKEND_ENTRY);
+		return VL_EINVAL;
+	}
+	m = entry(VL_BACKEND_API_VERSION);
+	if (!m) {
+		vl_buf_addf(err, "plugin '%s' refused host API version %d.%d", path,
+			    VL_BACKEND_API_MAJOR, VL_BACKEND_API_MINOR);
+		return VL_EINVAL;
+	}
+	if (m->version / 1000 != VL_BACKEND_API_MAJOR) {
+		vl_buf_addf(err, "plugin '%s' was built for backend API %d.%d; this vleval "
+			    "speaks %d.x: rebuild the plugin against this backend.h", path,
+			    m->version / 1000, m->version % 1000, VL_BACKEND_API_MAJOR);
+		return VL_EINVAL;
+	}
+	if (!m->name || !m->open || !m->submit || !m->poll || !m->close) {
+		vl_buf_addf(err, "plugin '%s' leaves a required method empty", path);
+		return VL_EINVAL;
+	}
+	b->m = m;
+	return 0;
+}
+
+int vl_backend_open(const char *name, const struct vl_kv *cfg, struct vl_backend **out,
+		    struct vl_buf *err)
+{
+	struct vl_backend *b = vl_xcalloc(1, sizeof(*b));
+	struct vl_backend_config c;
+	char msg[512] = "";
+	double delay_ms;
+	int rc;
+
+	*out = NULL;
+	if (vl_kv_get_double(cfg, "delay_ms", 0, &delay_ms, err) < 0 || delay_ms < 0) {
+		if (!err->len)
+			vl_buf_adds(err, "option 'delay_ms' must not be negative");
+		vl_free(b);
+		return VL_EINVAL;
+	}
+	b->delay_s = delay_ms / 1000.0;
+	if (!strcmp(name, "plugin")) {
+		rc = load_plugin(b, vl_kv_get(cfg, "path"), err);
+		if (rc < 0)
+			goto fail;
+	} else {
+		b->m = vl_backend_find(name);
+		if (!b->m) {
+			vl_buf_addf(err, "unknown backend '%s'", name);
+			rc = VL_ENOTFOUND;
+			goto fail;
+		}
+	}
+	b->self = vl_xcalloc(1, b->m->instance_size ? b->m->instance_size : 1);
+	b->keys = vl_xcalloc(cfg->keys.n + 1, sizeof(char *));
+	b->vals = vl_xcalloc(cfg->keys.n + 1, sizeof(char *));
+	for (size_t i = 0; i < cfg->keys.n; i++) {
+		b->keys[i] = cfg->keys.v[i];
+		b->vals[i] = cfg->vals.v[i];
+	}
+	c.n = cfg->keys.n;
+	c.keys = b->keys;
+	c.values = b->vals;
+	rc = b->m->open(b->self, &c, msg, sizeof(msg));
+	if (rc < 0) {
+		vl_buf_addf(err, "backend '%s': %s", b->m->name, msg[0] ? msg : "cannot open");
+		rc = VL_EINVAL;
+		goto fail;
+	}
+	*out = b;
+	return 0;
+fail:
+	if (b->dl)
+		dlclose(b->dl);
+	vl_free(b->self);
+	vl_free(b->keys);
+	vl_free(b->vals);
+	vl_free(b);
+	return rc;
+}
+
+const struct vl_backend_methods *vl_backend_methods(const struct vl_backend *b)
+{
+	return b->m;
+}
+
+int vl_backend_submit(struct vl_backend *b, const struct vl_request *req, struct vl_buf *err)
+{
+	char msg[512] = "";
+	int rc = b->m->submit(b->self, req, msg, sizeof(msg));
+
+	if (rc < 0) {
+		vl_buf_adds(err, msg[0] ? msg : "request could not be queued");
+		return rc;
+	}
+	if (b->delay_s > 0) {
+		if (b->nsent == b->capsent) {
+			b->capsent = b->capsent ? b->capsent * 2 : 64;
+			b->sent = vl_xrealloc(b->sent, b->capsent * sizeof(*b->sent));
+		}
+		b->sent[b->nsent].id = req->id;
+		b->sent[b->nsent].t = vl_now();
+		b->nsent++;
+	}
+	return 0;
+}
+
+static double take_sent_time(struct vl_backend *b, uint64_t id)
+{
+	for (size_t i = 0; i < b->nsent; i++) {
+		if (b->sent[i].id == id) {
+			double t = b->sent[i].t;
+			b->sent[i] = b->sent[--b->nsent];
+			return t;
+		}
+	}
+	return vl_now();
+}
+
+int vl_backend_poll(struct vl_backend *b, int timeout_ms, struct vl_response *out, int max)
+{
+	struct vl_response got[64];
+	double now, next_due = INFINITY;
+	int n, k = 0;
+
+	if (b->delay_s <= 0)
+		return b->m->poll(b->self, timeout_ms, out, max);
+
+	/* wait no longer than the earliest held response needs */
+	for (size_t i = 0; i < b->nheld; i++)
+		if (b->held[i].due < next_due)
+			next_due = b->held[i].due;
+	if (b->nheld) {
+		double wait_ms = (next_due - vl_now()) * 1000.0;
+		if (wait_ms < timeout_ms)
+			timeout_ms = wait_ms > 0 ? (int)ceil(wait_ms) : 0;
+	}
+	n = b->m->poll(b->self, timeout_ms, got, (int)(sizeof(got) / sizeof(*got)));
+	if (n < 0)
+		return n;
+	for (int i = 0; i < n; i++) {
+		double t0 = take_sent_time(b, got[i].id);
+		if (b->nheld == b->cap) {
+			b->cap = b->cap ? b->cap * 2 : 64;
+			b->held = vl_xrealloc(b->held, b->cap * sizeof(*b->held));
+		}
+		if (got[i].latency_s >= 0)
+			got[i].latency_s += b->delay_s;
+		b->held[b->nheld].r = got[i];
+		b->held[b->nheld].due = t0 + b->delay_s;
+		b->nheld++;
+	}
+	now = vl_now();
+	for (size_t i = 0; i < b->nheld && k < max;) {
+		if (b->held[i].due <= now) {
+			out[k++] = b->held[i].r;
+			b->held[i] = b->held[--b->nheld];
+		} else {
+			i++;
+		}
+	}
+	return k;
+}
+
+void vl_backend_stats(struct vl_backend *b, struct vl_backend_stats *out)
+{
+	out->cpu_s = -1;
+	out->peak_rss_mb = -1;
+	out->gpu_mem_peak_mb = -1;
+	out->requests_sent = -1;
+	if (b->m->stats)
+		b->m->stats(b->self, out);
+}
+
+void vl_backend_close(struct vl_backend *b)
+{
+	if (!b)
+		return;
+	b->m->close(b->self);
+	for (size_t i = 0; i < b->nheld; i++)
+		vl_response_release(&b->held[i].r);
+	vl_free(b->held);
+	vl_free(b->sent);
+	vl_free(b->self);
+	vl_free(b->keys);
+	vl_free(b->vals);
+	if (b->dl)
+		dlclose(b->dl);
+	vl_free(b);
+}
+
+void vl_response_release(struct vl_response *r)
+{
+	free(r->text);
+	free(r->error);
+	r->text = r->error = NULL;
+}

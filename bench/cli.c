@@ -1,0 +1,193 @@
+/*
+ * cli.c - option parsing and messages for the command-line layer.
+ */
+#include "bench/cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void vl_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("vleval: error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void vl_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("vleval: warning: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void vl_suggest(const char *what, const char *given, const char *const *names, size_t n)
+{
+	size_t best = (size_t)-1, best_i = 0;
+
+	if (!n)
+		while (names[n])
+			n++;
+	for (size_t i = 0; i < n; i++) {
+		size_t d = vl_edit_distance(given, names[i]);
+		if (d < best) {
+			best = d;
+			best_i = i;
+		}
+	}
+	if (n && best <= 3 && best < strlen(given))
+		fprintf(stderr, "did you mean '%s'?\n", names[best_i]);
+	fprintf(stderr, "known %s:", what);
+	for (size_t i = 0; i < n; i++)
+		fprintf(stderr, " %s", names[i]);
+	fputc('\n', stderr);
+}
+
+static const struct vl_opt *find_opt(const struct vl_opt *opts, const char *name, size_t len)
+{
+	for (; opts->name; opts++)
+		if (strlen(opts->name) == len && !strncmp(opts->name, name, len))
+			return opts;
+	return NULL;
+}
+
+static int set_value(const char *cmd, const struct vl_opt *o, const char *val)
+{
+	char *end;
+
+	switch (o->type) {
+	case VL_OPT_STRING:
+		*(const char **)o->target = val;
+		return 0;
+	case VL_OPT_LONG:
+		errno = 0;
+		*(long *)o->target = strtol(val, &end, 10);
+		if (errno || end == val || *end) {
+			vl_error("%s: --%s wants an integer, got '%s'", cmd, o->name, val);
+			return VL_EXIT_USAGE;
+		}
+		return 0;
+	case VL_OPT_DOUBLE:
+		errno = 0;
+		*(double *)o->target = strtod(val, &end);
+		if (errno || end == val || *end || !isfinite(*(double *)o->target)) {
+			vl_error("%s: --%s wants a number, got '%s'", cmd, o->name, val);
+			return VL_EXIT_USAGE;
+		}
+		return 0;
+	case VL_OPT_LIST:
+		vl_strv_push((struct vl_strv *)o->target, val);
+		return 0;
+	case VL_OPT_KV: {
+		const char *eq = strchr(val, '=');
+		char *key;
+		if (!eq || eq == val) {
+			vl_error("%s: --%s wants KEY=VALUE, got '%s'", cmd, o->name, val);
+			return VL_EXIT_USAGE;
+		}
+		key = vl_xstrndup(val, (size_t)(eq - val));
+		vl_kv_set((struct vl_kv *)o->target, key, eq + 1);
+		vl_free(key);
+		return 0;
+	}
+	case VL_OPT_FLAG:
+		break;
+	}
+	return 0;
+}
+
+int vl_parse_opts(const char *cmd, int argc, char **argv, const struct vl_opt *opts,
+		  struct vl_strv *rest, int *help)
+{
+	int only_positional = 0;
+
+	*help = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const struct vl_opt *o;
+		const char *name, *eq, *val;
+		size_t len;
+
+		if (only_positional || a[0] != '-' || !a[1]) {
+			if (!rest) {
+				vl_error("%s: unexpected argument '%s'", cmd, a);
+				return VL_EXIT_USAGE;
+			}
+			vl_strv_push(rest, a);
+			continue;
+		}
+		if (!strcmp(a, "--")) {
+			only_positional = 1;
+			continue;
+		}
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			*help = 1;
+			continue;
+		}
+		if (a[1] != '-') {
+			vl_error("%s: unknown option '%s' (options are spelled --name)", cmd, a);
+			return VL_EXIT_USAGE;
+		}
+		name = a + 2;
+		eq = strchr(name, '=');
+		len = eq ? (size_t)(eq - name) : strlen(name);
+		o = find_opt(opts, name, len);
+		if (!o) {
+			const char *names[128];
+			size_t n = 0;
+			char *given = vl_xstrndup(name, len);
+			for (const struct vl_opt *p = opts; p->name && n < 128; p++)
+				names[n++] = p->name;
+			vl_error("%s: unknown option '--%s'", cmd, given);
+			vl_suggest("options", given, names, n);
+			vl_free(given);
+			return VL_EXIT_USAGE;
+		}
+		if (o->type == VL_OPT_FLAG) {
+			if (eq) {
+				vl_error("%s: --%s takes no value", cmd, o->name);
+				return VL_EXIT_USAGE;
+			}
+			*(int *)o->target = 1;
+			continue;
+		}
+		if (eq) {
+			val = eq + 1;
+		} else if (i + 1 < argc) {
+			val = argv[++i];
+		} else {
+			vl_error("%s: --%s needs a value (%s)", cmd, o->name, o->arg ? o->arg : "VALUE");
+			return VL_EXIT_USAGE;
+		}
+		if (set_value(cmd, o, val))
+			return VL_EXIT_USAGE;
+	}
+	return 0;
+}
+
+void vl_print_help(const char *usage, const char *summary, const struct vl_opt *opts)
+{
+	printf("usage: %s\n\n%s\n", usage, summary);
+	if (!opts || !opts->name)
+		return;
+	printf("\noptions:\n");
+	for (; opts->name; opts++) {
+		char left[64];
+		snprintf(left, sizeof(left), "--%s%s%s", opts->name, opts->arg ? " " : "",
+			 opts->arg ? opts->arg : "");
+		printf("  %-28s %s\n", left, opts->help);
+	}
+}

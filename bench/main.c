@@ -1,0 +1,94 @@
+/*
+ * main.c - vleval's entry point: the subcommand table and dispatch.
+ * `vleval help CMD` runs `CMD --help`.
+ */
+#include "backends/backend.h"
+#include "bench/cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct vl_cmd commands[] = {
+	{ "run", cmd_run, "evaluate a model (backend) on one or more tasks; resumable" },
+	{ "score", cmd_score, "score predictions made elsewhere (pope, vqa, caption, grounding)" },
+	{ "runs", cmd_runs, "list the runs in the run log" },
+	{ "show", cmd_show, "show one run: config, metrics, cost, samples, errors" },
+	{ "tasks", cmd_tasks, "list the task definitions and where their files are expected" },
+	{ "backends", cmd_backends, "list the model backends and baselines" },
+	{ "validate", cmd_validate, "check a task's files and images before spending money" },
+	{ "demo", cmd_demo, "run the embedded demo suite end to end and write a report" },
+};
+
+#define NCMDS (sizeof(commands) / sizeof(*commands))
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: vleval COMMAND [OPTIONS]\n\n"
+		     "Evaluate and benchmark vision-language models.\n\ncommands:\n");
+	for (size_t i = 0; i < NCMDS; i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\n'vleval help COMMAND' or 'vleval COMMAND --help' for its options.\n");
+}
+
+static const struct vl_cmd *find_cmd(const char *name)
+{
+	for (size_t i = 0; i < NCMDS; i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+static int unknown(const char *name)
+{
+	const char *names[NCMDS];
+
+	for (size_t i = 0; i < NCMDS; i++)
+		names[i] = commands[i].name;
+	vl_error("unknown command '%s'", name);
+	vl_suggest("commands", name, names, NCMDS);
+	return VL_EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	const struct vl_cmd *cmd;
+	int rc;
+
+	if (argc < 2) {
+		usage(stderr);
+		return VL_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		printf("vleval %s (backend API %d.%d)\n", VL_VERSION, VL_BACKEND_API_MAJOR,
+		       VL_BACKEND_API_MINOR);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "help")) {
+		char *hargv[3];
+		if (argc < 3) {
+			usage(stdout);
+			return 0;
+		}
+		cmd = find_cmd(argv[2]);
+		if (!cmd)
+			return unknown(argv[2]);
+		hargv[0] = argv[2];
+		hargv[1] = "--help";
+		hargv[2] = NULL;
+		return cmd->fn(2, hargv);
+	}
+	cmd = find_cmd(argv[1]);
+	if (!cmd)
+		return unknown(argv[1]);
+	rc = cmd->fn(argc - 1, argv + 1);
+	/* a full disk or closed pipe must not pass for success */
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		vl_error("cannot write to standard output");
+		return rc ? rc : VL_EXIT_FATAL;
+	}
+	return rc;
+}

@@ -1,0 +1,140 @@
+/*
+ * util.c - small helpers of vl.h with no better home: clocks, hashing, file
+ * reading, UTF-8 validation, edit distance.
+ */
+#include "bench/vl.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+double vl_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+double vl_wall_time(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+uint64_t vl_hash64(const void *data, size_t n, uint64_t h)
+{
+	const unsigned char *p = data;
+	for (size_t i = 0; i < n; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+int vl_read_file(const char *path, struct vl_buf *out, struct vl_buf *err)
+{
+	FILE *f = fopen(path, "rb");
+	struct stat st;
+	size_t n;
+
+	if (!f) {
+		if (err)
+			vl_buf_addf(err, "cannot open '%s': %s", path, strerror(errno));
+		return errno == ENOENT ? VL_ENOTFOUND : VL_EIO;
+	}
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(f);
+		if (err)
+			vl_buf_addf(err, "cannot read '%s': is a directory", path);
+		return VL_EIO;
+	}
+	if (fstat(fileno(f), &st) == 0 && st.st_size > 0)
+		vl_buf_grow(out, (size_t)st.st_size);
+	for (;;) {
+		vl_buf_grow(out, 65536);
+		n = fread(out->buf + out->len, 1, out->alloc - out->len - 1, f);
+		out->len += n;
+		out->buf[out->len] = '\0';
+		if (n == 0)
+			break;
+	}
+	if (ferror(f)) {
+		if (err)
+			vl_buf_addf(err, "cannot read '%s': %s", path, strerror(errno));
+		fclose(f);
+		return VL_EIO;
+	}
+	fclose(f);
+	return 0;
+}
+
+int vl_utf8_valid(const char *s, size_t n, size_t *bad_off)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned c = p[i];
+		size_t len;
+		unsigned min;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		} else if ((c & 0xe0) == 0xc0) {
+			len = 2; min = 0x80; c &= 0x1f;
+		} else if ((c & 0xf0) == 0xe0) {
+			len = 3; min = 0x800; c &= 0x0f;
+		} else if ((c & 0xf8) == 0xf0) {
+			len = 4; min = 0x10000; c &= 0x07;
+		} else {
+			goto bad;
+		}
+		if (i + len > n)
+			goto bad;
+		for (size_t k = 1; k < len; k++) {
+			if ((p[i + k] & 0xc0) != 0x80)
+				goto bad;
+			c = (c << 6) | (p[i + k] & 0x3f);
+		}
+		if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+			goto bad;
+		i += len;
+	}
+	return 1;
+bad:
+	if (bad_off)
+		*bad_off = i;
+	return 0;
+}
+
+size_t vl_edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	size_t *row = vl_xcalloc(lb + 1, sizeof(size_t));
+	size_t result;
+
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t prev = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t cur = row[j];
+			size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+			size_t best = prev + cost;
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			prev = cur;
+		}
+	}
+	result = row[lb];
+	vl_free(row);
+	return result;
+}

@@ -1,0 +1,94 @@
+/*
+ * metric.c - the registries of metrics and answer extractors, and the
+ * numpy-compatible pairwise sum.
+ */
+#include "metrics/metric.h"
+
+#include <string.h>
+
+extern const struct vl_metric vl_metric_exact_match;
+extern const struct vl_metric vl_metric_pope;
+
+static const struct vl_metric *const metrics[] = {
+	&vl_metric_exact_match,
+	&vl_metric_pope,
+	NULL,
+};
+
+const struct vl_metric *vl_metric_find(const char *name)
+{
+	for (size_t i = 0; metrics[i]; i++)
+		if (!strcmp(metrics[i]->name, name))
+			return metrics[i];
+	return NULL;
+}
+
+const struct vl_metric *const *vl_metric_list(void)
+{
+	return metrics;
+}
+
+extern const struct vl_extractor vl_extract_none;
+extern const struct vl_extractor vl_extract_short;
+extern const struct vl_extractor vl_extract_yesno;
+
+static const struct vl_extractor *const extractors[] = {
+	&vl_extract_none,
+	&vl_extract_short,
+	&vl_extract_yesno,
+	NULL,
+};
+
+const struct vl_extractor *vl_extractor_find(const char *name)
+{
+	for (size_t i = 0; extractors[i]; i++)
+		if (!strcmp(extractors[i]->name, name))
+			return extractors[i];
+	return NULL;
+}
+
+const struct vl_extractor *const *vl_extractor_list(void)
+{
+	return extractors;
+}
+
+/*
+ * numpy's pairwise summation (numpy/core/src/umath/loops_utils.h.src,
+ * pairwise_sum): blocks of at most 128 elements are summed with 8
+ * accumulators unrolled, larger ranges are split in halves at a multiple of 8.
+ * Below 8 elements it is a plain loop.  The exact association matters to
+ * reproduce np.mean bit for bit.
+ */
+double vl_pairwise_sum(const double *a, size_t n)
+{
+	if (n < 8) {
+		double res = 0.0;
+		for (size_t i = 0; i < n; i++)
+			res += a[i];
+		return res;
+	} else if (n <= 128) {
+		double r[8], res;
+		size_t i;
+
+		for (i = 0; i < 8; i++)
+			r[i] = a[i];
+		for (i = 8; i < n - (n % 8); i += 8) {
+			r[0] += a[i + 0];
+			r[1] += a[i + 1];
+			r[2] += a[i + 2];
+			r[3] += a[i + 3];
+			r[4] += a[i + 4];
+			r[5] += a[i + 5];
+			r[6] += a[i + 6];
+			r[7] += a[i + 7];
+		}
+		res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+		for (; i < n; i++)
+			res += a[i];
+		return res;
+	} else {
+		size_t n2 = n / 2;
+		n2 -= n2 % 8;
+		return vl_pairwise_sum(a, n2) + vl_pairwise_sum(a + n2, n - n2);
+	}
+}
