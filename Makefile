@@ -61,8 +61,8 @@ ALL_OBJS = $(addprefix $(BUILD)/,$(LIB_OBJS) bench/main.o)
 
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
-TEST_TOOLS = $(BUILD)/tests/tools/fakeserver
-PLUGIN_SO = $(BUILD)/libvl_plugin_template.so
+TEST_TOOLS = $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(wildcard tests/tools/*.c))
+PLUGIN_SO = $(if $(wildcard backends/plugin-template.c),$(BUILD)/libvl_plugin_template.so)
 
 .PHONY: all deps perf-deps test unit integration asan demo install clean perf
 .DEFAULT_GOAL := all
