@@ -29,8 +29,21 @@ BENCH_OBJS = \
 	bench/util.o \
 	bench/cli.o \
 	bench/kv.o \
-	bench/cmd-pending.o \
+	bench/strmap.o \
+	bench/task.o \
+	bench/runlog.o \
+	bench/runner.o \
+	bench/progress.o \
+	bench/summary.o \
+	bench/cmd-run.o \
+	bench/cmd-runs.o \
+	bench/cmd-show.o \
+	bench/cmd-tasks.o \
+	bench/cmd-backends.o \
+	bench/cmd-validate.o \
+	bench/cmd-demo.o \
 	bench/cmd-score.o \
+	bench/score-pope.o \
 	bench/score-vqa.o \
 	bench/score-caption.o \
 	bench/score-grounding.o
@@ -56,7 +69,8 @@ BACKEND_OBJS = \
 
 REPORT_OBJS =
 
-LIB_OBJS = $(BENCH_OBJS) $(DATASET_OBJS) $(METRIC_OBJS) $(BACKEND_OBJS) $(REPORT_OBJS)
+LIB_OBJS = $(BENCH_OBJS) $(DATASET_OBJS) $(METRIC_OBJS) $(BACKEND_OBJS) $(REPORT_OBJS) \
+	gen/tasks.o
 ALL_OBJS = $(addprefix $(BUILD)/,$(LIB_OBJS) bench/main.o)
 
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
@@ -92,6 +106,14 @@ $(BUILD)/vleval: $(ALL_OBJS)
 $(BUILD)/libvl.a: $(addprefix $(BUILD)/,$(LIB_OBJS))
 	@rm -f $@
 	ar rcs $@ $^
+
+# Built-in task files are embedded in the binary, so vleval runs from anywhere.
+$(BUILD)/gen/tasks.c: $(wildcard bench/tasks/*.json) bench/embed.sh
+	@mkdir -p $(dir $@)
+	sh bench/embed.sh $(sort $(wildcard bench/tasks/*.json)) > $@
+
+$(BUILD)/gen/tasks.o: $(BUILD)/gen/tasks.c
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -61,6 +61,13 @@ void vl_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "did you mean" over names[0..n) (NULL-terminated when n is 0). */
 void vl_suggest(const char *what, const char *given, const char *const *names, size_t n);
 
+/* Defaults shared by the subcommands: the flag if given, else the
+ * environment variable (VLEVAL_DB, VLEVAL_TASKS, VLEVAL_DATA), else the
+ * built-in default. */
+const char *vl_default_db(const char *flag);
+const char *vl_default_tasks_dirs(const char *flag);
+const char *vl_default_data_dir(const char *flag);
+
 /* Subcommands. */
 int cmd_run(int argc, char **argv);
 int cmd_score(int argc, char **argv);

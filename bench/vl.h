@@ -128,6 +128,20 @@ int vl_kv_get_long(const struct vl_kv *kv, const char *key, long dflt, long *out
 int vl_kv_get_double(const struct vl_kv *kv, const char *key, double dflt, double *out, struct vl_buf *err);
 void vl_kv_release(struct vl_kv *kv);
 
+/* A hash map from strings (copied) to pointers (owned by the caller unless
+ * a free function is given to vl_strmap_release). */
+struct vl_strmap {
+	char **keys;
+	void **vals;
+	size_t cap, n;
+};
+
+/* Inserts or replaces; returns 1 when key was new, 0 when replaced. */
+int vl_strmap_put(struct vl_strmap *m, const char *key, void *val);
+/* Pointer to the value slot of key, or NULL when absent. */
+void **vl_strmap_find(const struct vl_strmap *m, const char *key);
+void vl_strmap_release(struct vl_strmap *m, void (*free_val)(void *));
+
 /* Deterministic seeded random numbers (splitmix64): same seed, same stream
  * on every machine, which the bootstrap and the random baseline rely on. */
 struct vl_rng { uint64_t state; };

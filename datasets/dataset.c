@@ -32,44 +32,12 @@ const struct vl_loader *const *vl_loader_list(void)
 	return loaders;
 }
 
-/* Open-addressing set of id hashes plus the ids themselves, so that a hash
- * collision never reports a false duplicate. */
-struct id_set {
-	char **ids;
-	size_t cap, n;
-};
-
-static int id_set_add(struct id_set *set, const char *id)
-{
-	size_t i;
-
-	if ((set->n + 1) * 2 > set->cap) {
-		struct id_set bigger = { NULL, set->cap ? set->cap * 2 : 1024, 0 };
-		bigger.ids = vl_xcalloc(bigger.cap, sizeof(char *));
-		for (size_t k = 0; k < set->cap; k++)
-			if (set->ids[k])
-				id_set_add(&bigger, set->ids[k]);
-		vl_free(set->ids);
-		*set = bigger;
-	}
-	i = vl_hash64(id, strlen(id), VL_HASH_SEED) & (set->cap - 1);
-	while (set->ids[i]) {
-		if (!strcmp(set->ids[i], id))
-			return 0;
-		i = (i + 1) & (set->cap - 1);
-	}
-	set->ids[i] = (char *)id;
-	set->n++;
-	return 1;
-}
-
 struct vl_dataset {
 	const struct vl_loader *loader;
 	void *handle;
 	size_t next_index;
 	size_t bad;
-	struct id_set seen;
-	struct vl_strv owned_ids; /* the ids the set points into */
+	struct vl_strmap seen;    /* ids handed out so far */
 };
 
 int vl_dataset_open(const struct vl_dataset_spec *spec, struct vl_dataset **out,
@@ -119,8 +87,7 @@ int vl_dataset_next(struct vl_dataset *ds, struct vl_sample *out, struct vl_buf 
 		vl_sample_release(out);
 		return VL_EPARSE;
 	}
-	vl_strv_push(&ds->owned_ids, out->id);
-	if (!id_set_add(&ds->seen, ds->owned_ids.v[ds->owned_ids.n - 1])) {
+	if (!vl_strmap_put(&ds->seen, out->id, NULL)) {
 		ds->bad++;
 		vl_buf_addf(err, "duplicate sample id '%s'", out->id);
 		vl_sample_release(out);
@@ -140,8 +107,7 @@ void vl_dataset_close(struct vl_dataset *ds)
 	if (!ds)
 		return;
 	ds->loader->close(ds->handle);
-	vl_free(ds->seen.ids);
-	vl_strv_release(&ds->owned_ids);
+	vl_strmap_release(&ds->seen, NULL);
 	vl_free(ds);
 }
 

@@ -1,0 +1,3 @@
+/* placeholder replaced below */
+#include "bench/cli.h"
+int cmd_demo(int argc, char **argv) { return VL_EXIT_USAGE; }

@@ -1,0 +1,345 @@
+/*
+ * cmd-run.c - `vleval run`: evaluate a backend on one or more tasks, or
+ * resume an earlier run.
+ */
+#include "backends/host.h"
+#include "bench/cli.h"
+#include "bench/runlog.h"
+#include "bench/runner.h"
+#include "bench/summary.h"
+#include "bench/task.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void on_signal(int sig)
+{
+	vl_runner_stop = 1;
+	/* a second Ctrl-C kills at once */
+	signal(sig, SIG_DFL);
+}
+
+const char *vl_default_db(const char *flag)
+{
+	const char *env = getenv("VLEVAL_DB");
+	return flag ? flag : env && *env ? env : "vleval.db";
+}
+
+const char *vl_default_tasks_dirs(const char *flag)
+{
+	const char *env = getenv("VLEVAL_TASKS");
+	return flag ? flag : env;
+}
+
+const char *vl_default_data_dir(const char *flag)
+{
+	const char *env = getenv("VLEVAL_DATA");
+	return flag ? flag : env && *env ? env : ".";
+}
+
+/* Restores the options of run id from its stored config. */
+static int load_resume(struct vl_runlog *rl, long long id, struct vl_task **task,
+		       const char **backend, char **model, char **family, long *limit,
+		       struct vl_kv *cfg, cJSON **config_out)
+{
+	struct vl_buf err = VL_BUF_INIT;
+	struct vl_run_info ri;
+	cJSON *conf, *v;
+
+	if (vl_runlog_get_run(rl, id, &ri, &err) < 0) {
+		vl_error("cannot resume: %s", vl_buf_str(&err));
+		vl_buf_release(&err);
+		return VL_EXIT_USAGE;
+	}
+	if (!strcmp(ri.status, "finished"))
+		fprintf(stderr, "vleval: run %lld already finished; re-checking that every sample "
+			"is answered and re-scoring\n", id);
+	conf = cJSON_Parse(ri.config);
+	if (!conf || vl_task_parse(ri.task_json, strlen(ri.task_json), "stored task", task, &err) < 0) {
+		vl_error("cannot resume run %lld: its stored config is unreadable: %s", id,
+			 vl_buf_str(&err));
+		cJSON_Delete(conf);
+		vl_run_info_release(&ri);
+		vl_buf_release(&err);
+		return VL_EXIT_USAGE;
+	}
+	*backend = vl_xstrdup(ri.backend);
+	v = cJSON_GetObjectItem(conf, "model");
+	*model = cJSON_IsString(v) ? vl_xstrdup(v->valuestring) : NULL;
+	v = cJSON_GetObjectItem(conf, "model_family");
+	*family = cJSON_IsString(v) ? vl_xstrdup(v->valuestring) : NULL;
+	v = cJSON_GetObjectItem(conf, "limit");
+	*limit = cJSON_IsNumber(v) ? (long)v->valuedouble : -1;
+	cJSON_ArrayForEach(v, cJSON_GetObjectItem(conf, "set"))
+		if (cJSON_IsString(v))
+			vl_kv_set(cfg, v->string, v->valuestring);
+	*config_out = conf;
+	vl_run_info_release(&ri);
+	vl_buf_release(&err);
+	return 0;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	const char *tasks_arg = NULL, *backend = NULL, *model = NULL, *family = NULL;
+	const char *db = NULL, *data_dir = NULL, *tasks_dir = NULL, *resume = NULL;
+	const char *base_url = NULL, *api_key_env = NULL, *image_mode = NULL;
+	const char *submission = NULL;
+	double timeout = -1, rpm = -1, tpm = -1, ci_level = 0.95;
+	double price_in = -1, price_out = -1;
+	long limit = -1, concurrency = 8, retries = -1, workers = -1, resamples = 1000;
+	long seed = 0, max_side = -1;
+	int json = 0, quiet = 0, strict = 0, no_cache = 0, cache = 0, stream = 0, help = 0;
+	struct vl_kv sets = { 0 };
+	const struct vl_opt opts[] = {
+		{ "task", VL_OPT_STRING, &tasks_arg, "NAME[,NAME...]", "tasks to run (see vleval tasks)" },
+		{ "backend", VL_OPT_STRING, &backend, "NAME", "model backend or baseline (see vleval backends)" },
+		{ "model", VL_OPT_STRING, &model, "NAME", "model name sent to the backend and logged" },
+		{ "model-family", VL_OPT_STRING, &family, "NAME", "prompt variant of the task (e.g. qwen-vl)" },
+		{ "db", VL_OPT_STRING, &db, "FILE", "run log (default $VLEVAL_DB or vleval.db)" },
+		{ "data-dir", VL_OPT_STRING, &data_dir, "DIR", "data root (default $VLEVAL_DATA or .)" },
+		{ "tasks-dir", VL_OPT_STRING, &tasks_dir, "DIR[:DIR]", "more task files (default $VLEVAL_TASKS)" },
+		{ "limit", VL_OPT_LONG, &limit, "N", "only the first N samples" },
+		{ "concurrency", VL_OPT_LONG, &concurrency, "N", "requests in flight (default 8)" },
+		{ "set", VL_OPT_KV, &sets, "KEY=VALUE", "backend option, repeatable (e.g. delay_ms=5)" },
+		{ "resume", VL_OPT_STRING, &resume, "RUN|last", "finish an interrupted run" },
+		{ "strict", VL_OPT_FLAG, &strict, NULL, "stop at the first malformed dataset record" },
+		{ "no-cache", VL_OPT_FLAG, &no_cache, NULL, "do not reuse cached deterministic answers" },
+		{ "cache", VL_OPT_FLAG, &cache, NULL, "reuse cached deterministic answers (default)" },
+		{ "base-url", VL_OPT_STRING, &base_url, "URL[,URL]", "openai: server base URL(s)" },
+		{ "api-key-env", VL_OPT_STRING, &api_key_env, "VAR", "openai: env variable holding the key" },
+		{ "timeout", VL_OPT_DOUBLE, &timeout, "S", "per-request timeout in seconds" },
+		{ "retries", VL_OPT_LONG, &retries, "N", "retries of a failed request" },
+		{ "rpm", VL_OPT_DOUBLE, &rpm, "N", "openai: requests per minute limit" },
+		{ "tpm", VL_OPT_DOUBLE, &tpm, "N", "openai: tokens per minute limit" },
+		{ "stream", VL_OPT_FLAG, &stream, NULL, "openai: stream answers (measures time to first token)" },
+		{ "image-mode", VL_OPT_STRING, &image_mode, "base64|url", "openai: how images are sent" },
+		{ "workers", VL_OPT_LONG, &workers, "N", "worker: processes to start" },
+		{ "max-image-side", VL_OPT_LONG, &max_side, "PX", "downscale images before sending" },
+		{ "resamples", VL_OPT_LONG, &resamples, "N", "bootstrap resamples for intervals (default 1000, 0 off)" },
+		{ "seed", VL_OPT_LONG, &seed, "N", "bootstrap seed (default 0)" },
+		{ "ci-level", VL_OPT_DOUBLE, &ci_level, "P", "confidence level (default 0.95)" },
+		{ "price-input", VL_OPT_DOUBLE, &price_in, "P", "price per million prompt tokens" },
+		{ "price-output", VL_OPT_DOUBLE, &price_out, "P", "price per million completion tokens" },
+		{ "submission", VL_OPT_STRING, &submission, "FILE", "also write answers as [{question_id, answer}]" },
+		{ "json", VL_OPT_FLAG, &json, NULL, "print the result as JSON" },
+		{ "quiet", VL_OPT_FLAG, &quiet, NULL, "no progress display" },
+		{ NULL },
+	};
+	struct vl_task_set set = { 0 };
+	struct vl_runlog *rl = NULL;
+	struct vl_buf err = VL_BUF_INIT, jsonout = VL_BUF_INIT;
+	struct vl_strv names = { 0 };
+	struct vl_task *resumed_task = NULL;
+	char *r_backend = NULL, *r_model = NULL, *r_family = NULL;
+	cJSON *r_conf = NULL;
+	long long resume_id = 0;
+	int rc, exit_code = VL_EXIT_OK;
+
+	rc = vl_parse_opts("run", argc, argv, opts, NULL, &help);
+	if (rc)
+		goto out;
+	if (help) {
+		vl_print_help("vleval run --task NAME[,NAME...] --backend NAME [OPTIONS]\n"
+			      "       vleval run --resume RUN|last [OPTIONS]",
+			      "Evaluates a backend on tasks; every sample is logged to the run log as it\n"
+			      "completes, and an interrupted run resumes where it stopped.",
+			      opts);
+		goto out;
+	}
+	rc = VL_EXIT_USAGE;
+	if (concurrency < 1 || concurrency > 4096) {
+		vl_error("run: --concurrency must be between 1 and 4096");
+		goto out;
+	}
+	if (resamples < 0 || ci_level <= 0 || ci_level >= 1) {
+		vl_error("run: --resamples must be >= 0 and --ci-level in (0, 1)");
+		goto out;
+	}
+	for (size_t i = 0; i < sets.keys.n; i++) {
+		if (vl_is_secret_key(sets.keys.v[i])) {
+			vl_error("run: --set %s: secrets are not accepted on the command line (they would "
+				 "reach logs and shell history); put the key in an environment variable "
+				 "and name it with --api-key-env VAR", sets.keys.v[i]);
+			goto out;
+		}
+	}
+	if (vl_runlog_open(vl_default_db(db), &rl, &err) < 0) {
+		vl_error("%s", vl_buf_str(&err));
+		goto out;
+	}
+	if (resume) {
+		char *end;
+		if (tasks_arg || backend) {
+			vl_error("run: --resume takes the task and backend from the run log; drop "
+				 "--task and --backend");
+			goto out;
+		}
+		resume_id = !strcmp(resume, "last") ? vl_runlog_last_run(rl) : strtoll(resume, &end, 10);
+		if (resume_id <= 0 || (strcmp(resume, "last") && *end)) {
+			vl_error("run: --resume wants a run id or 'last'%s",
+				 !strcmp(resume, "last") ? " (the run log is empty)" : "");
+			goto out;
+		}
+		{
+			struct vl_kv stored = { 0 };
+			const char *rb;
+			rc = load_resume(rl, resume_id, &resumed_task, &rb, &r_model, &r_family, &limit,
+					 &stored, &r_conf);
+			if (rc)
+				goto out;
+			r_backend = (char *)rb;
+			/* flags given now override the stored ones */
+			for (size_t i = 0; i < sets.keys.n; i++)
+				vl_kv_set(&stored, sets.keys.v[i], sets.vals.v[i]);
+			vl_kv_release(&sets);
+			sets = stored;
+			backend = r_backend;
+			model = model ? model : r_model;
+			family = family ? family : r_family;
+			rc = VL_EXIT_USAGE;
+		}
+	} else {
+		if (!tasks_arg || !backend) {
+			vl_error("run: --task and --backend are required (or --resume RUN)");
+			goto out;
+		}
+	}
+	if (!vl_backend_find(backend)) {
+		const struct vl_backend_methods *const *b = vl_backend_list();
+		const char *bn[64];
+		size_t n = 0;
+		for (; *b && n < 64; b++)
+			bn[n++] = (*b)->name;
+		vl_error("run: unknown backend '%s'", backend);
+		vl_suggest("backends", backend, bn, n);
+		goto out;
+	}
+	/* dedicated flags are backend config like --set */
+	if (model)
+		vl_kv_set(&sets, "model", model);
+#define SET_STR(key, v) if (v) vl_kv_set(&sets, key, v)
+#define SET_NUM(key, v) if ((v) >= 0) { char t_[64]; snprintf(t_, sizeof(t_), "%.17g", (double)(v)); vl_kv_set(&sets, key, t_); }
+	SET_STR("base_url", base_url);
+	SET_STR("api_key_env", api_key_env);
+	SET_STR("image_mode", image_mode);
+	SET_NUM("timeout", timeout);
+	SET_NUM("retries", retries);
+	SET_NUM("rpm", rpm);
+	SET_NUM("tpm", tpm);
+	SET_NUM("workers", workers);
+	SET_NUM("max_image_side", max_side);
+	if (stream)
+		vl_kv_set(&sets, "stream", "1");
+#undef SET_STR
+#undef SET_NUM
+	{
+		char conc[32];
+		snprintf(conc, sizeof(conc), "%ld", concurrency);
+		vl_kv_set(&sets, "concurrency", conc);
+	}
+	if (vl_task_set_load(&set, vl_default_tasks_dirs(tasks_dir), &err) < 0) {
+		vl_error("%s", vl_buf_str(&err));
+		goto out;
+	}
+	if (resumed_task) {
+		vl_strv_push(&names, resumed_task->name);
+	} else {
+		char *copy = vl_xstrdup(tasks_arg), *p = copy;
+		while (p) {
+			char *comma = strchr(p, ',');
+			if (comma)
+				*comma = '\0';
+			if (*p)
+				vl_strv_push(&names, p);
+			p = comma ? comma + 1 : NULL;
+		}
+		vl_free(copy);
+		for (size_t i = 0; i < names.n; i++) {
+			if (!vl_task_set_find(&set, names.v[i])) {
+				const char **tn = vl_xcalloc(set.n + 1, sizeof(char *));
+				for (size_t k = 0; k < set.n; k++)
+					tn[k] = set.v[k]->name;
+				vl_error("run: unknown task '%s'", names.v[i]);
+				for (size_t k = 0; k < set.problems.n; k++)
+					vl_warn("%s", set.problems.v[k]);
+				vl_suggest("tasks", names.v[i], tn, set.n);
+				vl_free(tn);
+				goto out;
+			}
+		}
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	if (json)
+		vl_buf_addch(&jsonout, '[');
+	for (size_t i = 0; i < names.n && !vl_runner_stop; i++) {
+		const struct vl_task *t = resumed_task ? resumed_task : vl_task_set_find(&set, names.v[i]);
+		struct vl_run_opts o = {
+			.data_dir = vl_default_data_dir(data_dir),
+			.backend = backend,
+			.model = model,
+			.model_family = family,
+			.backend_cfg = &sets,
+			.limit = limit,
+			.concurrency = concurrency,
+			.strict = strict,
+			.no_cache = no_cache,
+			.progress = quiet ? 0 : isatty(2) ? 2 : 1,
+			.resume_id = resume_id,
+			.resamples = (int)resamples,
+			.seed = (uint64_t)seed,
+			.ci_level = ci_level,
+			.price_input = price_in,
+			.price_output = price_out,
+			.submission = submission,
+		};
+		struct vl_run_result res;
+
+		vl_buf_reset(&err);
+		if (vl_runner_run(t, &o, rl, &res, &err) < 0) {
+			vl_error("task '%s': %s", t->name, vl_buf_str(&err));
+			if (res.run_id)
+				fprintf(stderr, "the run is logged as run %lld (status failed)\n", res.run_id);
+			exit_code = exit_code > VL_EXIT_USAGE ? exit_code : VL_EXIT_USAGE;
+			continue;
+		}
+		if (json) {
+			if (jsonout.len > 1)
+				vl_buf_addch(&jsonout, ',');
+			vl_summary_json(rl, res.run_id, &jsonout);
+		} else {
+			vl_summary_print(rl, res.run_id, 0, stdout);
+		}
+		if (strcmp(res.status, "finished"))
+			fprintf(stderr, "vleval: run %lld %s; resume with: vleval run --resume %lld%s%s\n",
+				res.run_id, res.status, res.run_id, db ? " --db " : "", db ? db : "");
+		else if (res.n_errors)
+			fprintf(stderr, "vleval: run %lld: %ld samples failed (vleval show %lld --errors); "
+				"'vleval run --resume %lld' retries them\n", res.run_id, res.n_errors,
+				res.run_id, res.run_id);
+		if (res.exit_code > exit_code)
+			exit_code = res.exit_code;
+	}
+	if (json) {
+		vl_buf_addch(&jsonout, ']');
+		puts(vl_buf_str(&jsonout));
+	}
+	rc = exit_code;
+out:
+	vl_runlog_close(rl);
+	vl_task_set_release(&set);
+	vl_task_free(resumed_task);
+	vl_free(r_backend);
+	vl_free(r_model);
+	vl_free(r_family);
+	cJSON_Delete(r_conf);
+	vl_kv_release(&sets);
+	vl_strv_release(&names);
+	vl_buf_release(&err);
+	vl_buf_release(&jsonout);
+	return rc;
+}

@@ -1,0 +1,779 @@
+/*
+ * runlog.c - the SQLite run log (see runlog.h).  Prepared statements only;
+ * schema versioned with PRAGMA user_version and migrated forward in order.
+ */
+#include "bench/runlog.h"
+
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Each entry migrates from version i to i + 1; append, never edit. */
+static const char *const migrations[] = {
+	/* 0 -> 1 */
+	"CREATE TABLE runs ("
+	"  id INTEGER PRIMARY KEY,"
+	"  created REAL NOT NULL, finished REAL, status TEXT NOT NULL,"
+	"  task TEXT NOT NULL, task_version INTEGER, family TEXT,"
+	"  backend TEXT NOT NULL, model TEXT, baseline INTEGER NOT NULL DEFAULT 0,"
+	"  config TEXT NOT NULL, config_hash TEXT NOT NULL, task_json TEXT,"
+	"  code_version TEXT, host TEXT,"
+	"  n_samples INTEGER, n_done INTEGER, n_errors INTEGER, n_bad_records INTEGER,"
+	"  wall_s REAL, cpu_s REAL, peak_rss_mb REAL,"
+	"  backend_cpu_s REAL, backend_rss_mb REAL, gpu_mem_peak_mb REAL,"
+	"  prompt_tokens INTEGER, completion_tokens INTEGER, price REAL,"
+	"  latency_p50 REAL, latency_p95 REAL, ttft_p50 REAL, ttft_p95 REAL,"
+	"  throughput REAL);"
+	"CREATE TABLE samples ("
+	"  run_id INTEGER NOT NULL REFERENCES runs(id),"
+	"  sample_id TEXT NOT NULL, idx INTEGER NOT NULL,"
+	"  prompt TEXT, output TEXT, extracted TEXT, parse_ok INTEGER, score REAL,"
+	"  latency_s REAL, ttft_s REAL, prompt_tokens INTEGER, completion_tokens INTEGER,"
+	"  bytes_sent INTEGER, bytes_received INTEGER, retries INTEGER, http_status INTEGER,"
+	"  cached INTEGER, gpu_mem_peak_mb REAL, error TEXT, created REAL,"
+	"  PRIMARY KEY (run_id, sample_id)) WITHOUT ROWID;"
+	"CREATE INDEX samples_order ON samples(run_id, idx);"
+	"CREATE TABLE metrics ("
+	"  run_id INTEGER NOT NULL REFERENCES runs(id),"
+	"  metric TEXT NOT NULL, name TEXT NOT NULL, subset TEXT NOT NULL,"
+	"  value REAL, ci_low REAL, ci_high REAL, n INTEGER,"
+	"  PRIMARY KEY (run_id, metric, name, subset));"
+	"CREATE TABLE errors ("
+	"  run_id INTEGER NOT NULL, time REAL NOT NULL, kind TEXT NOT NULL,"
+	"  sample_id TEXT, message TEXT NOT NULL);"
+	"CREATE INDEX errors_run ON errors(run_id);"
+	"CREATE TABLE cache ("
+	"  key TEXT PRIMARY KEY, backend TEXT, model TEXT, output TEXT NOT NULL,"
+	"  prompt_tokens INTEGER, completion_tokens INTEGER, created REAL);",
+};
+
+#define NMIGRATIONS (sizeof(migrations) / sizeof(*migrations))
+
+enum stmt_id {
+	ST_BEGIN, ST_COMMIT, ST_PUT_SAMPLE, ST_SET_SCORE, ST_PUT_METRIC, ST_CLEAR_METRICS,
+	ST_PUT_ERROR, ST_CACHE_GET, ST_CACHE_PUT, ST_SET_STATUS, ST_LAST_RUN,
+	ST_COUNT
+};
+
+static const char *const stmt_sql[ST_COUNT] = {
+	[ST_BEGIN] = "BEGIN",
+	[ST_COMMIT] = "COMMIT",
+	[ST_PUT_SAMPLE] =
+		"INSERT OR REPLACE INTO samples (run_id, sample_id, idx, prompt, output, extracted,"
+		" parse_ok, score, latency_s, ttft_s, prompt_tokens, completion_tokens, bytes_sent,"
+		" bytes_received, retries, http_status, cached, gpu_mem_peak_mb, error, created)"
+		" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[ST_SET_SCORE] = "UPDATE samples SET score = ? WHERE run_id = ? AND sample_id = ?",
+	[ST_PUT_METRIC] =
+		"INSERT OR REPLACE INTO metrics (run_id, metric, name, subset, value, ci_low,"
+		" ci_high, n) VALUES (?,?,?,?,?,?,?,?)",
+	[ST_CLEAR_METRICS] = "DELETE FROM metrics WHERE run_id = ?",
+	[ST_PUT_ERROR] =
+		"INSERT INTO errors (run_id, time, kind, sample_id, message) VALUES (?,?,?,?,?)",
+	[ST_CACHE_GET] =
+		"SELECT output, prompt_tokens, completion_tokens FROM cache WHERE key = ?",
+	[ST_CACHE_PUT] =
+		"INSERT OR REPLACE INTO cache (key, backend, model, output, prompt_tokens,"
+		" completion_tokens, created) VALUES (?,?,?,?,?,?,?)",
+	[ST_SET_STATUS] = "UPDATE runs SET status = ? WHERE id = ?",
+	[ST_LAST_RUN] = "SELECT max(id) FROM runs",
+};
+
+struct vl_runlog {
+	sqlite3 *db;
+	sqlite3_stmt *st[ST_COUNT];
+	int in_txn;
+	long pending;
+	double txn_start;
+};
+
+static int db_error(struct vl_runlog *rl, struct vl_buf *err, const char *what)
+{
+	if (err)
+		vl_buf_addf(err, "run log: %s: %s", what, sqlite3_errmsg(rl->db));
+	return VL_EIO;
+}
+
+static int migrate(struct vl_runlog *rl, struct vl_buf *err)
+{
+	sqlite3_stmt *st;
+	int version = 0;
+
+	if (sqlite3_prepare_v2(rl->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return db_error(rl, err, "cannot read schema version");
+	if (sqlite3_step(st) == SQLITE_ROW)
+		version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (version > (int)NMIGRATIONS) {
+		vl_buf_addf(err, "run log schema version %d is newer than this vleval knows (%d): "
+			    "upgrade vleval", version, (int)NMIGRATIONS);
+		return VL_EINVAL;
+	}
+	for (size_t v = (size_t)version; v < NMIGRATIONS; v++) {
+		char pragma[64];
+		char *msg = NULL;
+
+		/* one transaction per step: a crash never leaves half a schema */
+		if (sqlite3_exec(rl->db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK ||
+		    sqlite3_exec(rl->db, migrations[v], NULL, NULL, &msg) != SQLITE_OK) {
+			vl_buf_addf(err, "run log: migration to schema %zu failed: %s", v + 1,
+				    msg ? msg : "?");
+			sqlite3_free(msg);
+			sqlite3_exec(rl->db, "ROLLBACK", NULL, NULL, NULL);
+			return VL_EIO;
+		}
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %zu", v + 1);
+		if (sqlite3_exec(rl->db, pragma, NULL, NULL, &msg) != SQLITE_OK ||
+		    sqlite3_exec(rl->db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
+			vl_buf_addf(err, "run log: cannot commit schema %zu: %s", v + 1, msg ? msg : "?");
+			sqlite3_free(msg);
+			sqlite3_exec(rl->db, "ROLLBACK", NULL, NULL, NULL);
+			return VL_EIO;
+		}
+	}
+	return 0;
+}
+
+int vl_runlog_open(const char *path, struct vl_runlog **out, struct vl_buf *err)
+{
+	struct vl_runlog *rl = vl_xcalloc(1, sizeof(*rl));
+	char *msg = NULL;
+	int rc;
+
+	*out = NULL;
+	if (sqlite3_open_v2(path, &rl->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	    SQLITE_OK) {
+		vl_buf_addf(err, "cannot open run log '%s': %s", path,
+			    rl->db ? sqlite3_errmsg(rl->db) : "out of memory");
+		sqlite3_close(rl->db);
+		vl_free(rl);
+		return VL_EIO;
+	}
+	sqlite3_busy_timeout(rl->db, 10000);
+	/* WAL + NORMAL: a committed batch survives a killed process; readers
+	 * (vleval show) never block the writer */
+	if (sqlite3_exec(rl->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+			 "PRAGMA foreign_keys=ON;", NULL, NULL, &msg) != SQLITE_OK) {
+		vl_buf_addf(err, "cannot use '%s' as a run log: %s", path, msg ? msg : "?");
+		sqlite3_free(msg);
+		goto fail;
+	}
+	rc = migrate(rl, err);
+	if (rc < 0)
+		goto fail;
+	for (int i = 0; i < ST_COUNT; i++) {
+		if (sqlite3_prepare_v3(rl->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+				       &rl->st[i], NULL) != SQLITE_OK) {
+			db_error(rl, err, "cannot prepare statement");
+			goto fail;
+		}
+	}
+	*out = rl;
+	return 0;
+fail:
+	for (int i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(rl->st[i]);
+	sqlite3_close(rl->db);
+	vl_free(rl);
+	return VL_EIO;
+}
+
+static int step_reset(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : VL_EIO;
+}
+
+int vl_runlog_flush(struct vl_runlog *rl)
+{
+	if (!rl->in_txn)
+		return 0;
+	rl->in_txn = 0;
+	rl->pending = 0;
+	return step_reset(rl->st[ST_COMMIT]);
+}
+
+static int begin_if_needed(struct vl_runlog *rl)
+{
+	if (rl->in_txn)
+		return 0;
+	if (step_reset(rl->st[ST_BEGIN]) < 0)
+		return VL_EIO;
+	rl->in_txn = 1;
+	rl->txn_start = vl_now();
+	return 0;
+}
+
+int vl_runlog_tick(struct vl_runlog *rl)
+{
+	if (rl->in_txn && (rl->pending >= VL_RUNLOG_BATCH_ROWS ||
+			   vl_now() - rl->txn_start >= VL_RUNLOG_BATCH_SECONDS))
+		return vl_runlog_flush(rl);
+	return 0;
+}
+
+void vl_runlog_close(struct vl_runlog *rl)
+{
+	if (!rl)
+		return;
+	vl_runlog_flush(rl);
+	for (int i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(rl->st[i]);
+	sqlite3_close(rl->db);
+	vl_free(rl);
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static void bind_real(sqlite3_stmt *st, int i, double v, int null_if_negative)
+{
+	if (isnan(v) || (null_if_negative && v < 0))
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_double(st, i, v);
+}
+
+static void bind_count(sqlite3_stmt *st, int i, long long v)
+{
+	if (v < 0)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_int64(st, i, v);
+}
+
+static char *col_strdup(sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+	return s ? vl_xstrdup((const char *)s) : NULL;
+}
+
+static double col_real(sqlite3_stmt *st, int i, double null_value)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? null_value
+							  : sqlite3_column_double(st, i);
+}
+
+static long long col_int(sqlite3_stmt *st, int i, long long null_value)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? null_value
+							  : sqlite3_column_int64(st, i);
+}
+
+int vl_runlog_create_run(struct vl_runlog *rl, const struct vl_run_info *ri, long long *id,
+			 struct vl_buf *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	vl_runlog_flush(rl);
+	if (sqlite3_prepare_v2(rl->db,
+			       "INSERT INTO runs (created, status, task, task_version, family, backend,"
+			       " model, baseline, config, config_hash, task_json, code_version, host,"
+			       " n_samples, n_done, n_errors, n_bad_records)"
+			       " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,0,0,0,0)", -1, &st, NULL) != SQLITE_OK)
+		return db_error(rl, err, "cannot create run");
+	sqlite3_bind_double(st, 1, ri->created);
+	bind_text(st, 2, ri->status ? ri->status : "running");
+	bind_text(st, 3, ri->task);
+	sqlite3_bind_int(st, 4, ri->task_version);
+	bind_text(st, 5, ri->family);
+	bind_text(st, 6, ri->backend);
+	bind_text(st, 7, ri->model);
+	sqlite3_bind_int(st, 8, ri->baseline);
+	bind_text(st, 9, ri->config);
+	bind_text(st, 10, ri->config_hash);
+	bind_text(st, 11, ri->task_json);
+	bind_text(st, 12, ri->code_version);
+	bind_text(st, 13, ri->host);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_error(rl, err, "cannot create run");
+	*id = sqlite3_last_insert_rowid(rl->db);
+	return 0;
+}
+
+#define RUN_COLUMNS \
+	"id, created, finished, status, task, task_version, family, backend, model, baseline," \
+	" config, config_hash, task_json, code_version, host, n_samples, n_done, n_errors," \
+	" n_bad_records, wall_s, cpu_s, peak_rss_mb, backend_cpu_s, backend_rss_mb," \
+	" gpu_mem_peak_mb, prompt_tokens, completion_tokens, price, latency_p50, latency_p95," \
+	" ttft_p50, ttft_p95, throughput"
+
+/* Fills ri from a row of RUN_COLUMNS; strings owned by ri. */
+static void read_run(sqlite3_stmt *st, struct vl_run_info *ri)
+{
+	memset(ri, 0, sizeof(*ri));
+	ri->id = sqlite3_column_int64(st, 0);
+	ri->created = col_real(st, 1, 0);
+	ri->finished = col_real(st, 2, 0);
+	ri->status = col_strdup(st, 3);
+	ri->task = col_strdup(st, 4);
+	ri->task_version = (int)col_int(st, 5, 0);
+	ri->family = col_strdup(st, 6);
+	ri->backend = col_strdup(st, 7);
+	ri->model = col_strdup(st, 8);
+	ri->baseline = (int)col_int(st, 9, 0);
+	ri->config = col_strdup(st, 10);
+	ri->config_hash = col_strdup(st, 11);
+	ri->task_json = col_strdup(st, 12);
+	ri->code_version = col_strdup(st, 13);
+	ri->host = col_strdup(st, 14);
+	ri->n_samples = (long)col_int(st, 15, -1);
+	ri->n_done = (long)col_int(st, 16, 0);
+	ri->n_errors = (long)col_int(st, 17, 0);
+	ri->n_bad_records = (long)col_int(st, 18, 0);
+	ri->wall_s = col_real(st, 19, -1);
+	ri->cpu_s = col_real(st, 20, -1);
+	ri->peak_rss_mb = col_real(st, 21, -1);
+	ri->backend_cpu_s = col_real(st, 22, -1);
+	ri->backend_rss_mb = col_real(st, 23, -1);
+	ri->gpu_mem_peak_mb = col_real(st, 24, -1);
+	ri->prompt_tokens = col_int(st, 25, -1);
+	ri->completion_tokens = col_int(st, 26, -1);
+	ri->price = col_real(st, 27, -1);
+	ri->latency_p50 = col_real(st, 28, -1);
+	ri->latency_p95 = col_real(st, 29, -1);
+	ri->ttft_p50 = col_real(st, 30, -1);
+	ri->ttft_p95 = col_real(st, 31, -1);
+	ri->throughput = col_real(st, 32, -1);
+}
+
+void vl_run_info_release(struct vl_run_info *ri)
+{
+	vl_free(ri->status);
+	vl_free(ri->task);
+	vl_free(ri->family);
+	vl_free(ri->backend);
+	vl_free(ri->model);
+	vl_free(ri->config);
+	vl_free(ri->config_hash);
+	vl_free(ri->task_json);
+	vl_free(ri->code_version);
+	vl_free(ri->host);
+	memset(ri, 0, sizeof(*ri));
+}
+
+int vl_runlog_get_run(struct vl_runlog *rl, long long id, struct vl_run_info *out,
+		      struct vl_buf *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(rl->db, "SELECT " RUN_COLUMNS " FROM runs WHERE id = ?", -1, &st,
+			       NULL) != SQLITE_OK)
+		return db_error(rl, err, "cannot read run");
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		read_run(st, out);
+		sqlite3_finalize(st);
+		return 0;
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE) {
+		vl_buf_addf(err, "no run %lld in the run log", id);
+		return VL_ENOTFOUND;
+	}
+	return db_error(rl, err, "cannot read run");
+}
+
+long long vl_runlog_last_run(struct vl_runlog *rl)
+{
+	sqlite3_stmt *st = rl->st[ST_LAST_RUN];
+	long long id = 0;
+
+	if (sqlite3_step(st) == SQLITE_ROW)
+		id = col_int(st, 0, 0);
+	sqlite3_reset(st);
+	return id;
+}
+
+int vl_runlog_set_status(struct vl_runlog *rl, long long id, const char *status)
+{
+	sqlite3_stmt *st = rl->st[ST_SET_STATUS];
+
+	vl_runlog_flush(rl);
+	bind_text(st, 1, status);
+	sqlite3_bind_int64(st, 2, id);
+	return step_reset(st);
+}
+
+int vl_runlog_update_run(struct vl_runlog *rl, const struct vl_run_info *ri, struct vl_buf *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	vl_runlog_flush(rl);
+	if (sqlite3_prepare_v2(rl->db,
+			       "UPDATE runs SET finished=?, status=?, n_samples=?, n_done=?, n_errors=?,"
+			       " n_bad_records=?, wall_s=?, cpu_s=?, peak_rss_mb=?, backend_cpu_s=?,"
+			       " backend_rss_mb=?, gpu_mem_peak_mb=?, prompt_tokens=?,"
+			       " completion_tokens=?, price=?, latency_p50=?, latency_p95=?,"
+			       " ttft_p50=?, ttft_p95=?, throughput=? WHERE id=?", -1, &st,
+			       NULL) != SQLITE_OK)
+		return db_error(rl, err, "cannot update run");
+	bind_real(st, 1, ri->finished, 1);
+	bind_text(st, 2, ri->status);
+	bind_count(st, 3, ri->n_samples);
+	bind_count(st, 4, ri->n_done);
+	bind_count(st, 5, ri->n_errors);
+	bind_count(st, 6, ri->n_bad_records);
+	bind_real(st, 7, ri->wall_s, 1);
+	bind_real(st, 8, ri->cpu_s, 1);
+	bind_real(st, 9, ri->peak_rss_mb, 1);
+	bind_real(st, 10, ri->backend_cpu_s, 1);
+	bind_real(st, 11, ri->backend_rss_mb, 1);
+	bind_real(st, 12, ri->gpu_mem_peak_mb, 1);
+	bind_count(st, 13, ri->prompt_tokens);
+	bind_count(st, 14, ri->completion_tokens);
+	bind_real(st, 15, ri->price, 1);
+	bind_real(st, 16, ri->latency_p50, 1);
+	bind_real(st, 17, ri->latency_p95, 1);
+	bind_real(st, 18, ri->ttft_p50, 1);
+	bind_real(st, 19, ri->ttft_p95, 1);
+	bind_real(st, 20, ri->throughput, 1);
+	sqlite3_bind_int64(st, 21, ri->id);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_error(rl, err, "cannot update run");
+}
+
+int vl_runlog_put_sample(struct vl_runlog *rl, long long run, const struct vl_sample_row *r,
+			 struct vl_buf *err)
+{
+	sqlite3_stmt *st = rl->st[ST_PUT_SAMPLE];
+
+	if (begin_if_needed(rl) < 0)
+		return db_error(rl, err, "cannot begin transaction");
+	sqlite3_bind_int64(st, 1, run);
+	bind_text(st, 2, r->sample_id);
+	sqlite3_bind_int64(st, 3, r->idx);
+	bind_text(st, 4, r->prompt);
+	bind_text(st, 5, r->output);
+	bind_text(st, 6, r->extracted);
+	if (r->output)
+		sqlite3_bind_int(st, 7, r->parse_ok);
+	else
+		sqlite3_bind_null(st, 7);
+	bind_real(st, 8, r->score, 0);
+	bind_real(st, 9, r->latency_s, 1);
+	bind_real(st, 10, r->ttft_s, 1);
+	bind_count(st, 11, r->prompt_tokens);
+	bind_count(st, 12, r->completion_tokens);
+	bind_count(st, 13, r->bytes_sent);
+	bind_count(st, 14, r->bytes_received);
+	sqlite3_bind_int(st, 15, r->retries);
+	sqlite3_bind_int(st, 16, r->http_status);
+	sqlite3_bind_int(st, 17, r->cached);
+	bind_real(st, 18, r->gpu_mem_peak_mb, 1);
+	bind_text(st, 19, r->error);
+	sqlite3_bind_double(st, 20, vl_wall_time());
+	if (step_reset(st) < 0)
+		return db_error(rl, err, "cannot write sample");
+	rl->pending++;
+	return vl_runlog_tick(rl);
+}
+
+int vl_runlog_set_score(struct vl_runlog *rl, long long run, const char *sample_id, double score)
+{
+	sqlite3_stmt *st = rl->st[ST_SET_SCORE];
+
+	if (begin_if_needed(rl) < 0)
+		return VL_EIO;
+	bind_real(st, 1, score, 0);
+	sqlite3_bind_int64(st, 2, run);
+	bind_text(st, 3, sample_id);
+	rl->pending++;
+	return step_reset(st);
+}
+
+int vl_runlog_each_sample(struct vl_runlog *rl, long long run, int which,
+			  int (*fn)(void *ctx, const struct vl_sample_row *r), void *ctx)
+{
+	static const char *const where[] = {
+		"", " AND error IS NULL", " AND error IS NOT NULL",
+	};
+	struct vl_buf sql = VL_BUF_INIT;
+	sqlite3_stmt *st;
+	int rc;
+
+	vl_runlog_flush(rl);
+	vl_buf_addf(&sql, "SELECT sample_id, idx, prompt, output, extracted, parse_ok, score,"
+		    " latency_s, ttft_s, prompt_tokens, completion_tokens, bytes_sent,"
+		    " bytes_received, retries, http_status, cached, gpu_mem_peak_mb, error"
+		    " FROM samples WHERE run_id = ?%s ORDER BY idx", where[which < 0 || which > 2 ? 0 : which]);
+	rc = sqlite3_prepare_v2(rl->db, vl_buf_str(&sql), -1, &st, NULL);
+	vl_buf_release(&sql);
+	if (rc != SQLITE_OK)
+		return VL_EIO;
+	sqlite3_bind_int64(st, 1, run);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct vl_sample_row r = {
+			.sample_id = (const char *)sqlite3_column_text(st, 0),
+			.idx = (long)sqlite3_column_int64(st, 1),
+			.prompt = (const char *)sqlite3_column_text(st, 2),
+			.output = (const char *)sqlite3_column_text(st, 3),
+			.extracted = (const char *)sqlite3_column_text(st, 4),
+			.parse_ok = (int)col_int(st, 5, 0),
+			.score = col_real(st, 6, NAN),
+			.latency_s = col_real(st, 7, -1),
+			.ttft_s = col_real(st, 8, -1),
+			.prompt_tokens = (long)col_int(st, 9, -1),
+			.completion_tokens = (long)col_int(st, 10, -1),
+			.bytes_sent = col_int(st, 11, -1),
+			.bytes_received = col_int(st, 12, -1),
+			.retries = (int)col_int(st, 13, 0),
+			.http_status = (int)col_int(st, 14, 0),
+			.cached = (int)col_int(st, 15, 0),
+			.gpu_mem_peak_mb = col_real(st, 16, -1),
+			.error = (const char *)sqlite3_column_text(st, 17),
+		};
+		if (fn(ctx, &r))
+			break;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : VL_EIO;
+}
+
+int vl_runlog_put_metric(struct vl_runlog *rl, long long run, const char *metric,
+			 const char *name, const char *subset, double value, double ci_lo,
+			 double ci_hi, long n)
+{
+	sqlite3_stmt *st = rl->st[ST_PUT_METRIC];
+
+	if (begin_if_needed(rl) < 0)
+		return VL_EIO;
+	sqlite3_bind_int64(st, 1, run);
+	bind_text(st, 2, metric);
+	bind_text(st, 3, name);
+	bind_text(st, 4, subset ? subset : "");
+	bind_real(st, 5, value, 0);
+	bind_real(st, 6, ci_lo, 0);
+	bind_real(st, 7, ci_hi, 0);
+	sqlite3_bind_int64(st, 8, n);
+	rl->pending++;
+	return step_reset(st);
+}
+
+int vl_runlog_clear_metrics(struct vl_runlog *rl, long long run)
+{
+	sqlite3_stmt *st = rl->st[ST_CLEAR_METRICS];
+
+	if (begin_if_needed(rl) < 0)
+		return VL_EIO;
+	sqlite3_bind_int64(st, 1, run);
+	return step_reset(st);
+}
+
+int vl_runlog_each_metric(struct vl_runlog *rl, long long run,
+			  int (*fn)(void *ctx, const struct vl_metric_row *r), void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	vl_runlog_flush(rl);
+	if (sqlite3_prepare_v2(rl->db, "SELECT metric, name, subset, value, ci_low, ci_high, n"
+			       " FROM metrics WHERE run_id = ? ORDER BY rowid", -1, &st, NULL) != SQLITE_OK)
+		return VL_EIO;
+	sqlite3_bind_int64(st, 1, run);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct vl_metric_row r = {
+			(const char *)sqlite3_column_text(st, 0),
+			(const char *)sqlite3_column_text(st, 1),
+			(const char *)sqlite3_column_text(st, 2),
+			col_real(st, 3, NAN), col_real(st, 4, NAN), col_real(st, 5, NAN),
+			(long)col_int(st, 6, 0),
+		};
+		if (fn(ctx, &r))
+			break;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+int vl_runlog_put_error(struct vl_runlog *rl, long long run, const char *kind,
+			const char *sample_id, const char *message)
+{
+	sqlite3_stmt *st = rl->st[ST_PUT_ERROR];
+
+	if (begin_if_needed(rl) < 0)
+		return VL_EIO;
+	sqlite3_bind_int64(st, 1, run);
+	sqlite3_bind_double(st, 2, vl_wall_time());
+	bind_text(st, 3, kind);
+	bind_text(st, 4, sample_id);
+	bind_text(st, 5, message);
+	rl->pending++;
+	return step_reset(st);
+}
+
+int vl_runlog_each_error(struct vl_runlog *rl, long long run,
+			 int (*fn)(void *ctx, const struct vl_error_row *r), void *ctx)
+{
+	sqlite3_stmt *st;
+
+	vl_runlog_flush(rl);
+	if (sqlite3_prepare_v2(rl->db, "SELECT time, kind, sample_id, message FROM errors"
+			       " WHERE run_id = ? ORDER BY rowid", -1, &st, NULL) != SQLITE_OK)
+		return VL_EIO;
+	sqlite3_bind_int64(st, 1, run);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct vl_error_row r = {
+			sqlite3_column_double(st, 0),
+			(const char *)sqlite3_column_text(st, 1),
+			(const char *)sqlite3_column_text(st, 2),
+			(const char *)sqlite3_column_text(st, 3),
+		};
+		if (fn(ctx, &r))
+			break;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+int vl_runlog_each_run(struct vl_runlog *rl, long limit,
+		       int (*fn)(void *ctx, const struct vl_run_info *r), void *ctx)
+{
+	sqlite3_stmt *st;
+
+	vl_runlog_flush(rl);
+	if (sqlite3_prepare_v2(rl->db, "SELECT " RUN_COLUMNS " FROM runs ORDER BY id DESC LIMIT ?",
+			       -1, &st, NULL) != SQLITE_OK)
+		return VL_EIO;
+	sqlite3_bind_int64(st, 1, limit > 0 ? limit : -1);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct vl_run_info ri;
+		int stop;
+		read_run(st, &ri);
+		stop = fn(ctx, &ri);
+		vl_run_info_release(&ri);
+		if (stop)
+			break;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+int vl_runlog_cache_get(struct vl_runlog *rl, const char *key, struct vl_cache_entry *out)
+{
+	sqlite3_stmt *st = rl->st[ST_CACHE_GET];
+	int found = 0;
+
+	bind_text(st, 1, key);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		out->output = col_strdup(st, 0);
+		out->prompt_tokens = (long)col_int(st, 1, -1);
+		out->completion_tokens = (long)col_int(st, 2, -1);
+		found = out->output != NULL;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return found ? 0 : VL_ENOTFOUND;
+}
+
+int vl_runlog_cache_put(struct vl_runlog *rl, const char *key, const char *backend,
+			const char *model, const char *output, long prompt_tokens,
+			long completion_tokens)
+{
+	sqlite3_stmt *st = rl->st[ST_CACHE_PUT];
+
+	if (begin_if_needed(rl) < 0)
+		return VL_EIO;
+	bind_text(st, 1, key);
+	bind_text(st, 2, backend);
+	bind_text(st, 3, model);
+	bind_text(st, 4, output);
+	bind_count(st, 5, prompt_tokens);
+	bind_count(st, 6, completion_tokens);
+	sqlite3_bind_double(st, 7, vl_wall_time());
+	rl->pending++;
+	return step_reset(st);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* Nearest-rank percentile on sorted values (p in [0, 1]). */
+static double pct(const double *v, size_t n, double p)
+{
+	size_t k;
+
+	if (!n)
+		return -1;
+	k = (size_t)ceil(p * (double)n);
+	return v[k ? k - 1 : 0];
+}
+
+static int percentiles(struct vl_runlog *rl, long long run, const char *col, double *p50,
+		       double *p95)
+{
+	struct vl_buf sql = VL_BUF_INIT;
+	double *v = NULL;
+	size_t n = 0, cap = 0;
+	sqlite3_stmt *st;
+
+	vl_buf_addf(&sql, "SELECT %s FROM samples WHERE run_id = ? AND error IS NULL"
+		    " AND %s IS NOT NULL AND cached = 0", col, col);
+	if (sqlite3_prepare_v2(rl->db, vl_buf_str(&sql), -1, &st, NULL) != SQLITE_OK) {
+		vl_buf_release(&sql);
+		return VL_EIO;
+	}
+	vl_buf_release(&sql);
+	sqlite3_bind_int64(st, 1, run);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 1024;
+			v = vl_xrealloc(v, cap * sizeof(*v));
+		}
+		v[n++] = sqlite3_column_double(st, 0);
+	}
+	sqlite3_finalize(st);
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_double);
+	*p50 = pct(v, n, 0.50);
+	*p95 = pct(v, n, 0.95);
+	vl_free(v);
+	return 0;
+}
+
+int vl_runlog_sample_stats(struct vl_runlog *rl, long long run, struct vl_run_info *ri)
+{
+	sqlite3_stmt *st;
+
+	vl_runlog_flush(rl);
+	if (percentiles(rl, run, "latency_s", &ri->latency_p50, &ri->latency_p95) < 0 ||
+	    percentiles(rl, run, "ttft_s", &ri->ttft_p50, &ri->ttft_p95) < 0)
+		return VL_EIO;
+	if (sqlite3_prepare_v2(rl->db,
+			       "SELECT count(*), sum(error IS NOT NULL), sum(prompt_tokens),"
+			       " sum(completion_tokens), count(prompt_tokens), max(gpu_mem_peak_mb)"
+			       " FROM samples WHERE run_id = ?", -1, &st, NULL) != SQLITE_OK)
+		return VL_EIO;
+	sqlite3_bind_int64(st, 1, run);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		long total = (long)col_int(st, 0, 0);
+		ri->n_errors = (long)col_int(st, 1, 0);
+		ri->n_done = total - ri->n_errors;
+		/* tokens are unknown (not zero) when no sample reported them */
+		ri->prompt_tokens = col_int(st, 4, 0) ? col_int(st, 2, -1) : -1;
+		ri->completion_tokens = col_int(st, 4, 0) ? col_int(st, 3, -1) : -1;
+		if (sqlite3_column_type(st, 5) != SQLITE_NULL)
+			ri->gpu_mem_peak_mb = sqlite3_column_double(st, 5);
+	}
+	sqlite3_finalize(st);
+	return 0;
+}

@@ -1,0 +1,67 @@
+/*
+ * runner.h - the evaluation loop: stream samples, render prompts, keep at
+ * most `concurrency` requests in flight, extract, score, log every sample,
+ * then compute the metrics from the run log.
+ *
+ * Phase 1 (answers) writes each completed sample to the run log as it
+ * completes; phase 2 (scores) re-reads the dataset in order and feeds the
+ * metrics from the log, so a resumed run and an uninterrupted one give
+ * identical numbers.
+ */
+#ifndef VL_RUNNER_H
+#define VL_RUNNER_H
+
+#include "bench/runlog.h"
+#include "bench/task.h"
+#include "bench/vl.h"
+
+struct vl_run_opts {
+	const char *data_dir;         /* data root ("." when NULL) */
+	const char *backend;          /* backend name */
+	const char *model;            /* may be NULL */
+	const char *model_family;     /* prompt variant, may be NULL */
+	const struct vl_kv *backend_cfg; /* --set pairs and backend flags, borrowed */
+	long limit;                   /* < 0: every sample */
+	long concurrency;             /* requests in flight, >= 1 */
+	int strict;                   /* a bad dataset record stops the run */
+	int no_cache;                 /* bypass the response cache */
+	int progress;                 /* 0 quiet, 1 plain lines, 2 terminal line */
+	long long resume_id;          /* 0: new run */
+	int resamples;                /* bootstrap resamples (0: no intervals) */
+	uint64_t seed;                /* bootstrap seed */
+	double ci_level;              /* e.g. 0.95 */
+	double price_input;           /* per million prompt tokens, < 0 unknown */
+	double price_output;          /* per million completion tokens, < 0 unknown */
+	const char *submission;       /* write {question_id, answer} JSON here, or NULL */
+};
+
+struct vl_run_result {
+	long long run_id;
+	const char *status;           /* static: finished | interrupted | failed */
+	long n_samples, n_done, n_errors, n_bad_records, n_skipped;
+	int exit_code;                /* VL_EXIT_* */
+};
+
+/* Set from a signal handler to stop the loop cleanly. */
+extern volatile int vl_runner_stop;
+
+/* Runs (or resumes, opts->resume_id) task with the options.  Prints the
+ * progress display to stderr when opts->progress.  Returns 0 when the run
+ * could start (its outcome is in res), negative with err otherwise. */
+int vl_runner_run(const struct vl_task *task, const struct vl_run_opts *opts,
+		  struct vl_runlog *rl, struct vl_run_result *res, struct vl_buf *err);
+
+/* Phase 2 alone: recomputes the metrics of run from the log.  n_scored
+ * receives how many samples the metrics saw. */
+int vl_runner_score(const struct vl_task *task, const char *data_dir, long limit,
+		    struct vl_runlog *rl, long long run, const struct vl_run_opts *opts,
+		    struct vl_buf *err);
+
+/* Builds the run's config JSON (no secrets) from task and options. */
+char *vl_runner_config_json(const struct vl_task *task, const struct vl_run_opts *opts);
+
+/* 1 when a --set key names a secret (api_key, token, password, ...),
+ * which must come from the environment instead. */
+int vl_is_secret_key(const char *key);
+
+#endif

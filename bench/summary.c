@@ -1,0 +1,213 @@
+/*
+ * summary.c - text and JSON views of one run (see summary.h).
+ */
+#include "bench/summary.h"
+
+#include <math.h>
+#include <string.h>
+#include <time.h>
+
+struct print_ctx {
+	FILE *out;
+	int breakdowns;
+	int header_done;
+	int any_subset;
+};
+
+/* Counts (integers without an interval) print as integers, scores with
+ * four decimals. */
+static void fmt_value(char *dst, size_t n, double v, int is_count)
+{
+	if (isnan(v))
+		snprintf(dst, n, "-");
+	else if (is_count && v == floor(v) && fabs(v) < 1e12)
+		snprintf(dst, n, "%.0f", v);
+	else
+		snprintf(dst, n, "%.4f", v);
+}
+
+static int print_metric(void *ctx, const struct vl_metric_row *r)
+{
+	struct print_ctx *c = ctx;
+	char val[32], lo[32], hi[32], name[160];
+
+	if (r->subset[0]) {
+		c->any_subset = 1;
+		if (!c->breakdowns)
+			return 0;
+	}
+	if (!c->header_done) {
+		fprintf(c->out, "  %-34s %12s  %-23s %8s\n", "metric", "value", "95% CI", "n");
+		c->header_done = 1;
+	}
+	fmt_value(val, sizeof(val), r->value, isnan(r->ci_lo) && !r->subset[0]);
+	snprintf(name, sizeof(name), "%s/%s%s%s", r->metric, r->name, r->subset[0] ? " " : "",
+		 r->subset);
+	if (!isnan(r->ci_lo)) {
+		char ci[80];
+		fmt_value(lo, sizeof(lo), r->ci_lo, 0);
+		fmt_value(hi, sizeof(hi), r->ci_hi, 0);
+		snprintf(ci, sizeof(ci), "[%s, %s]", lo, hi);
+		fprintf(c->out, "  %-34s %12s  %-23s %8ld\n", name, val, ci, r->n);
+	} else {
+		fprintf(c->out, "  %-34s %12s  %-23s %8ld\n", name, val, "", r->n);
+	}
+	return 0;
+}
+
+static void ftime(double t, char *dst, size_t n)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t <= 0) {
+		snprintf(dst, n, "-");
+		return;
+	}
+	gmtime_r(&tt, &tm);
+	strftime(dst, n, "%Y-%m-%d %H:%M:%S UTC", &tm);
+}
+
+int vl_summary_print(struct vl_runlog *rl, long long run, int breakdowns, FILE *out)
+{
+	struct vl_run_info ri;
+	struct vl_buf err = VL_BUF_INIT;
+	struct print_ctx c = { out, breakdowns, 0, 0 };
+	char created[64];
+
+	if (vl_runlog_get_run(rl, run, &ri, &err) < 0) {
+		fprintf(stderr, "vleval: error: %s\n", vl_buf_str(&err));
+		vl_buf_release(&err);
+		return VL_ENOTFOUND;
+	}
+	ftime(ri.created, created, sizeof(created));
+	fprintf(out, "run %lld  %s  task %s (v%d, %s)\n", ri.id, ri.status, ri.task,
+		ri.task_version, ri.family ? ri.family : "?");
+	fprintf(out, "  backend %s%s  model %s  started %s\n", ri.backend,
+		ri.baseline ? " [BASELINE, not a model]" : "", ri.model ? ri.model : "-", created);
+	fprintf(out, "  samples %ld  answered %ld  errors %ld  bad records %ld\n",
+		ri.n_samples, ri.n_done, ri.n_errors, ri.n_bad_records);
+	vl_runlog_each_metric(rl, run, print_metric, &c);
+	if (!c.header_done)
+		fprintf(out, "  (no metrics yet%s)\n",
+			strcmp(ri.status, "finished") ? ": the run has not finished" : "");
+	if (c.any_subset && !breakdowns)
+		fprintf(out, "  (breakdowns: vleval show %lld --breakdown)\n", ri.id);
+	fprintf(out, "  cost: wall %.2f s  cpu %.2f s  peak RSS %.1f MB", ri.wall_s, ri.cpu_s,
+		ri.peak_rss_mb);
+	if (ri.throughput > 0)
+		fprintf(out, "  %.1f samples/s", ri.throughput);
+	fputc('\n', out);
+	if (ri.latency_p50 >= 0)
+		fprintf(out, "  latency p50 %.3f s  p95 %.3f s", ri.latency_p50, ri.latency_p95);
+	if (ri.ttft_p50 >= 0)
+		fprintf(out, "  ttft p50 %.3f s  p95 %.3f s", ri.ttft_p50, ri.ttft_p95);
+	if (ri.latency_p50 >= 0 || ri.ttft_p50 >= 0)
+		fputc('\n', out);
+	if (ri.prompt_tokens >= 0 || ri.completion_tokens >= 0)
+		fprintf(out, "  tokens: prompt %lld  completion %lld\n", ri.prompt_tokens,
+			ri.completion_tokens);
+	if (ri.backend_cpu_s >= 0 || ri.backend_rss_mb >= 0 || ri.gpu_mem_peak_mb >= 0) {
+		fprintf(out, "  backend processes:");
+		if (ri.backend_cpu_s >= 0)
+			fprintf(out, " cpu %.2f s", ri.backend_cpu_s);
+		if (ri.backend_rss_mb >= 0)
+			fprintf(out, " peak RSS %.1f MB", ri.backend_rss_mb);
+		if (ri.gpu_mem_peak_mb >= 0)
+			fprintf(out, " accelerator memory peak %.0f MB", ri.gpu_mem_peak_mb);
+		fputc('\n', out);
+	}
+	if (ri.price >= 0)
+		fprintf(out, "  price %.4f\n", ri.price);
+	vl_run_info_release(&ri);
+	vl_buf_release(&err);
+	return 0;
+}
+
+struct json_ctx {
+	struct vl_buf *out;
+	int first;
+};
+
+static int json_metric(void *ctx, const struct vl_metric_row *r)
+{
+	struct json_ctx *c = ctx;
+
+	if (!c->first)
+		vl_buf_addch(c->out, ',');
+	c->first = 0;
+	vl_buf_adds(c->out, "{\"metric\":");
+	vl_buf_add_json_str(c->out, r->metric);
+	vl_buf_adds(c->out, ",\"name\":");
+	vl_buf_add_json_str(c->out, r->name);
+	vl_buf_adds(c->out, ",\"subset\":");
+	vl_buf_add_json_str(c->out, r->subset);
+	vl_buf_adds(c->out, ",\"value\":");
+	vl_buf_add_json_num(c->out, r->value);
+	vl_buf_adds(c->out, ",\"ci_low\":");
+	vl_buf_add_json_num(c->out, r->ci_lo);
+	vl_buf_adds(c->out, ",\"ci_high\":");
+	vl_buf_add_json_num(c->out, r->ci_hi);
+	vl_buf_addf(c->out, ",\"n\":%ld}", r->n);
+	return 0;
+}
+
+static void num_or_null(struct vl_buf *b, const char *key, double v)
+{
+	vl_buf_addf(b, ",\"%s\":", key);
+	vl_buf_add_json_num(b, v < 0 ? NAN : v);
+}
+
+int vl_summary_json(struct vl_runlog *rl, long long run, struct vl_buf *out)
+{
+	struct vl_run_info ri;
+	struct json_ctx c = { out, 1 };
+	struct vl_buf err = VL_BUF_INIT;
+
+	if (vl_runlog_get_run(rl, run, &ri, &err) < 0) {
+		vl_buf_release(&err);
+		return VL_ENOTFOUND;
+	}
+	vl_buf_addf(out, "{\"id\":%lld,\"status\":", ri.id);
+	vl_buf_add_json_str(out, ri.status);
+	vl_buf_adds(out, ",\"task\":");
+	vl_buf_add_json_str(out, ri.task);
+	vl_buf_addf(out, ",\"task_version\":%d,\"family\":", ri.task_version);
+	vl_buf_add_json_str(out, ri.family);
+	vl_buf_adds(out, ",\"backend\":");
+	vl_buf_add_json_str(out, ri.backend);
+	vl_buf_addf(out, ",\"baseline\":%s,\"model\":", ri.baseline ? "true" : "false");
+	vl_buf_add_json_str(out, ri.model);
+	vl_buf_adds(out, ",\"config_hash\":");
+	vl_buf_add_json_str(out, ri.config_hash);
+	vl_buf_adds(out, ",\"code_version\":");
+	vl_buf_add_json_str(out, ri.code_version);
+	vl_buf_adds(out, ",\"config\":");
+	vl_buf_adds(out, ri.config ? ri.config : "null");
+	vl_buf_addf(out, ",\"created\":");
+	vl_buf_add_json_num(out, ri.created);
+	num_or_null(out, "finished", ri.finished > 0 ? ri.finished : -1);
+	vl_buf_addf(out, ",\"n_samples\":%ld,\"n_done\":%ld,\"n_errors\":%ld,\"n_bad_records\":%ld",
+		    ri.n_samples, ri.n_done, ri.n_errors, ri.n_bad_records);
+	vl_buf_adds(out, ",\"metrics\":[");
+	vl_runlog_each_metric(rl, run, json_metric, &c);
+	vl_buf_adds(out, "],\"cost\":{\"wall_s\":");
+	vl_buf_add_json_num(out, ri.wall_s);
+	num_or_null(out, "cpu_s", ri.cpu_s);
+	num_or_null(out, "peak_rss_mb", ri.peak_rss_mb);
+	num_or_null(out, "throughput", ri.throughput);
+	num_or_null(out, "latency_p50_s", ri.latency_p50);
+	num_or_null(out, "latency_p95_s", ri.latency_p95);
+	num_or_null(out, "ttft_p50_s", ri.ttft_p50);
+	num_or_null(out, "ttft_p95_s", ri.ttft_p95);
+	num_or_null(out, "prompt_tokens", (double)ri.prompt_tokens);
+	num_or_null(out, "completion_tokens", (double)ri.completion_tokens);
+	num_or_null(out, "backend_cpu_s", ri.backend_cpu_s);
+	num_or_null(out, "backend_peak_rss_mb", ri.backend_rss_mb);
+	num_or_null(out, "gpu_mem_peak_mb", ri.gpu_mem_peak_mb);
+	num_or_null(out, "price", ri.price);
+	vl_buf_adds(out, "}}");
+	vl_run_info_release(&ri);
+	vl_buf_release(&err);
+	return 0;
+}

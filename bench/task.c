@@ -1,0 +1,457 @@
+/*
+ * task.c - parsing and validating task definitions, the task registry, and
+ * prompt rendering (see task.h).
+ */
+#include "bench/task.h"
+#include "datasets/dataset.h"
+#include "metrics/metric.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const known_keys[] = {
+	"name", "family", "version", "description", "dataset", "prompt", "prompts",
+	"system", "generation", "extract", "metrics", "metric_options", "breakdown",
+	"choices", NULL,
+};
+
+static int is_known_key(const char *k)
+{
+	for (size_t i = 0; known_keys[i]; i++)
+		if (!strcmp(known_keys[i], k))
+			return 1;
+	return 0;
+}
+
+/* Checks a template's placeholders so a typo fails at load, not mid-run. */
+static int check_template(const char *tmpl, const char *origin, const char *key,
+			  struct vl_buf *err)
+{
+	struct vl_sample s;
+	struct vl_buf out = VL_BUF_INIT, e = VL_BUF_INIT;
+	int rc;
+
+	vl_sample_init(&s);
+	rc = vl_task_render(tmpl, &s, &out, &e);
+	if (rc < 0)
+		vl_buf_addf(err, "task file '%s': \"%s\": %s", origin, key, vl_buf_str(&e));
+	vl_buf_release(&out);
+	vl_buf_release(&e);
+	return rc;
+}
+
+static int parse_strings(const cJSON *v, struct vl_strv *out)
+{
+	const cJSON *e;
+
+	if (cJSON_IsString(v)) {
+		vl_strv_push(out, v->valuestring);
+		return 0;
+	}
+	if (!cJSON_IsArray(v))
+		return VL_EINVAL;
+	cJSON_ArrayForEach(e, v) {
+		if (!cJSON_IsString(e))
+			return VL_EINVAL;
+		vl_strv_push(out, e->valuestring);
+	}
+	return 0;
+}
+
+static int parse_generation(struct vl_task *t, const cJSON *g, const char *origin,
+			    struct vl_buf *err)
+{
+	const cJSON *e;
+
+	if (!g)
+		return 0;
+	if (!cJSON_IsObject(g)) {
+		vl_buf_addf(err, "task file '%s': \"generation\" must be an object", origin);
+		return VL_EINVAL;
+	}
+	cJSON_ArrayForEach(e, g) {
+		const char *k = e->string;
+		if (!strcmp(k, "stop")) {
+			if (parse_strings(e, &t->gen.stop) < 0)
+				goto bad;
+			continue;
+		}
+		if (!cJSON_IsNumber(e))
+			goto bad;
+		if (!strcmp(k, "max_tokens") && e->valuedouble >= 1)
+			t->gen.max_tokens = e->valueint;
+		else if (!strcmp(k, "temperature") && e->valuedouble >= 0)
+			t->gen.temperature = e->valuedouble;
+		else if (!strcmp(k, "top_p") && e->valuedouble > 0 && e->valuedouble <= 1)
+			t->gen.top_p = e->valuedouble;
+		else if (!strcmp(k, "seed") && e->valuedouble >= 0)
+			t->gen.seed = (long long)e->valuedouble;
+		else
+			goto bad;
+		continue;
+bad:
+		vl_buf_addf(err, "task file '%s': generation key \"%s\" is unknown or out of range "
+			    "(max_tokens >= 1, temperature >= 0, 0 < top_p <= 1, seed >= 0, stop)",
+			    origin, k);
+		return VL_EINVAL;
+	}
+	return 0;
+}
+
+int vl_task_parse(const char *text, size_t len, const char *origin,
+		  struct vl_task **out, struct vl_buf *err)
+{
+	struct vl_task *t;
+	const cJSON *v, *e;
+	const char *end = NULL;
+	cJSON *json;
+
+	*out = NULL;
+	json = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+	if (!json) {
+		size_t line = 1;
+		for (const char *p = text; end && p < end; p++)
+			line += *p == '\n';
+		vl_buf_addf(err, "cannot parse task file '%s' line %zu: invalid JSON", origin, line);
+		return VL_EPARSE;
+	}
+	t = vl_xcalloc(1, sizeof(*t));
+	t->json = json;
+	t->origin = vl_xstrdup(origin);
+	vl_gen_params_init(&t->gen);
+	t->gen.temperature = 0;
+	if (!cJSON_IsObject(json)) {
+		vl_buf_addf(err, "task file '%s': top level must be a JSON object", origin);
+		goto fail;
+	}
+	cJSON_ArrayForEach(e, json) {
+		if (!is_known_key(e->string)) {
+			vl_buf_addf(err, "task file '%s': unknown key \"%s\"", origin, e->string);
+			goto fail;
+		}
+	}
+#define REQUIRE_STRING(key, dst) do { \
+	v = cJSON_GetObjectItemCaseSensitive(json, key); \
+	if (!cJSON_IsString(v) || !*v->valuestring) { \
+		vl_buf_addf(err, "task file '%s': \"%s\" must be a non-empty string", origin, key); \
+		goto fail; \
+	} \
+	dst = v->valuestring; \
+} while (0)
+	{
+		const char *name, *family;
+		REQUIRE_STRING("name", name);
+		t->name = vl_xstrdup(name);
+		REQUIRE_STRING("family", family);
+		if (vl_family_parse(family, &t->family) < 0) {
+			vl_buf_addf(err, "task file '%s': unknown family '%s' (vqa, caption, grounding, "
+				    "hallucination, mcq, other)", origin, family);
+			goto fail;
+		}
+		REQUIRE_STRING("prompt", t->prompt);
+		REQUIRE_STRING("extract", t->extract);
+	}
+#undef REQUIRE_STRING
+	for (const char *p = t->name; *p; p++) {
+		if (!(isalnum((unsigned char)*p) || strchr("_-.+", *p))) {
+			vl_buf_addf(err, "task file '%s': name '%s' may use only letters, digits "
+				    "and _ - . +", origin, t->name);
+			goto fail;
+		}
+	}
+	v = cJSON_GetObjectItemCaseSensitive(json, "version");
+	t->version = cJSON_IsNumber(v) ? v->valueint : 1;
+	v = cJSON_GetObjectItemCaseSensitive(json, "description");
+	t->description = vl_xstrdup(cJSON_IsString(v) ? v->valuestring : "");
+	v = cJSON_GetObjectItemCaseSensitive(json, "system");
+	if (v && !cJSON_IsString(v)) {
+		vl_buf_addf(err, "task file '%s': \"system\" must be a string", origin);
+		goto fail;
+	}
+	t->system = v ? v->valuestring : NULL;
+	t->dataset = cJSON_GetObjectItemCaseSensitive(json, "dataset");
+	if (!cJSON_IsObject(t->dataset) ||
+	    !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(t->dataset, "format"))) {
+		vl_buf_addf(err, "task file '%s': \"dataset\" must be an object with a \"format\"", origin);
+		goto fail;
+	}
+	v = cJSON_GetObjectItemCaseSensitive(t->dataset, "format");
+	if (!vl_loader_find(v->valuestring)) {
+		vl_buf_addf(err, "task file '%s': unknown dataset format '%s'", origin, v->valuestring);
+		goto fail;
+	}
+	if (check_template(t->prompt, origin, "prompt", err) < 0)
+		goto fail;
+	t->prompts = cJSON_GetObjectItemCaseSensitive(json, "prompts");
+	if (t->prompts) {
+		if (!cJSON_IsObject(t->prompts)) {
+			vl_buf_addf(err, "task file '%s': \"prompts\" must map model families to templates", origin);
+			goto fail;
+		}
+		cJSON_ArrayForEach(e, t->prompts) {
+			if (!cJSON_IsString(e)) {
+				vl_buf_addf(err, "task file '%s': prompts.\"%s\" must be a string", origin, e->string);
+				goto fail;
+			}
+			if (check_template(e->valuestring, origin, e->string, err) < 0)
+				goto fail;
+		}
+	}
+	if (!vl_extractor_find(t->extract)) {
+		vl_buf_addf(err, "task file '%s': unknown extractor '%s' (known:", origin, t->extract);
+		for (const struct vl_extractor *const *x = vl_extractor_list(); *x; x++)
+			vl_buf_addf(err, " %s", (*x)->name);
+		vl_buf_addch(err, ')');
+		goto fail;
+	}
+	v = cJSON_GetObjectItemCaseSensitive(json, "metrics");
+	if (parse_strings(v, &t->metrics) < 0 || t->metrics.n == 0) {
+		vl_buf_addf(err, "task file '%s': \"metrics\" must be a non-empty list of metric names", origin);
+		goto fail;
+	}
+	for (size_t i = 0; i < t->metrics.n; i++) {
+		if (!vl_metric_find(t->metrics.v[i])) {
+			vl_buf_addf(err, "task file '%s': unknown metric '%s' (known:", origin, t->metrics.v[i]);
+			for (const struct vl_metric *const *m = vl_metric_list(); *m; m++)
+				vl_buf_addf(err, " %s", (*m)->name);
+			vl_buf_addch(err, ')');
+			goto fail;
+		}
+	}
+	v = cJSON_GetObjectItemCaseSensitive(json, "metric_options");
+	if (v) {
+		if (!cJSON_IsObject(v)) {
+			vl_buf_addf(err, "task file '%s': \"metric_options\" must be an object", origin);
+			goto fail;
+		}
+		cJSON_ArrayForEach(e, v) {
+			char num[64];
+			if (cJSON_IsString(e)) {
+				vl_kv_set(&t->metric_options, e->string, e->valuestring);
+			} else if (cJSON_IsNumber(e)) {
+				snprintf(num, sizeof(num), "%.17g", e->valuedouble);
+				vl_kv_set(&t->metric_options, e->string, num);
+			} else if (cJSON_IsBool(e)) {
+				vl_kv_set(&t->metric_options, e->string, cJSON_IsTrue(e) ? "1" : "0");
+			} else {
+				vl_buf_addf(err, "task file '%s': metric_options.\"%s\" must be a string, "
+					    "number or boolean", origin, e->string);
+				goto fail;
+			}
+		}
+	}
+	v = cJSON_GetObjectItemCaseSensitive(json, "breakdown");
+	if (v && parse_strings(v, &t->breakdown) < 0) {
+		vl_buf_addf(err, "task file '%s': \"breakdown\" must be a list of metadata keys", origin);
+		goto fail;
+	}
+	v = cJSON_GetObjectItemCaseSensitive(json, "choices");
+	if (v && parse_strings(v, &t->choices) < 0) {
+		vl_buf_addf(err, "task file '%s': \"choices\" must be a list of strings", origin);
+		goto fail;
+	}
+	if (parse_generation(t, cJSON_GetObjectItemCaseSensitive(json, "generation"), origin, err) < 0)
+		goto fail;
+	*out = t;
+	return 0;
+fail:
+	vl_task_free(t);
+	return VL_EINVAL;
+}
+
+void vl_task_free(struct vl_task *t)
+{
+	if (!t)
+		return;
+	cJSON_Delete(t->json);
+	vl_free(t->name);
+	vl_free(t->description);
+	vl_free(t->origin);
+	vl_gen_params_release(&t->gen);
+	vl_strv_release(&t->metrics);
+	vl_kv_release(&t->metric_options);
+	vl_strv_release(&t->breakdown);
+	vl_strv_release(&t->choices);
+	vl_free(t);
+}
+
+static void set_put(struct vl_task_set *set, struct vl_task *t)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		if (!strcmp(set->v[i]->name, t->name)) {
+			vl_task_free(set->v[i]);
+			set->v[i] = t;
+			return;
+		}
+	}
+	set->v = vl_xrealloc(set->v, (set->n + 1) * sizeof(*set->v));
+	set->v[set->n++] = t;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int load_dir(struct vl_task_set *set, const char *dir, struct vl_buf *err)
+{
+	struct vl_strv files = { 0 };
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (!d) {
+		vl_buf_addf(err, "cannot open tasks folder '%s': %s", dir, strerror(errno));
+		return VL_ENOTFOUND;
+	}
+	while ((de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		if (n > 5 && !strcmp(de->d_name + n - 5, ".json"))
+			vl_strv_push(&files, de->d_name);
+	}
+	closedir(d);
+	if (files.n)
+		qsort(files.v, files.n, sizeof(char *), cmp_name);
+	for (size_t i = 0; i < files.n; i++) {
+		struct vl_buf path = VL_BUF_INIT, text = VL_BUF_INIT, e = VL_BUF_INIT;
+		struct vl_task *t;
+		vl_path_join(&path, dir, files.v[i]);
+		if (vl_read_file(vl_buf_str(&path), &text, &e) == 0 &&
+		    vl_task_parse(text.buf, text.len, vl_buf_str(&path), &t, &e) == 0)
+			set_put(set, t);
+		else
+			vl_strv_push(&set->problems, vl_buf_str(&e));
+		vl_buf_release(&path);
+		vl_buf_release(&text);
+		vl_buf_release(&e);
+	}
+	vl_strv_release(&files);
+	return 0;
+}
+
+int vl_task_set_load(struct vl_task_set *set, const char *dirs, struct vl_buf *err)
+{
+	memset(set, 0, sizeof(*set));
+	for (size_t i = 0; i < vl_embedded_tasks_count; i++) {
+		const struct vl_embedded_file *f = &vl_embedded_tasks[i];
+		struct vl_buf e = VL_BUF_INIT;
+		struct vl_task *t;
+		if (vl_task_parse(f->data, f->len, f->name, &t, &e) == 0) {
+			vl_free(t->origin);
+			t->origin = vl_xstrdup("built-in");
+			set_put(set, t);
+		} else {
+			vl_strv_push(&set->problems, vl_buf_str(&e));
+		}
+		vl_buf_release(&e);
+	}
+	if (dirs && *dirs) {
+		char *copy = vl_xstrdup(dirs), *p = copy;
+		while (p) {
+			char *colon = strchr(p, ':');
+			if (colon)
+				*colon = '\0';
+			if (*p && load_dir(set, p, err) < 0) {
+				vl_free(copy);
+				return VL_ENOTFOUND;
+			}
+			p = colon ? colon + 1 : NULL;
+		}
+		vl_free(copy);
+	}
+	return 0;
+}
+
+const struct vl_task *vl_task_set_find(const struct vl_task_set *set, const char *name)
+{
+	for (size_t i = 0; i < set->n; i++)
+		if (!strcmp(set->v[i]->name, name))
+			return set->v[i];
+	return NULL;
+}
+
+void vl_task_set_release(struct vl_task_set *set)
+{
+	for (size_t i = 0; i < set->n; i++)
+		vl_task_free(set->v[i]);
+	vl_free(set->v);
+	vl_strv_release(&set->problems);
+	memset(set, 0, sizeof(*set));
+}
+
+const char *vl_task_prompt(const struct vl_task *t, const char *model_family)
+{
+	const cJSON *v;
+
+	if (t->prompts && model_family) {
+		v = cJSON_GetObjectItemCaseSensitive(t->prompts, model_family);
+		if (cJSON_IsString(v))
+			return v->valuestring;
+	}
+	if (t->prompts) {
+		v = cJSON_GetObjectItemCaseSensitive(t->prompts, "default");
+		if (cJSON_IsString(v))
+			return v->valuestring;
+	}
+	return t->prompt;
+}
+
+int vl_task_render(const char *tmpl, const struct vl_sample *s, struct vl_buf *out,
+		   struct vl_buf *err)
+{
+	const char *p = tmpl;
+
+	while (*p) {
+		const char *close;
+		size_t n;
+
+		if (p[0] == '{' && p[1] == '{') {
+			vl_buf_addch(out, '{');
+			p += 2;
+			continue;
+		}
+		if (p[0] == '}' && p[1] == '}') {
+			vl_buf_addch(out, '}');
+			p += 2;
+			continue;
+		}
+		if (*p != '{') {
+			vl_buf_addch(out, *p++);
+			continue;
+		}
+		close = strchr(p, '}');
+		if (!close) {
+			vl_buf_addf(err, "unclosed '{' in prompt template at '%.20s'", p);
+			return VL_EINVAL;
+		}
+		n = (size_t)(close - p - 1);
+#define IS(name) (n == strlen(name) && !strncmp(p + 1, name, n))
+		if (IS("question")) {
+			vl_buf_adds(out, s->question ? s->question : "");
+		} else if (IS("hint")) {
+			vl_buf_adds(out, s->hint ? s->hint : "");
+		} else if (IS("options")) {
+			for (size_t i = 0; i < s->options.n && i < 26; i++)
+				vl_buf_addf(out, "%s%c. %s", i ? "\n" : "", 'A' + (int)i, s->options.v[i]);
+		} else if (IS("choices")) {
+			for (size_t i = 0; i < s->options.n && i < 26; i++)
+				vl_buf_addf(out, "%s%c", i ? ", " : "", 'A' + (int)i);
+		} else if (IS("image_w")) {
+			vl_buf_addf(out, "%d", s->image_w);
+		} else if (IS("image_h")) {
+			vl_buf_addf(out, "%d", s->image_h);
+		} else {
+			vl_buf_addf(err, "unknown placeholder '{%.*s}' in prompt template (known: "
+				    "{question} {hint} {options} {choices} {image_w} {image_h})",
+				    (int)n, p + 1);
+			return VL_EINVAL;
+		}
+#undef IS
+		p = close + 1;
+	}
+	return 0;
+}

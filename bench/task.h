@@ -1,0 +1,79 @@
+/*
+ * task.h - task definitions: JSON files (the files in bench/tasks are built in, plus
+ * --tasks-dir / VLEVAL_TASKS) parsed into struct vl_task, and prompt
+ * rendering.
+ *
+ * Keys of a task file (README "Task definitions" documents them for users):
+ *   name, family, version, description,
+ *   dataset {format, paths relative to the data root, ...loader keys},
+ *   prompt (template with {question} {hint} {options} {choices}),
+ *   prompts {family-name: template, "default": template} (optional),
+ *   system (optional system prompt),
+ *   generation {max_tokens, temperature, top_p, seed, stop},
+ *   extract (extractor name), metrics [names], metric_options {k: v},
+ *   breakdown [metadata keys], choices [answers a random baseline picks from]
+ */
+#ifndef VL_TASK_H
+#define VL_TASK_H
+
+#include <cjson/cJSON.h>
+
+#include "bench/vl.h"
+
+struct vl_task {
+	char *name;
+	char *description;
+	char *origin;              /* "built-in" or the file it came from */
+	int version;
+	enum vl_family family;
+	cJSON *json;               /* the whole definition, owned */
+	const cJSON *dataset;      /* borrowed from json */
+	const char *prompt;        /* default template, borrowed from json */
+	const cJSON *prompts;      /* per model family, borrowed, may be NULL */
+	const char *system;        /* borrowed, may be NULL */
+	struct vl_gen_params gen;
+	const char *extract;       /* borrowed */
+	struct vl_strv metrics;
+	struct vl_kv metric_options;
+	struct vl_strv breakdown;
+	struct vl_strv choices;
+};
+
+/* Parses a task definition from JSON text; origin names it in messages.
+ * Validates every key (unknown extractor, metric, placeholder, wrong type)
+ * and fills err naming the origin and key. */
+int vl_task_parse(const char *text, size_t len, const char *origin,
+		  struct vl_task **out, struct vl_buf *err);
+void vl_task_free(struct vl_task *t);
+
+/* The task registry: built-in tasks plus those in dirs (':'-separated; a
+ * user task overrides a built-in one of the same name). */
+struct vl_task_set {
+	struct vl_task **v;
+	size_t n;
+	struct vl_strv problems;   /* files that failed to parse, with reasons */
+};
+
+int vl_task_set_load(struct vl_task_set *set, const char *dirs, struct vl_buf *err);
+const struct vl_task *vl_task_set_find(const struct vl_task_set *set, const char *name);
+void vl_task_set_release(struct vl_task_set *set);
+
+/* Picks the prompt template for a model family (NULL: default). */
+const char *vl_task_prompt(const struct vl_task *t, const char *model_family);
+
+/* Renders template for sample s into out.  Placeholders: {question},
+ * {hint}, {options} (one "A. text" line per option), {choices}
+ * ("A, B, C"), {image_w}, {image_h}; "{{" and "}}" are literal braces. */
+int vl_task_render(const char *tmpl, const struct vl_sample *s, struct vl_buf *out,
+		   struct vl_buf *err);
+
+/* Built-in task files embedded at build time (generated). */
+struct vl_embedded_file {
+	const char *name;
+	const char *data;
+	size_t len;
+};
+extern const struct vl_embedded_file vl_embedded_tasks[];
+extern const size_t vl_embedded_tasks_count;
+
+#endif
