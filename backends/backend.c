@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 extern const struct vl_backend_methods vl_backend_oracle;
 extern const struct vl_backend_methods vl_backend_constant;
@@ -235,6 +236,20 @@ int vl_backend_poll(struct vl_backend *b, int timeout_ms, struct vl_response *ou
 		b->nheld++;
 	}
 	now = vl_now();
+	if (n == 0 && b->nheld) {
+		/* nothing new: sleep until the first held answer is due (never
+		 * past the caller's timeout) instead of spinning */
+		next_due = INFINITY;
+		for (size_t i = 0; i < b->nheld; i++)
+			if (b->held[i].due < next_due)
+				next_due = b->held[i].due;
+		double wait_s = fmin(next_due - now, timeout_ms / 1000.0);
+		if (wait_s > 0) {
+			struct timespec ts = { (time_t)wait_s, (long)((wait_s - floor(wait_s)) * 1e9) };
+			nanosleep(&ts, NULL);
+		}
+		now = vl_now();
+	}
 	for (size_t i = 0; i < b->nheld && k < max;) {
 		if (b->held[i].due <= now) {
 			out[k++] = b->held[i].r;

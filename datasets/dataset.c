@@ -37,6 +37,7 @@ struct vl_dataset {
 	void *handle;
 	size_t next_index;
 	size_t bad;
+	size_t records;           /* records read so far, good or bad */
 	struct vl_strmap seen;    /* ids handed out so far */
 };
 
@@ -76,23 +77,30 @@ int vl_dataset_open(const struct vl_dataset_spec *spec, struct vl_dataset **out,
 int vl_dataset_next(struct vl_dataset *ds, struct vl_sample *out, struct vl_buf *err)
 {
 	int rc = ds->loader->next(ds->handle, out, err);
+	void **first;
 
+	if (rc == 1 || rc == VL_EPARSE)
+		ds->records++;
 	if (rc == VL_EPARSE)
 		ds->bad++;
 	if (rc != 1)
 		return rc;
 	if (!out->id || !*out->id) {
 		ds->bad++;
-		vl_buf_addf(err, "record %zu has no id", ds->next_index + ds->bad);
+		vl_buf_addf(err, "record %zu has no id", ds->records);
 		vl_sample_release(out);
 		return VL_EPARSE;
 	}
-	if (!vl_strmap_put(&ds->seen, out->id, NULL)) {
+	/* the map keeps the record number where each id was first seen */
+	first = vl_strmap_find(&ds->seen, out->id);
+	if (first) {
 		ds->bad++;
-		vl_buf_addf(err, "duplicate sample id '%s'", out->id);
+		vl_buf_addf(err, "duplicate sample id '%s' in record %zu (first in record %zu)",
+			    out->id, ds->records, (size_t)(uintptr_t)*first);
 		vl_sample_release(out);
 		return VL_EPARSE;
 	}
+	vl_strmap_put(&ds->seen, out->id, (void *)(uintptr_t)ds->records);
 	out->index = ds->next_index++;
 	return 1;
 }
