@@ -67,7 +67,8 @@ BACKEND_OBJS = \
 	backends/baseline.o \
 	backends/replay.o
 
-REPORT_OBJS =
+REPORT_OBJS = \
+	reports/leaderboard.o
 
 LIB_OBJS = $(BENCH_OBJS) $(DATASET_OBJS) $(METRIC_OBJS) $(BACKEND_OBJS) $(REPORT_OBJS) \
 	gen/tasks.o
