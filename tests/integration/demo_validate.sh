@@ -1,7 +1,7 @@
 #!/bin/sh
 # `vleval demo` end to end, and `vleval validate` on its data: all well,
 # then a missing and a corrupt image, each named with its sample.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/helpers.shlib"
 cd "$T" || exit 1
 expect_exit 0 "demo" $V demo --out "$T/demo" --quiet
 check "report written" [ -s "$T/demo/report.md" ]

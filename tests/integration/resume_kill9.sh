@@ -3,7 +3,7 @@
 # resume), resumes them, and checks that every sample is present exactly
 # once, nothing failed, and the metrics equal an uninterrupted run's to the
 # last bit.  Also: SIGINT stops cleanly with exit 3 and a resume hint.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/helpers.shlib"
 N=1500
 mkdir -p "$T/data/pope"
 make_pope "$T/data/pope/coco_pope_random.json" $N

@@ -1,7 +1,7 @@
 #!/bin/sh
 # The run loop as a user meets it: tasks from files, baselines, replay,
 # errors that name what is wrong, exit codes, secrets kept out of the log.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/helpers.shlib"
 mkdir -p "$T/data/pope" "$T/tasks"
 make_pope "$T/data/pope/coco_pope_random.json" 120
 DB="$T/r.db"
