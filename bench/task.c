@@ -115,9 +115,13 @@ int vl_task_parse(const char *text, size_t len, const char *origin,
 	json = cJSON_ParseWithLengthOpts(text, len, &end, 0);
 	if (!json) {
 		size_t line = 1;
-		for (const char *p = text; end && p < end; p++)
+		const char *rest = end ? end : text;
+		for (const char *p = text; p < rest; p++)
 			line += *p == '\n';
-		vl_buf_addf(err, "cannot parse task file '%s' line %zu: invalid JSON", origin, line);
+		rest += strspn(rest, " \t\r\n");
+		vl_buf_addf(err, "cannot parse task file '%s' line %zu: %s", origin, line,
+			    (size_t)(rest - text) >= len ? "unexpected end of file (truncated JSON?)"
+							: "invalid JSON");
 		return VL_EPARSE;
 	}
 	t = vl_xcalloc(1, sizeof(*t));

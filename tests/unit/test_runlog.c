@@ -1,0 +1,189 @@
+/*
+ * test_runlog.c - the SQLite run log: schema version, runs, batched sample
+ * writes that survive reopening, replace-on-retry, metrics, errors, cache.
+ */
+#include "test_helpers.h"
+
+#include "bench/runlog.h"
+
+static char db_path[64];
+
+static int setup(void **state)
+{
+	snprintf(db_path, sizeof(db_path), "/tmp/vleval-runlog-%d.db", (int)getpid());
+	remove(db_path);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char p[80];
+	remove(db_path);
+	snprintf(p, sizeof(p), "%s-wal", db_path);
+	remove(p);
+	snprintf(p, sizeof(p), "%s-shm", db_path);
+	remove(p);
+	return 0;
+}
+
+static long long new_run(struct vl_runlog *rl)
+{
+	struct vl_run_info ri = { 0 };
+	struct vl_buf err = VL_BUF_INIT;
+	long long id;
+
+	ri.created = 1.0;
+	ri.task = "t";
+	ri.backend = "oracle";
+	ri.config = "{}";
+	ri.config_hash = "abc";
+	ri.baseline = 1;
+	assert_int_equal(vl_runlog_create_run(rl, &ri, &id, &err), 0);
+	vl_buf_release(&err);
+	return id;
+}
+
+struct count_ctx {
+	int n, errors;
+	char last[32];
+};
+
+static int count_rows(void *ctx, const struct vl_sample_row *r)
+{
+	struct count_ctx *c = ctx;
+	c->n++;
+	c->errors += r->error != NULL;
+	snprintf(c->last, sizeof(c->last), "%s", r->sample_id);
+	return 0;
+}
+
+static void test_samples_persist_and_replace(void **state)
+{
+	struct vl_buf err = VL_BUF_INIT;
+	struct vl_runlog *rl;
+	struct count_ctx c = { 0 };
+	long long run;
+	char id[32];
+
+	assert_int_equal(vl_runlog_open(db_path, &rl, &err), 0);
+	run = new_run(rl);
+	assert_int_equal(vl_runlog_last_run(rl), run);
+	for (int i = 0; i < 600; i++) {
+		struct vl_sample_row r = { 0 };
+		snprintf(id, sizeof(id), "s%03d", i);
+		r.sample_id = id;
+		r.idx = i;
+		r.latency_s = i / 1000.0;
+		r.ttft_s = -1;
+		r.prompt_tokens = r.completion_tokens = -1;
+		if (i % 10 == 0)
+			r.error = "timeout";
+		else
+			r.output = r.extracted = "yes", r.parse_ok = 1, r.score = 1;
+		assert_int_equal(vl_runlog_put_sample(rl, run, &r, &err), 0);
+	}
+	vl_runlog_close(rl);
+	/* reopened: everything is there (close commits the last batch) */
+	assert_int_equal(vl_runlog_open(db_path, &rl, &err), 0);
+	vl_runlog_each_sample(rl, run, 0, count_rows, &c);
+	assert_int_equal(c.n, 600);
+	assert_int_equal(c.errors, 60);
+	assert_string_equal(c.last, "s599");
+	/* a retried sample replaces its failed row */
+	struct vl_sample_row r = { .sample_id = "s000", .idx = 0, .output = "no", .extracted = "no",
+				   .parse_ok = 1, .score = 0, .latency_s = 0.5, .ttft_s = -1,
+				   .prompt_tokens = 10, .completion_tokens = 2 };
+	assert_int_equal(vl_runlog_put_sample(rl, run, &r, &err), 0);
+	memset(&c, 0, sizeof(c));
+	vl_runlog_each_sample(rl, run, 0, count_rows, &c);
+	assert_int_equal(c.n, 600);
+	assert_int_equal(c.errors, 59);
+	memset(&c, 0, sizeof(c));
+	vl_runlog_each_sample(rl, run, 2, count_rows, &c);
+	assert_int_equal(c.n, 59);
+
+	struct vl_run_info ri = { 0 };
+	assert_int_equal(vl_runlog_sample_stats(rl, run, &ri), 0);
+	assert_int_equal(ri.n_errors, 59);
+	assert_int_equal(ri.n_done, 541);
+	assert_int_equal(ri.prompt_tokens, 10);
+	assert_true(ri.latency_p50 > 0.29 && ri.latency_p50 < 0.31);
+	vl_runlog_close(rl);
+	vl_buf_release(&err);
+}
+
+static int count_metrics(void *ctx, const struct vl_metric_row *r)
+{
+	int *n = ctx;
+	(*n)++;
+	return 0;
+}
+
+static void test_metrics_errors_cache(void **state)
+{
+	struct vl_buf err = VL_BUF_INIT;
+	struct vl_runlog *rl;
+	struct vl_cache_entry ce;
+	struct vl_run_info ri;
+	long long run;
+	int n = 0;
+
+	assert_int_equal(vl_runlog_open(db_path, &rl, &err), 0);
+	run = new_run(rl);
+	vl_runlog_put_metric(rl, run, "pope", "acc", "", 0.5, 0.4, 0.6, 10);
+	vl_runlog_put_metric(rl, run, "pope", "acc", "split=random", 0.5, NAN, NAN, 10);
+	vl_runlog_put_metric(rl, run, "pope", "acc", "", 0.75, 0.4, 0.6, 10); /* replaces */
+	vl_runlog_each_metric(rl, run, count_metrics, &n);
+	assert_int_equal(n, 2);
+	vl_runlog_put_error(rl, run, "dataset", NULL, "bad line");
+	assert_int_equal(vl_runlog_cache_get(rl, "k1", &ce), VL_ENOTFOUND);
+	vl_runlog_cache_put(rl, "k1", "openai", "m", "the answer", 5, 3);
+	assert_int_equal(vl_runlog_cache_get(rl, "k1", &ce), 0);
+	assert_string_equal(ce.output, "the answer");
+	assert_int_equal(ce.completion_tokens, 3);
+	vl_free(ce.output);
+	assert_int_equal(vl_runlog_get_run(rl, run, &ri, &err), 0);
+	assert_string_equal(ri.status, "running");
+	assert_int_equal(ri.baseline, 1);
+	vl_free(ri.status);
+	ri.status = vl_xstrdup("finished");
+	ri.wall_s = 2.5;
+	assert_int_equal(vl_runlog_update_run(rl, &ri, &err), 0);
+	vl_run_info_release(&ri);
+	assert_int_equal(vl_runlog_get_run(rl, run, &ri, &err), 0);
+	assert_string_equal(ri.status, "finished");
+	assert_true(ri.wall_s == 2.5);
+	vl_run_info_release(&ri);
+	assert_int_equal(vl_runlog_get_run(rl, 999, &ri, &err), VL_ENOTFOUND);
+	assert_non_null(strstr(err.buf, "no run 999"));
+	vl_runlog_close(rl);
+	vl_buf_release(&err);
+}
+
+static void test_newer_schema_refused(void **state)
+{
+	struct vl_buf err = VL_BUF_INIT;
+	struct vl_runlog *rl;
+	char cmd[200];
+
+	assert_int_equal(vl_runlog_open(db_path, &rl, &err), 0);
+	vl_runlog_close(rl);
+	snprintf(cmd, sizeof(cmd), "sqlite3 %s 'PRAGMA user_version = 99'", db_path);
+	assert_int_equal(system(cmd), 0);
+	assert_true(vl_runlog_open(db_path, &rl, &err) < 0);
+	assert_non_null(strstr(err.buf, "schema version 99 is newer"));
+	vl_buf_reset(&err);
+	assert_true(vl_runlog_open("/nonexistent/dir/x.db", &rl, &err) < 0);
+	assert_non_null(strstr(err.buf, "/nonexistent/dir/x.db"));
+	vl_buf_release(&err);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_samples_persist_and_replace, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_metrics_errors_cache, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
+	};
+	return cmocka_run_group_tests_name("runlog", tests, NULL, NULL);
+}
