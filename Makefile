@@ -46,7 +46,8 @@ METRIC_OBJS = \
 	metrics/bootstrap.o \
 	metrics/extract.o \
 	metrics/exact_match.o \
-	metrics/pope.o
+	metrics/pope.o \
+	metrics/iou.o
 
 BACKEND_OBJS = \
 	backends/backend.o \
