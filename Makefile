@@ -47,7 +47,8 @@ METRIC_OBJS = \
 	metrics/extract.o \
 	metrics/exact_match.o \
 	metrics/pope.o \
-	metrics/iou.o
+	metrics/iou.o \
+	metrics/boxparse.o
 
 BACKEND_OBJS = \
 	backends/backend.o \

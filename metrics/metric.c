@@ -33,11 +33,13 @@ const struct vl_metric *const *vl_metric_list(void)
 extern const struct vl_extractor vl_extract_none;
 extern const struct vl_extractor vl_extract_short;
 extern const struct vl_extractor vl_extract_yesno;
+extern const struct vl_extractor vl_extract_box;
 
 static const struct vl_extractor *const extractors[] = {
 	&vl_extract_none,
 	&vl_extract_short,
 	&vl_extract_yesno,
+	&vl_extract_box,
 	NULL,
 };
 
