@@ -48,7 +48,8 @@ METRIC_OBJS = \
 	metrics/exact_match.o \
 	metrics/pope.o \
 	metrics/iou.o \
-	metrics/boxparse.o
+	metrics/boxparse.o \
+	metrics/mcq.o
 
 BACKEND_OBJS = \
 	backends/backend.o \

@@ -9,11 +9,15 @@
 extern const struct vl_metric vl_metric_exact_match;
 extern const struct vl_metric vl_metric_pope;
 extern const struct vl_metric vl_metric_grounding;
+extern const struct vl_metric vl_metric_mcq_accuracy;
+extern const struct vl_metric vl_metric_mcq_circular;
 
 static const struct vl_metric *const metrics[] = {
 	&vl_metric_exact_match,
 	&vl_metric_pope,
 	&vl_metric_grounding,
+	&vl_metric_mcq_accuracy,
+	&vl_metric_mcq_circular,
 	NULL,
 };
 
@@ -34,12 +38,14 @@ extern const struct vl_extractor vl_extract_none;
 extern const struct vl_extractor vl_extract_short;
 extern const struct vl_extractor vl_extract_yesno;
 extern const struct vl_extractor vl_extract_box;
+extern const struct vl_extractor vl_extract_letter;
 
 static const struct vl_extractor *const extractors[] = {
 	&vl_extract_none,
 	&vl_extract_short,
 	&vl_extract_yesno,
 	&vl_extract_box,
+	&vl_extract_letter,
 	NULL,
 };
 
