@@ -49,7 +49,8 @@ METRIC_OBJS = \
 	metrics/pope.o \
 	metrics/iou.o \
 	metrics/boxparse.o \
-	metrics/mcq.o
+	metrics/mcq.o \
+	metrics/chair.o
 
 BACKEND_OBJS = \
 	backends/backend.o \

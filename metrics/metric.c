@@ -11,6 +11,7 @@ extern const struct vl_metric vl_metric_pope;
 extern const struct vl_metric vl_metric_grounding;
 extern const struct vl_metric vl_metric_mcq_accuracy;
 extern const struct vl_metric vl_metric_mcq_circular;
+extern const struct vl_metric vl_metric_chair;
 
 static const struct vl_metric *const metrics[] = {
 	&vl_metric_exact_match,
@@ -18,6 +19,7 @@ static const struct vl_metric *const metrics[] = {
 	&vl_metric_grounding,
 	&vl_metric_mcq_accuracy,
 	&vl_metric_mcq_circular,
+	&vl_metric_chair,
 	NULL,
 };
 
