@@ -14,7 +14,9 @@
  *
  * The prediction the metric receives is the canonical form written by the
  * "box" extractor ("[x1, y1, x2, y2]" in pixels, or "" for a parse failure,
- * which scores IoU 0 and is counted in parse_failures).
+ * which scores IoU 0 and is counted in parse_failures).  Other text is parsed
+ * with the metric option "box_format" (default "pixels"), so a raw output
+ * scores the same as its extracted box.
  */
 #include "metrics/box.h"
 #include "metrics/metric.h"
@@ -198,6 +200,7 @@ int vl_iou_hit(const struct vl_iou_variant *v, double iou)
 
 struct gr_state {
 	const struct vl_iou_variant *variant;
+	const char *box_format;  /* static name: parses non-canonical predictions */
 	double *iou;            /* per added sample */
 	unsigned char *flags;   /* bit 0: hit, bit 1: parse failure, bit 2: IoU exactly 0.5 */
 	size_t n, alloc;
@@ -218,8 +221,17 @@ static void *gr_new(const struct vl_kv *opts, struct vl_buf *err)
 		}
 		return NULL;
 	}
+	name = vl_kv_get_or(opts, "box_format", "pixels");
+	if (!vl_box_format_known(name)) {
+		if (err)
+			vl_buf_addf(err, "unknown box_format '%s'", name);
+		return NULL;
+	}
 	st = vl_xcalloc(1, sizeof(*st));
 	st->variant = v;
+	for (const char *const *f = vl_box_format_names(); *f; f++)
+		if (!strcmp(*f, name))
+			st->box_format = *f;
 	return st;
 }
 
@@ -241,7 +253,10 @@ static int gr_add(void *state, const struct vl_sample *s, const char *pred,
 				    s->id, st->variant->name);
 		return VL_EINVAL;
 	}
-	if (vl_box_parse_canonical(pred, box) == 0) {
+	/* the box extractor's canonical form; any other text (a task that kept
+	 * the raw output) goes through the parser of option box_format */
+	if (vl_box_parse_canonical(pred, box) == 0 ||
+	    (*pred && vl_box_parse(st->box_format, pred, s->image_w, s->image_h, box, NULL) == 0)) {
 		iou = st->variant->iou(box, s->box, s->image_w, s->image_h);
 		f |= vl_iou_hit(st->variant, iou) ? 1 : 0;
 		f |= iou == 0.5 ? 4 : 0;

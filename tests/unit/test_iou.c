@@ -220,14 +220,32 @@ static void test_metric_edges(void **state)
 	assert_true(score == 0.0);
 	assert_int_equal(m->add(st, &s, "[0, 0, 10, 10]", &score, &err), 0);
 	assert_true(score == 1.0);
+	/* raw text goes through the box_format parser (default pixels) */
+	assert_int_equal(m->add(st, &s, "It is at [0, 0, 10, 5].", &score, &err), 0);
+	assert_true(score == 0.5);
+	assert_int_equal(m->add(st, &s, "somewhere left", &score, &err), 0);
+	assert_true(score == 0.0);
 	n = m->finish(st, NULL, 0, v, VL_METRIC_MAX_VALUES);
 	assert_true(value(v, n, "acc_at_0.5") == 0.5);
-	assert_true(value(v, n, "parse_failures") == 1);
+	assert_true(value(v, n, "parse_failures") == 2);
 	/* a resample: positions 1, 1, 0 */
 	n = m->finish(st, idx, 3, v, VL_METRIC_MAX_VALUES);
 	assert_true(value(v, n, "acc_at_0.5") == 2.0 / 3.0);
 	assert_true(value(v, n, "n") == 3);
 	m->free_state(st);
+	/* with box_format qwen1000 a raw Qwen output scores directly */
+	vl_kv_set(&opts, "box_format", "qwen1000");
+	st = m->new_state(&opts, &err);
+	assert_non_null(st);
+	s.image_w = s.image_h = 1000;
+	assert_int_equal(m->add(st, &s, "<box>(0,0),(10,10)</box>", &score, &err), 0);
+	assert_true(score == 1.0);
+	m->free_state(st);
+	vl_kv_set(&opts, "box_format", "qwen9");
+	vl_buf_reset(&err);
+	assert_null(m->new_state(&opts, &err));
+	assert_string_equal(vl_buf_str(&err), "unknown box_format 'qwen9'");
+	vl_kv_release(&opts);
 	vl_sample_release(&s);
 	vl_buf_release(&err);
 }
