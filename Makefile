@@ -59,7 +59,11 @@ METRIC_OBJS = \
 	metrics/bootstrap.o \
 	metrics/extract.o \
 	metrics/exact_match.o \
-	metrics/pope.o
+	metrics/pope.o \
+	metrics/iou.o \
+	metrics/boxparse.o \
+	metrics/mcq.o \
+	metrics/chair.o
 
 BACKEND_OBJS = \
 	backends/backend.o \

@@ -8,10 +8,18 @@
 
 extern const struct vl_metric vl_metric_exact_match;
 extern const struct vl_metric vl_metric_pope;
+extern const struct vl_metric vl_metric_grounding;
+extern const struct vl_metric vl_metric_mcq_accuracy;
+extern const struct vl_metric vl_metric_mcq_circular;
+extern const struct vl_metric vl_metric_chair;
 
 static const struct vl_metric *const metrics[] = {
 	&vl_metric_exact_match,
 	&vl_metric_pope,
+	&vl_metric_grounding,
+	&vl_metric_mcq_accuracy,
+	&vl_metric_mcq_circular,
+	&vl_metric_chair,
 	NULL,
 };
 
@@ -31,11 +39,15 @@ const struct vl_metric *const *vl_metric_list(void)
 extern const struct vl_extractor vl_extract_none;
 extern const struct vl_extractor vl_extract_short;
 extern const struct vl_extractor vl_extract_yesno;
+extern const struct vl_extractor vl_extract_box;
+extern const struct vl_extractor vl_extract_letter;
 
 static const struct vl_extractor *const extractors[] = {
 	&vl_extract_none,
 	&vl_extract_short,
 	&vl_extract_yesno,
+	&vl_extract_box,
+	&vl_extract_letter,
 	NULL,
 };
 
