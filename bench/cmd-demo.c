@@ -90,7 +90,7 @@ static int write_datasets(const char *root, struct vl_buf *err)
 	struct vl_buf dir = VL_BUF_INIT, path = VL_BUF_INIT, line = VL_BUF_INIT;
 	struct scene sc[DEMO_IMAGES];
 	struct vl_rng rng;
-	FILE *pope = NULL, *vqa = NULL;
+	FILE *pope = NULL, *vqa = NULL, *ground = NULL, *mcq = NULL;
 	int rc = -1;
 
 	vl_buf_addf(&dir, "%s/demo/images", root);
@@ -118,7 +118,9 @@ static int write_datasets(const char *root, struct vl_buf *err)
 	vl_buf_addf(&dir, "%s/demo", root);
 	pope = open_out(vl_buf_str(&dir), "pope.jsonl", &path);
 	vqa = pope ? open_out(vl_buf_str(&dir), "vqa.jsonl", &path) : NULL;
-	if (!pope || !vqa) {
+	ground = vqa ? open_out(vl_buf_str(&dir), "grounding.jsonl", &path) : NULL;
+	mcq = ground ? open_out(vl_buf_str(&dir), "mcq.jsonl", &path) : NULL;
+	if (!mcq) {
 		vl_buf_addf(err, "cannot write '%s': %s", vl_buf_str(&path), strerror(errno));
 		goto out;
 	}
@@ -138,6 +140,29 @@ static int write_datasets(const char *root, struct vl_buf *err)
 			"\"What colour is the %s?\", \"answers\": [\"%s\"], \"meta\": "
 			"{\"shape\": \"%s\"}}\n", i, i, shapes[s->shape], colours[s->colour].name,
 			shapes[s->shape]);
+		fprintf(ground, "{\"id\": \"g%d\", \"image\": \"img_%04d.png\", \"question\": "
+			"\"the %s %s\", \"box\": [%d, %d, %d, %d], \"width\": %d, \"height\": %d, "
+			"\"meta\": {\"shape\": \"%s\"}}\n", i, i, colours[s->colour].name,
+			shapes[s->shape], s->x1, s->y1, s->x2, s->y2, SIDE, SIDE, shapes[s->shape]);
+		/* four colour options, the right one at a seeded position */
+		{
+			int opt[4], right = (int)vl_rng_below(&rng, 4), used = 1 << s->colour;
+			for (int k = 0; k < 4; k++) {
+				if (k == right) {
+					opt[k] = s->colour;
+					continue;
+				}
+				do
+					opt[k] = (int)vl_rng_below(&rng, NCOLOURS);
+				while (used & (1 << opt[k]));
+				used |= 1 << opt[k];
+			}
+			fprintf(mcq, "{\"id\": \"m%d\", \"image\": \"img_%04d.png\", \"question\": "
+				"\"What colour is the %s?\", \"options\": [\"%s\", \"%s\", \"%s\", \"%s\"], "
+				"\"answer\": \"%c\", \"meta\": {\"shape\": \"%s\"}}\n", i, i,
+				shapes[s->shape], colours[opt[0]].name, colours[opt[1]].name,
+				colours[opt[2]].name, colours[opt[3]].name, 'A' + right, shapes[s->shape]);
+		}
 	}
 	rc = 0;
 out:
@@ -145,6 +170,10 @@ out:
 		fclose(pope);
 	if (vqa)
 		fclose(vqa);
+	if (ground)
+		fclose(ground);
+	if (mcq)
+		fclose(mcq);
 	vl_buf_release(&dir);
 	vl_buf_release(&path);
 	vl_buf_release(&line);
