@@ -46,7 +46,13 @@ METRIC_OBJS = \
 	metrics/bootstrap.o \
 	metrics/extract.o \
 	metrics/exact_match.o \
-	metrics/pope.o
+	metrics/pope.o \
+	metrics/caption_set.o \
+	metrics/bleu.o \
+	metrics/rouge.o \
+	metrics/cider.o \
+	metrics/caption.o \
+	metrics/ptb_tokenize.o
 
 BACKEND_OBJS = \
 	backends/backend.o \

@@ -8,10 +8,12 @@
 
 extern const struct vl_metric vl_metric_exact_match;
 extern const struct vl_metric vl_metric_pope;
+extern const struct vl_metric vl_metric_caption;
 
 static const struct vl_metric *const metrics[] = {
 	&vl_metric_exact_match,
 	&vl_metric_pope,
+	&vl_metric_caption,
 	NULL,
 };
 
