@@ -55,11 +55,8 @@ void vl_caption_set_free(struct vl_caption_set *cs)
 	vl_free(cs->tok_len);
 	vl_buf_release(&cs->tok_text);
 	vl_free(cs->ng_slot);
-	vl_free(cs->ng_key);
-	vl_free(cs->sent_stamp);
-	vl_free(cs->sent_pos);
-	vl_free(cs->img_stamp);
-	vl_free(cs->img_max);
+	vl_free(cs->scr);
+	vl_free(cs->prefix.v);
 	vl_free(cs->sent);
 	vl_free(cs->ent);
 	vl_free(cs->align.v);
@@ -131,62 +128,58 @@ static uint32_t tok_intern(struct vl_caption_set *cs, const char *s, size_t len)
 
 /* ---- n-grams --------------------------------------------------------- */
 
-static uint64_t ng_hash(const uint32_t *k)
+static size_t ng_hash(uint32_t a, uint32_t b)
 {
-	uint64_t h = 0x9e3779b97f4a7c15ULL;
+	uint64_t h = (uint64_t)a << 32 | b;
 
-	for (int i = 0; i < 4; i++) {
-		h ^= k[i];
-		h *= 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
-	}
-	return h;
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return (size_t)h;
 }
 
 static void ng_rehash(struct vl_caption_set *cs)
 {
 	size_t cap = cs->ng_cap * 2;
-	uint32_t *slot = vl_xcalloc(cap, sizeof(*slot));
+	struct vl_ng_slot *slot = vl_xcalloc(cap, sizeof(*slot));
 
-	for (size_t id = 0; id < cs->nng; id++) {
-		size_t i = (size_t)ng_hash(cs->ng_key + 4 * id) & (cap - 1);
-		while (slot[i])
+	for (size_t j = 0; j < cs->ng_cap; j++) {
+		const struct vl_ng_slot *o = &cs->ng_slot[j];
+		size_t i;
+		if (!o->id1)
+			continue;
+		i = ng_hash(o->prefix, o->last) & (cap - 1);
+		while (slot[i].id1)
 			i = (i + 1) & (cap - 1);
-		slot[i] = (uint32_t)id + 1;
+		slot[i] = *o;
 	}
 	vl_free(cs->ng_slot);
 	cs->ng_slot = slot;
 	cs->ng_cap = cap;
 }
 
-static uint32_t ng_intern(struct vl_caption_set *cs, const uint32_t *tok, int k)
+static uint32_t ng_intern(struct vl_caption_set *cs, uint32_t prefix, uint32_t last)
 {
-	uint32_t key[4] = { UINT32_MAX, UINT32_MAX, UINT32_MAX, UINT32_MAX };
-	size_t i;
+	size_t i = ng_hash(prefix, last) & (cs->ng_cap - 1);
+	struct vl_ng_slot *sl;
 	uint32_t id;
 
-	memcpy(key, tok, (size_t)k * sizeof(*tok));
-	i = (size_t)ng_hash(key) & (cs->ng_cap - 1);
-	for (; cs->ng_slot[i]; i = (i + 1) & (cs->ng_cap - 1)) {
-		id = cs->ng_slot[i] - 1;
-		if (!memcmp(cs->ng_key + 4 * (size_t)id, key, sizeof(key)))
-			return id;
-	}
+	for (; (sl = &cs->ng_slot[i])->id1; i = (i + 1) & (cs->ng_cap - 1))
+		if (sl->prefix == prefix && sl->last == last)
+			return sl->id1 - 1;
 	if (cs->nng == cs->ng_alloc) {
 		size_t old = cs->ng_alloc, na = old ? old * 2 : 4096;
-		cs->ng_key = vl_xrealloc(cs->ng_key, na * 4 * sizeof(*cs->ng_key));
-		cs->sent_stamp = vl_xrealloc(cs->sent_stamp, na * sizeof(uint32_t));
-		cs->sent_pos = vl_xrealloc(cs->sent_pos, na * sizeof(uint32_t));
-		cs->img_stamp = vl_xrealloc(cs->img_stamp, na * sizeof(uint32_t));
-		cs->img_max = vl_xrealloc(cs->img_max, na * sizeof(uint32_t));
-		memset(cs->sent_stamp + old, 0, (na - old) * sizeof(uint32_t));
-		memset(cs->img_stamp + old, 0, (na - old) * sizeof(uint32_t));
+		cs->scr = vl_xrealloc(cs->scr, na * sizeof(*cs->scr));
+		memset(cs->scr + old, 0, (na - old) * sizeof(*cs->scr));
 		cs->ng_alloc = na;
 	}
 	id = (uint32_t)cs->nng++;
-	memcpy(cs->ng_key + 4 * (size_t)id, key, sizeof(key));
-	cs->ng_slot[i] = id + 1;
-	if (cs->nng * 2 > cs->ng_cap)
+	sl->prefix = prefix;
+	sl->last = last;
+	sl->id1 = id + 1;
+	if (cs->nng * 4 > cs->ng_cap * 3)
 		ng_rehash(cs);
 	return id;
 }
@@ -264,16 +257,22 @@ static size_t add_sentence(struct vl_caption_set *cs, const uint32_t *w, size_t 
 	memset(st, 0, sizeof(*st));
 	st->off = cs->nent;
 	st->len = (uint32_t)n;
+	/* prefix.v[i]: id of the (k-1)-gram starting at word i */
+	cs->prefix.n = 0;
+	for (size_t i = 0; i < n; i++)
+		vl_u32v_push(&cs->prefix, UINT32_MAX);
 	for (int k = 1; k <= 4; k++) {
 		for (size_t i = 0; i + (size_t)k <= n; i++) {
-			uint32_t id = ng_intern(cs, w + i, k);
+			uint32_t id = ng_intern(cs, cs->prefix.v[i], w[i + (size_t)k - 1]);
+			struct vl_ng_scratch *sc = &cs->scr[id];
 
-			if (cs->sent_stamp[id] == serial) {
-				cs->ent[st->off + cs->sent_pos[id]].count++;
+			cs->prefix.v[i] = id;
+			if (sc->sent_stamp == serial) {
+				cs->ent[st->off + sc->sent_pos].count++;
 				continue;
 			}
-			cs->sent_stamp[id] = serial;
-			cs->sent_pos[id] = (uint32_t)(cs->nent - st->off);
+			sc->sent_stamp = serial;
+			sc->sent_pos = (uint32_t)(cs->nent - st->off);
 			GROW(cs->ent, cs->nent, cs->ent_alloc, 4096);
 			cs->ent[cs->nent].id = id;
 			cs->ent[cs->nent].count = 1;
@@ -333,12 +332,14 @@ int vl_caption_set_add(struct vl_caption_set *cs, const char *cand,
 		for (size_t e = st->off; e < st->off + sent_total(st); e++) {
 			uint32_t id = cs->ent[e].id, c = cs->ent[e].count;
 
-			if (cs->img_stamp[id] != img_serial) {
-				cs->img_stamp[id] = img_serial;
-				cs->img_max[id] = c;
+			struct vl_ng_scratch *sc = &cs->scr[id];
+
+			if (sc->img_stamp != img_serial) {
+				sc->img_stamp = img_serial;
+				sc->img_max = c;
 				vl_u32v_push(&cs->df_ids, id);
-			} else if (c > cs->img_max[id]) {
-				cs->img_max[id] = c;
+			} else if (c > sc->img_max) {
+				sc->img_max = c;
 			}
 		}
 		/* the term count in this reference of each candidate n-gram, read
@@ -346,8 +347,9 @@ int vl_caption_set_add(struct vl_caption_set *cs, const char *cand,
 		cs_cand = &cs->sent[sc];
 		for (size_t e = cs_cand->off; e < cs_cand->off + ncand; e++) {
 			uint32_t id = cs->ent[e].id;
-			vl_u32v_push(&cs->align, cs->sent_stamp[id] == cs->sent_serial
-				     ? cs->ent[st->off + cs->sent_pos[id]].count : 0);
+			const struct vl_ng_scratch *sc = &cs->scr[id];
+			vl_u32v_push(&cs->align, sc->sent_stamp == cs->sent_serial
+				     ? cs->ent[st->off + sc->sent_pos].count : 0);
 		}
 	}
 	im->df_n = (uint32_t)(cs->df_ids.n - im->df_off);
@@ -360,7 +362,7 @@ int vl_caption_set_add(struct vl_caption_set *cs, const char *cand,
 			im->guess[k] = testlen >= (uint32_t)k + 1 ? testlen - (uint32_t)k : 0;
 			for (uint32_t j = 0; j < cs_cand->nk[k]; j++, e++) {
 				uint32_t id = cs->ent[e].id, c = cs->ent[e].count;
-				uint32_t m = cs->img_stamp[id] == img_serial ? cs->img_max[id] : 0;
+				uint32_t m = cs->scr[id].img_stamp == img_serial ? cs->scr[id].img_max : 0;
 				im->correct[k] += c < m ? c : m;
 			}
 		}

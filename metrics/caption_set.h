@@ -3,8 +3,8 @@
  * that score it (caption_set.c builds it; bleu.c, rouge.c and cider.c hold
  * one scorer each).  Callers outside metrics/ use caption.h only.
  *
- * N-grams of order 1..4 are interned: an n-gram is up to four token ids, and
- * gets one id in a single table for all orders.  A sentence is a run of
+ * N-grams of order 1..4 are interned: an n-gram is its (n-1)-gram prefix id
+ * plus its last token id, and gets one id in a single table for all orders.  A sentence is a run of
  * (n-gram id, count) entries in the order pycocoevalcap's dict would iterate
  * them (all unigrams by first occurrence, then bigrams, ...), because the
  * CIDEr norms and dot products are float sums whose order must match.
@@ -41,6 +41,15 @@ struct vl_cap_image {
 	double rouge_l;     /* per-image ROUGE-L, corpus-independent */
 };
 
+struct vl_ng_slot {
+	uint32_t prefix, last;  /* the key */
+	uint32_t id1;           /* n-gram id + 1, 0 for an empty slot */
+};
+
+struct vl_ng_scratch {
+	uint32_t sent_stamp, sent_pos, img_stamp, img_max;
+};
+
 struct vl_u32v {
 	uint32_t *v;
 	size_t n, alloc;
@@ -56,15 +65,18 @@ struct vl_caption_set {
 	size_t ntok, tok_alloc;
 	struct vl_buf tok_text;
 
-	/* n-gram interning: key = 4 token ids, UINT32_MAX past the order */
-	uint32_t *ng_slot;
+	/* n-gram interning: an n-gram is (id of its first n-1 words, last
+	 * token id), a unigram (UINT32_MAX, token id); keys live in the slots
+	 * so a lookup touches one cache line */
+	struct vl_ng_slot *ng_slot;
 	size_t ng_cap;
-	uint32_t *ng_key;     /* 4 per id */
 	size_t nng, ng_alloc;
-	/* per n-gram id scratch for building: stamps say which sentence / image
-	 * last touched the id, so nothing is cleared between sentences */
-	uint32_t *sent_stamp, *sent_pos, *img_stamp, *img_max;
+	/* per n-gram id scratch for building, one struct so that one cache
+	 * line serves all four: stamps say which sentence / image last touched
+	 * the id, so nothing is cleared between sentences */
+	struct vl_ng_scratch *scr;
 	uint32_t sent_serial, img_serial;
+	struct vl_u32v prefix;
 
 	struct vl_cap_sent *sent;
 	size_t nsent, sent_alloc;
