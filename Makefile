@@ -63,7 +63,13 @@ METRIC_OBJS = \
 	metrics/iou.o \
 	metrics/boxparse.o \
 	metrics/mcq.o \
-	metrics/chair.o
+	metrics/chair.o \
+	metrics/caption_set.o \
+	metrics/bleu.o \
+	metrics/rouge.o \
+	metrics/cider.o \
+	metrics/caption.o \
+	metrics/ptb_tokenize.o
 
 BACKEND_OBJS = \
 	backends/backend.o \
@@ -136,7 +142,7 @@ $(PLUGIN_SO): backends/plugin-template.c backends/backend.h
 	$(CC) $(CFLAGS_ALL) -fPIC -shared -o $@ $<
 
 test: deps
-	@$(MAKE) --no-print-directory vleval $(UNIT_BINS) $(TEST_TOOLS) $(PLUGIN_SO)
+	@$(MAKE) --no-print-directory $(BUILD)/vleval $(UNIT_BINS) $(TEST_TOOLS) $(PLUGIN_SO)
 	@BUILD=$(BUILD) sh tests/run-all.sh
 
 asan: deps

@@ -12,6 +12,7 @@ extern const struct vl_metric vl_metric_grounding;
 extern const struct vl_metric vl_metric_mcq_accuracy;
 extern const struct vl_metric vl_metric_mcq_circular;
 extern const struct vl_metric vl_metric_chair;
+extern const struct vl_metric vl_metric_caption;
 
 static const struct vl_metric *const metrics[] = {
 	&vl_metric_exact_match,
@@ -20,6 +21,7 @@ static const struct vl_metric *const metrics[] = {
 	&vl_metric_mcq_accuracy,
 	&vl_metric_mcq_circular,
 	&vl_metric_chair,
+	&vl_metric_caption,
 	NULL,
 };
 

@@ -1,0 +1,81 @@
+#!/bin/sh
+# vleval score caption: the reference fixture reproduced through the CLI
+# (corpus values bit for bit), the COCO input shapes, error messages that
+# name file and image id, --lenient, and --ci determinism.
+set -u
+BIN=${VLEVAL_BIN:-./vleval}
+F=${VLEVAL_ROOT:-.}/tests/fixtures/reference/captions
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fail() { echo "score_caption.sh: $*" >&2; exit 1; }
+
+"$BIN" score caption --refs "$F/refs.json" --preds "$F/cands.json" --pretokenized --json \
+	--per-sample > "$T/out.json" || fail "fixture run failed"
+python3 - "$T/out.json" "$F/expected.json" <<'PY' || fail "fixture numbers differ"
+import json, sys
+o = json.load(open(sys.argv[1])); e = json.load(open(sys.argv[2]))
+for k in ["Bleu_1", "Bleu_2", "Bleu_3", "Bleu_4", "ROUGE_L", "CIDEr"]:
+    assert o[k] == e[k], (k, o[k], e[k])
+assert list(o["per_image"]) == list(e["per_image"])
+for i, v in e["per_image"].items():
+    for k, x in v.items():
+        y = o["per_image"][i][k]
+        assert abs(x - y) <= 1e-12 * abs(x) or x == y, (i, k, x, y)
+PY
+
+# COCO shapes: annotations list for refs, results list for preds
+python3 - "$F" "$T" <<'PY'
+import json, sys
+f, t = sys.argv[1], sys.argv[2]
+refs = json.load(open(f + "/refs.json")); cands = json.load(open(f + "/cands.json"))
+json.dump({"annotations": [{"image_id": int(i), "caption": c} for i in refs for c in refs[i]]},
+          open(t + "/ann.json", "w"))
+json.dump([{"image_id": int(i), "caption": cands[i]} for i in refs], open(t + "/res.json", "w"))
+PY
+"$BIN" score caption --refs "$T/ann.json" --preds "$T/res.json" --pretokenized --json > "$T/coco.json" \
+	|| fail "COCO shapes failed"
+python3 -c "
+import json,sys
+a=json.load(open('$T/out.json')); b=json.load(open('$T/coco.json'))
+sys.exit(0 if all(a[k]==b[k] for k in ['Bleu_1','Bleu_4','ROUGE_L','CIDEr']) else 1)" \
+	|| fail "COCO shapes give other numbers"
+
+# bad input: ids in one file only, non-string caption, invalid UTF-8
+printf '{"1": ["a dog"], "2": ["a cat", 5], "3": ["a bird"], "4": ["x"]}' > "$T/r.json"
+printf '{"1": "a dog", "2": "a cat", "4": "\377", "9": "extra"}' > "$T/p.json"
+"$BIN" score caption --refs "$T/r.json" --preds "$T/p.json" --json > /dev/null 2> "$T/err" \
+	&& fail "bad input accepted"
+grep -q "image '2': reference 2 is not a string" "$T/err" || fail "no message for non-string caption"
+grep -q "image '3': no prediction" "$T/err" || fail "no message for missing prediction"
+grep -q "image '9': not in" "$T/err" || fail "no message for extra prediction"
+grep -q "image '4': prediction is not valid UTF-8" "$T/err" || fail "no message for invalid UTF-8"
+"$BIN" score caption --refs "$T/r.json" --preds "$T/p.json" --json --lenient > "$T/len.json" 2>/dev/null \
+	|| fail "--lenient failed"
+python3 -c "
+import json,sys
+o=json.load(open('$T/len.json')); sys.exit(0 if o['n']==1 and len(o['skipped'])==4 else 1)" \
+	|| fail "--lenient did not score 1 image and list 4 problems"
+
+# --ci: same seed, same interval
+"$BIN" score caption --refs "$F/refs.json" --preds "$F/cands.json" --pretokenized --json --ci \
+	--resamples 100 --seed 3 > "$T/ci1.json" || fail "--ci failed"
+"$BIN" score caption --refs "$F/refs.json" --preds "$F/cands.json" --pretokenized --json --ci \
+	--resamples 100 --seed 3 > "$T/ci2.json" || fail "--ci failed"
+cmp -s "$T/ci1.json" "$T/ci2.json" || fail "--ci not deterministic"
+
+# without --pretokenized the tokenizer runs; on this already tokenized
+# fixture its only change is Americanize's "grey" -> "gray"
+"$BIN" score caption --refs "$F/refs.json" --preds "$F/cands.json" --json > "$T/tok.json" \
+	|| fail "tokenized run failed"
+python3 - "$F" "$T" <<'PY'
+import json, re, sys
+f, t = sys.argv[1], sys.argv[2]
+g = lambda s: re.sub(r"\bgrey\b", "gray", s)
+refs = json.load(open(f + "/refs.json")); cands = json.load(open(f + "/cands.json"))
+json.dump({i: [g(c) for c in refs[i]] for i in refs}, open(t + "/gr.json", "w"))
+json.dump({i: g(cands[i]) for i in cands}, open(t + "/gc.json", "w"))
+PY
+"$BIN" score caption --refs "$T/gr.json" --preds "$T/gc.json" --pretokenized --json > "$T/gray.json" \
+	|| fail "gray run failed"
+cmp -s "$T/tok.json" "$T/gray.json" || fail "tokenizer changed more than grey -> gray"
+exit 0
