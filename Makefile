@@ -52,7 +52,8 @@ BACKEND_OBJS = \
 	backends/backend.o \
 	backends/ready.o \
 	backends/baseline.o \
-	backends/replay.o
+	backends/replay.o \
+	backends/worker.o
 
 REPORT_OBJS =
 
