@@ -103,9 +103,9 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libvl.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libvl.a $(LDLIBS_ALL) -lcmocka
 
-$(BUILD)/tests/tools/%: tests/tools/%.c
+$(BUILD)/tests/tools/%: tests/tools/%.c $(BUILD)/libvl.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -o $@ $< $(LDLIBS_ALL)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libvl.a $(LDLIBS_ALL)
 
 $(PLUGIN_SO): backends/plugin-template.c backends/backend.h
 	$(CC) $(CFLAGS_ALL) -fPIC -shared -o $@ $<

@@ -666,8 +666,11 @@ static void dispatch(struct worker *b)
 		best->flight[best->nflight++] = j;
 		vl_buf_add(&best->wbuf, j->line, j->len);
 		b->requests_sent++;
-		flush_worker(best);
 	}
+	/* one write per worker for all it was just given */
+	for (int i = 0; i < b->nworkers; i++)
+		if (b->w[i].pid && !b->w[i].dead && b->w[i].woff < b->w[i].wbuf.len)
+			flush_worker(&b->w[i]);
 }
 
 static void stray_line(struct worker *b, const char *line, size_t len)
@@ -890,8 +893,8 @@ static int worker_submit(void *self, const struct vl_request *req, char *err, si
 	j = vl_xcalloc(1, sizeof(*j));
 	j->id = req->id;
 	j->line = vl_buf_detach(&b->tmp, &j->len);
+	/* handed out in poll(), so that a burst of submits costs one write */
 	queue_push(b, j, 0);
-	dispatch(b);
 	return 0;
 }
 
