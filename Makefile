@@ -69,7 +69,7 @@ TEST_PLUGINS = $(patsubst tests/fixtures/plugins/%.c,$(BUILD)/tests/plugins/%.so
 .PHONY: all deps perf-deps test unit integration asan demo install clean perf
 .DEFAULT_GOAL := all
 
-all: vleval
+all: vleval $(PLUGIN_SO)
 
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \
