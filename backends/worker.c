@@ -60,8 +60,10 @@
  * other requests are requeued.  Workers that die max_start_failures times in
  * a row without answering anything (a bad command, a model that cannot
  * load) turn every pending and later request into a fatal error that says
- * so.  Requests whose only failures were such start-up deaths are not
- * charged a retry, up to max_start_failures deaths.
+ * so.  Only deaths of workers holding requests that had crashed no worker
+ * count here, and a request that has crashed a worker waits for a worker
+ * that has answered something while the command is on trial (see
+ * dispatch()), so a poisonous request is not mistaken for a bad command.
  *
  * Measurements.  CPU time and peak RSS of the workers: wait4()'s rusage for
  * exited ones, /proc/PID/stat and VmHWM of /proc/PID/status over each
