@@ -75,7 +75,8 @@ BACKEND_OBJS = \
 	backends/backend.o \
 	backends/ready.o \
 	backends/baseline.o \
-	backends/replay.o
+	backends/replay.o \
+	backends/worker.o
 
 REPORT_OBJS = \
 	reports/leaderboard.o
@@ -88,11 +89,12 @@ UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 TEST_TOOLS = $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(wildcard tests/tools/*.c))
 PLUGIN_SO = $(if $(wildcard backends/plugin-template.c),$(BUILD)/libvl_plugin_template.so)
+TEST_PLUGINS = $(patsubst tests/fixtures/plugins/%.c,$(BUILD)/tests/plugins/%.so,$(wildcard tests/fixtures/plugins/*.c))
 
 .PHONY: all deps perf-deps test unit integration asan demo install clean perf
 .DEFAULT_GOAL := all
 
-all: vleval
+all: vleval $(PLUGIN_SO)
 
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \
@@ -134,15 +136,19 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libvl.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libvl.a $(LDLIBS_ALL) -lcmocka
 
-$(BUILD)/tests/tools/%: tests/tools/%.c
+$(BUILD)/tests/tools/%: tests/tools/%.c $(BUILD)/libvl.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -o $@ $< $(LDLIBS_ALL)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libvl.a $(LDLIBS_ALL)
 
 $(PLUGIN_SO): backends/plugin-template.c backends/backend.h
 	$(CC) $(CFLAGS_ALL) -fPIC -shared -o $@ $<
 
+$(BUILD)/tests/plugins/%.so: tests/fixtures/plugins/%.c backends/backend.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -fPIC -shared -o $@ $<
+
 test: deps
-	@$(MAKE) --no-print-directory $(BUILD)/vleval $(UNIT_BINS) $(TEST_TOOLS) $(PLUGIN_SO)
+	@$(MAKE) --no-print-directory $(BUILD)/vleval $(UNIT_BINS) $(TEST_TOOLS) $(PLUGIN_SO) $(TEST_PLUGINS)
 	@BUILD=$(BUILD) sh tests/run-all.sh
 
 asan: deps

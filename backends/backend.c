@@ -10,11 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 extern const struct vl_backend_methods vl_backend_oracle;
 extern const struct vl_backend_methods vl_backend_constant;
 extern const struct vl_backend_methods vl_backend_random;
 extern const struct vl_backend_methods vl_backend_replay;
+extern const struct vl_backend_methods vl_backend_worker;
 
 /* "plugin" is listed so that `vleval backends` shows it; opening it loads a
  * shared library instead of using these methods. */
@@ -29,6 +31,7 @@ static const struct vl_backend_methods *const backends[] = {
 	&vl_backend_oracle,
 	&vl_backend_constant,
 	&vl_backend_random,
+	&vl_backend_worker,
 	&plugin_placeholder,
 	NULL,
 };
@@ -68,39 +71,61 @@ struct vl_backend {
 	const char **keys, **vals;
 };
 
+/* Loads a plugin and checks its API version before reading any other
+ * member of its methods struct (only `version` is common to all majors).
+ * Every member this host reads exists since 1.0; a member appended in 1.N
+ * must be read only when m->version % 1000 >= N. */
 static int load_plugin(struct vl_backend *b, const char *path, struct vl_buf *err)
 {
 	vl_backend_entry_fn entry;
 	const struct vl_backend_methods *m;
+	struct vl_buf local = VL_BUF_INIT;
+	const char *open_path = path;
 
-	if (!path) {
+	if (!path || !*path) {
 		vl_buf_adds(err, "backend 'plugin' needs --set path=LIBRARY.so");
 		return VL_EINVAL;
 	}
-	b->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	/* dlopen searches the library path for a name without a slash; a user
+	 * naming a file in the current directory means that file */
+	if (!strchr(path, '/') && access(path, F_OK) == 0) {
+		vl_buf_addf(&local, "./%s", path);
+		open_path = local.buf;
+	}
+	b->dl = dlopen(open_path, RTLD_NOW | RTLD_LOCAL);
+	vl_buf_release(&local);
 	if (!b->dl) {
 		vl_buf_addf(err, "cannot load plugin '%s': %s", path, dlerror());
 		return VL_EINVAL;
 	}
 	*(void **)&entry = dlsym(b->dl, VL_BACKEND_ENTRY);
 	if (!entry) {
-		vl_buf_addf(err, "plugin '%s' does not export %s()", path, VL_BACKEND_ENTRY);
+		vl_buf_addf(err, "plugin '%s' does not export %s(): not a vleval backend plugin",
+			    path, VL_BACKEND_ENTRY);
 		return VL_EINVAL;
 	}
 	m = entry(VL_BACKEND_API_VERSION);
 	if (!m) {
-		vl_buf_addf(err, "plugin '%s' refused host API version %d.%d", path,
+		vl_buf_addf(err, "plugin '%s' refused host backend API %d.%d: rebuild it against "
+			    "this vleval's backends/backend.h", path,
 			    VL_BACKEND_API_MAJOR, VL_BACKEND_API_MINOR);
+		return VL_EINVAL;
+	}
+	if (m->version <= 0) {
+		vl_buf_addf(err, "plugin '%s' reports no valid backend API version (%d)",
+			    path, m->version);
 		return VL_EINVAL;
 	}
 	if (m->version / 1000 != VL_BACKEND_API_MAJOR) {
 		vl_buf_addf(err, "plugin '%s' was built for backend API %d.%d; this vleval "
-			    "speaks %d.x: rebuild the plugin against this backend.h", path,
-			    m->version / 1000, m->version % 1000, VL_BACKEND_API_MAJOR);
+			    "speaks %d.x (%d.%d): rebuild the plugin against this backend.h", path,
+			    m->version / 1000, m->version % 1000, VL_BACKEND_API_MAJOR,
+			    VL_BACKEND_API_MAJOR, VL_BACKEND_API_MINOR);
 		return VL_EINVAL;
 	}
 	if (!m->name || !m->open || !m->submit || !m->poll || !m->close) {
-		vl_buf_addf(err, "plugin '%s' leaves a required method empty", path);
+		vl_buf_addf(err, "plugin '%s' leaves a required member empty (name, open, "
+			    "submit, poll and close are required)", path);
 		return VL_EINVAL;
 	}
 	b->m = m;

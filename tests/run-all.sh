@@ -6,8 +6,11 @@
 BUILD=${BUILD:-build}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export VLEVAL_SHARED=${VLEVAL_SHARED:-$ROOT/../shared}
-export VLEVAL_BIN=${VLEVAL_BIN:-$ROOT/$BUILD/vleval}
-export VLEVAL_BUILD=$ROOT/$BUILD
+case $BUILD in
+/*) export VLEVAL_BUILD=$BUILD ;;
+*) export VLEVAL_BUILD=$ROOT/$BUILD ;;
+esac
+export VLEVAL_BIN=${VLEVAL_BIN:-$VLEVAL_BUILD/vleval}
 export VLEVAL_ROOT=$ROOT
 cd "$ROOT" || exit 2
 pass=0; fail=0; failed=""
