@@ -29,6 +29,7 @@ BENCH_OBJS = \
 	bench/util.o \
 	bench/cli.o \
 	bench/kv.o \
+	bench/base64.o \
 	bench/cmd-pending.o \
 	bench/cmd-score.o \
 	bench/score-vqa.o \
@@ -39,7 +40,16 @@ DATASET_OBJS = \
 	datasets/dataset.o \
 	datasets/image.o \
 	datasets/jsonl.o \
-	datasets/pope.o
+	datasets/pope.o \
+	datasets/json_items.o \
+	datasets/idmap.o \
+	datasets/loader_util.o \
+	datasets/vizwiz.o \
+	datasets/textvqa.o \
+	datasets/gqa.o \
+	datasets/coco_karpathy.o \
+	datasets/coco_captions.o \
+	datasets/chair.o
 
 METRIC_OBJS = \
 	metrics/metric.o \
