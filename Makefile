@@ -49,7 +49,9 @@ DATASET_OBJS = \
 	datasets/gqa.o \
 	datasets/coco_karpathy.o \
 	datasets/coco_captions.o \
-	datasets/chair.o
+	datasets/chair.o \
+	datasets/refcoco.o \
+	datasets/vlmeval_tsv.o
 
 METRIC_OBJS = \
 	metrics/metric.o \

@@ -70,7 +70,7 @@ static int textvqa_record(struct textvqa *t, const cJSON *rec, const char *where
 	else if (vl_json_id(image_id, &image) < 0 || !image.len)
 		bad = "image_id";
 	else if (answers && !cJSON_IsNull(answers) &&
-		 vl_json_push_strings(answers, &s->answers) < 0)
+		 (!cJSON_IsArray(answers) || vl_json_push_strings(answers, &s->answers) < 0))
 		bad = "answers";
 	else if (vl_json_get_dims(rec, "image_width", "image_height", &s->image_w,
 				  &s->image_h) < 0)
