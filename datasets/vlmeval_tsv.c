@@ -188,7 +188,7 @@ static int tsv_read_row(struct tsv_reader *r, struct tsv_row *row, const char *p
 			row_begin_cell(row, r->buf_off + (off_t)r->pos);
 		}
 		for (;;) {
-			unsigned char *p, *q, *end;
+			unsigned char *p, *q, *end, *nl;
 			if ((rc = reader_fill(r)) <= 0) {
 				if (rc < 0)
 					goto end_of_input;
@@ -198,10 +198,15 @@ static int tsv_read_row(struct tsv_reader *r, struct tsv_row *row, const char *p
 					vl_buf_addch(&row->text, '\0');
 				return 1;
 			}
-			p = q = r->buf + r->pos;
+			p = r->buf + r->pos;
 			end = r->buf + r->len;
-			while (q < end && *q != '\t' && *q != '\n' && *q != '\r')
-				q++;
+			/* memchr is many times faster than a byte loop on image cells */
+			if (!(q = memchr(p, '\t', (size_t)(end - p))))
+				q = end;
+			if ((nl = memchr(p, '\n', (size_t)(q - p))))
+				q = nl;
+			if ((nl = memchr(p, '\r', (size_t)(q - p))))
+				q = nl;
 			vl_buf_add(&row->text, p, (size_t)(q - p));
 			r->pos += (size_t)(q - p);
 			if (q == end)
@@ -596,14 +601,19 @@ static int tsv_next(void *handle, struct vl_sample *s, struct vl_buf *err)
 			return rc;
 	} while (t->row.n == 1 && !t->row.text.buf[0]); /* blank line */
 	vl_buf_addf(&where, "'%s' line %zu", vl_buf_str(&t->path), t->row.line);
-	if (!vl_utf8_valid(t->row.text.buf, t->row.text.len, &bad)) {
-		size_t c = 0;
-		while (c + 1 < t->row.n && t->row.start[c + 1] <= bad)
-			c++;
-		vl_buf_addf(err, "%s column %zu (\"%s\"): invalid UTF-8", vl_buf_str(&where),
-			    c + 1, c < t->header.n ? t->header.v[c] : "?");
-		vl_buf_release(&where);
-		return VL_EPARSE;
+	/* cell by cell, skipping the image: base64 validation covers it, and
+	 * it is most of the bytes */
+	for (size_t c = 0; c < t->row.n; c++) {
+		size_t end = c + 1 < t->row.n ? t->row.start[c + 1] - 1 : t->row.text.len;
+		if ((long)c == t->col_image)
+			continue;
+		if (!vl_utf8_valid(t->row.text.buf + t->row.start[c], end - t->row.start[c],
+				   &bad)) {
+			vl_buf_addf(err, "%s column %zu (\"%s\"): invalid UTF-8", vl_buf_str(&where),
+				    c + 1, c < t->header.n ? t->header.v[c] : "?");
+			vl_buf_release(&where);
+			return VL_EPARSE;
+		}
 	}
 	rc = tsv_record(t, vl_buf_str(&where), s, err);
 	if (rc < 0)
