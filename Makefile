@@ -42,6 +42,7 @@ BENCH_OBJS = \
 	bench/cmd-backends.o \
 	bench/cmd-validate.o \
 	bench/cmd-demo.o \
+	bench/base64.o \
 	bench/cmd-score.o \
 	bench/score-pope.o \
 	bench/score-vqa.o \
@@ -52,7 +53,18 @@ DATASET_OBJS = \
 	datasets/dataset.o \
 	datasets/image.o \
 	datasets/jsonl.o \
-	datasets/pope.o
+	datasets/pope.o \
+	datasets/json_items.o \
+	datasets/idmap.o \
+	datasets/loader_util.o \
+	datasets/vizwiz.o \
+	datasets/textvqa.o \
+	datasets/gqa.o \
+	datasets/coco_karpathy.o \
+	datasets/coco_captions.o \
+	datasets/chair.o \
+	datasets/refcoco.o \
+	datasets/vlmeval_tsv.o
 
 METRIC_OBJS = \
 	metrics/metric.o \
@@ -88,6 +100,7 @@ ALL_OBJS = $(addprefix $(BUILD)/,$(LIB_OBJS) bench/main.o)
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 TEST_TOOLS = $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(wildcard tests/tools/*.c))
+PERF_TOOLS = $(patsubst tests/perf/%.c,$(BUILD)/tests/perf/%,$(wildcard tests/perf/*.c))
 PLUGIN_SO = $(if $(wildcard backends/plugin-template.c),$(BUILD)/libvl_plugin_template.so)
 TEST_PLUGINS = $(patsubst tests/fixtures/plugins/%.c,$(BUILD)/tests/plugins/%.so,$(wildcard tests/fixtures/plugins/*.c))
 
@@ -140,6 +153,10 @@ $(BUILD)/tests/tools/%: tests/tools/%.c $(BUILD)/libvl.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libvl.a $(LDLIBS_ALL)
 
+$(BUILD)/tests/perf/%: tests/perf/%.c $(BUILD)/libvl.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libvl.a $(LDLIBS_ALL)
+
 $(PLUGIN_SO): backends/plugin-template.c backends/backend.h
 	$(CC) $(CFLAGS_ALL) -fPIC -shared -o $@ $<
 
@@ -148,7 +165,7 @@ $(BUILD)/tests/plugins/%.so: tests/fixtures/plugins/%.c backends/backend.h
 	$(CC) $(CFLAGS_ALL) -fPIC -shared -o $@ $<
 
 test: deps
-	@$(MAKE) --no-print-directory $(BUILD)/vleval $(UNIT_BINS) $(TEST_TOOLS) $(PLUGIN_SO) $(TEST_PLUGINS)
+	@$(MAKE) --no-print-directory $(BUILD)/vleval $(UNIT_BINS) $(TEST_TOOLS) $(PERF_TOOLS) $(PLUGIN_SO) $(TEST_PLUGINS)
 	@BUILD=$(BUILD) sh tests/run-all.sh
 
 asan: deps
@@ -160,8 +177,8 @@ demo: deps
 	./vleval demo --out demo-report
 
 perf: perf-deps
-	@$(MAKE) --no-print-directory vleval $(TEST_TOOLS)
-	@sh tests/perf/run-all.sh
+	@$(MAKE) --no-print-directory vleval $(TEST_TOOLS) $(PERF_TOOLS)
+	@BUILD=$(BUILD) sh tests/perf/run-all.sh
 
 install: vleval
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/vleval/tasks $(DESTDIR)$(PREFIX)/include/vleval

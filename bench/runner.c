@@ -135,6 +135,7 @@ struct loop {
 	const struct vl_backend_methods *bm;
 	const struct vl_extractor *ex;
 	const char *prompt_tmpl;
+	struct vl_kv opts;             /* metric options for the model family */
 	const char *secret;            /* API key value, for scrubbing; borrowed */
 	const char *base_url;
 	struct slot *slots;
@@ -239,7 +240,7 @@ static void record(struct loop *L, struct slot *s, struct vl_response *r, int ca
 	} else {
 		scrub_secret(r->text, L->secret);
 		row.output = r->text;
-		row.parse_ok = L->ex->extract(r->text, &s->sample, &L->task->metric_options, &ex) == 0;
+		row.parse_ok = L->ex->extract(r->text, &s->sample, &L->opts, &ex) == 0;
 		row.extracted = vl_buf_str(&ex);
 		if (L->m0_state &&
 		    L->m0->add(L->m0_state, &s->sample, row.extracted, &score, &err) == 0)
@@ -337,7 +338,7 @@ static int submit_sample(struct loop *L, struct vl_sample *sample)
 	req.choices = L->choices;
 	if (L->bm->caps & VL_CAP_TRUTH) {
 		if (L->ex->render_truth &&
-		    L->ex->render_truth(&s->sample, &L->task->metric_options, &truth) == 0)
+		    L->ex->render_truth(&s->sample, &L->opts, &truth) == 0)
 			s->truth = vl_buf_detach(&truth, NULL);
 		req.truth = s->truth;
 	}
@@ -502,6 +503,7 @@ int vl_runner_score(const struct vl_task *task, const char *data_dir, long limit
 	struct vl_dataset_spec spec = { task->name, data_dir ? data_dir : ".", task->dataset, 0 };
 	struct scored_metric *sms;
 	struct vl_strmap answers = { 0 };
+	struct vl_kv mopts = { 0 };
 	struct vl_dataset *ds;
 	struct vl_sample s;
 	long seen = 0;
@@ -513,10 +515,11 @@ int vl_runner_score(const struct vl_task *task, const char *data_dir, long limit
 		vl_strmap_release(&answers, answer_free);
 		return rc;
 	}
+	vl_task_options(task, o ? o->model_family : NULL, &mopts);
 	sms = vl_xcalloc(task->metrics.n, sizeof(*sms));
 	for (size_t i = 0; i < task->metrics.n; i++) {
 		sms[i].m = vl_metric_find(task->metrics.v[i]);
-		sms[i].state = sms[i].m->new_state(&task->metric_options, err);
+		sms[i].state = sms[i].m->new_state(&mopts, err);
 		if (!sms[i].state) {
 			rc = VL_EINVAL;
 			goto out;
@@ -619,6 +622,7 @@ out:
 	vl_free(sms);
 	vl_dataset_close(ds);
 	vl_strmap_release(&answers, answer_free);
+	vl_kv_release(&mopts);
 	return rc;
 }
 
@@ -674,6 +678,7 @@ int vl_runner_run(const struct vl_task *task, const struct vl_run_opts *o,
 	L.res = res;
 	L.ex = vl_extractor_find(task->extract);
 	L.prompt_tmpl = vl_task_prompt(task, o->model_family);
+	vl_task_options(task, o->model_family, &L.opts);
 	L.choices = make_choices(task);
 	api_key_env = vl_kv_get_or(o->backend_cfg, "api_key_env", "OPENAI_API_KEY");
 	L.secret = getenv(api_key_env);
@@ -727,7 +732,7 @@ int vl_runner_run(const struct vl_task *task, const struct vl_run_opts *o,
 	}
 	if (L.task->metrics.n) {
 		L.m0 = vl_metric_find(task->metrics.v[0]);
-		L.m0_state = L.m0->new_state(&task->metric_options, NULL);
+		L.m0_state = L.m0->new_state(&L.opts, NULL);
 	}
 	L.nslots = o->concurrency > 0 ? o->concurrency : 1;
 	L.slots = vl_xcalloc((size_t)L.nslots, sizeof(*L.slots));
@@ -853,6 +858,7 @@ int vl_runner_run(const struct vl_task *task, const struct vl_run_opts *o,
 out_backend:
 	vl_backend_close(L.backend);
 	vl_strmap_release(&L.answered, NULL);
+	vl_kv_release(&L.opts);
 	vl_run_info_release(&ri);
 	vl_run_info_release(&prev);
 	return rc;

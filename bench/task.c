@@ -17,7 +17,7 @@
 static const char *const known_keys[] = {
 	"name", "family", "version", "description", "dataset", "prompt", "prompts",
 	"system", "generation", "extract", "metrics", "metric_options", "breakdown",
-	"choices", NULL,
+	"choices", "metric_options_by_family", NULL,
 };
 
 static int is_known_key(const char *k)
@@ -101,6 +101,65 @@ bad:
 		return VL_EINVAL;
 	}
 	return 0;
+}
+
+/* Adds the options of object o to kv; family non-empty stores them as
+ * "key@family". */
+static int parse_options(const cJSON *o, const char *family, struct vl_kv *kv,
+			 const char *origin, struct vl_buf *err)
+{
+	const cJSON *e;
+	struct vl_buf key = VL_BUF_INIT;
+
+	if (!o)
+		return 0;
+	if (!cJSON_IsObject(o)) {
+		vl_buf_addf(err, "task file '%s': metric options%s%s must be an object", origin,
+			    *family ? " of family " : "", family);
+		return VL_EINVAL;
+	}
+	cJSON_ArrayForEach(e, o) {
+		char num[64];
+		const char *val;
+
+		if (cJSON_IsString(e)) {
+			val = e->valuestring;
+		} else if (cJSON_IsNumber(e)) {
+			snprintf(num, sizeof(num), "%.17g", e->valuedouble);
+			val = num;
+		} else if (cJSON_IsBool(e)) {
+			val = cJSON_IsTrue(e) ? "1" : "0";
+		} else {
+			vl_buf_addf(err, "task file '%s': metric option \"%s\" must be a string, number "
+				    "or boolean", origin, e->string);
+			vl_buf_release(&key);
+			return VL_EINVAL;
+		}
+		vl_buf_reset(&key);
+		vl_buf_addf(&key, "%s%s%s", e->string, *family ? "@" : "", family);
+		vl_kv_set(kv, vl_buf_str(&key), val);
+	}
+	vl_buf_release(&key);
+	return 0;
+}
+
+void vl_task_options(const struct vl_task *t, const char *family, struct vl_kv *out)
+{
+	const struct vl_kv *kv = &t->metric_options;
+
+	for (size_t i = 0; i < kv->keys.n; i++)
+		if (!strchr(kv->keys.v[i], '@'))
+			vl_kv_set(out, kv->keys.v[i], kv->vals.v[i]);
+	if (!family)
+		return;
+	for (size_t i = 0; i < kv->keys.n; i++) {
+		const char *at = strchr(kv->keys.v[i], '@');
+		if (at && !strcmp(at + 1, family)) {
+			char *k = vl_xstrndup(kv->keys.v[i], (size_t)(at - kv->keys.v[i]));
+			vl_kv_set(out, k, kv->vals.v[i]);
+			vl_free(k);
+		}
+	}
 }
 
 int vl_task_parse(const char *text, size_t len, const char *origin,
@@ -227,27 +286,39 @@ int vl_task_parse(const char *text, size_t len, const char *origin,
 			goto fail;
 		}
 	}
-	v = cJSON_GetObjectItemCaseSensitive(json, "metric_options");
+	if (parse_options(cJSON_GetObjectItemCaseSensitive(json, "metric_options"), "",
+			  &t->metric_options, origin, err) < 0)
+		goto fail;
+	v = cJSON_GetObjectItemCaseSensitive(json, "metric_options_by_family");
 	if (v) {
 		if (!cJSON_IsObject(v)) {
-			vl_buf_addf(err, "task file '%s': \"metric_options\" must be an object", origin);
+			vl_buf_addf(err, "task file '%s': \"metric_options_by_family\" must map model "
+				    "families to option objects", origin);
 			goto fail;
 		}
-		cJSON_ArrayForEach(e, v) {
-			char num[64];
-			if (cJSON_IsString(e)) {
-				vl_kv_set(&t->metric_options, e->string, e->valuestring);
-			} else if (cJSON_IsNumber(e)) {
-				snprintf(num, sizeof(num), "%.17g", e->valuedouble);
-				vl_kv_set(&t->metric_options, e->string, num);
-			} else if (cJSON_IsBool(e)) {
-				vl_kv_set(&t->metric_options, e->string, cJSON_IsTrue(e) ? "1" : "0");
-			} else {
-				vl_buf_addf(err, "task file '%s': metric_options.\"%s\" must be a string, "
-					    "number or boolean", origin, e->string);
+		/* stored as "key@family" and applied by vl_task_options */
+		cJSON_ArrayForEach(e, v)
+			if (parse_options(e, e->string, &t->metric_options, origin, err) < 0)
 				goto fail;
-			}
+	}
+	/* options are checked now, by the metrics themselves, so that a typo
+	 * fails at load and not after an hour of generation */
+	for (size_t i = 0; i < t->metrics.n; i++) {
+		const struct vl_metric *m = vl_metric_find(t->metrics.v[i]);
+		struct vl_kv eff = { 0 };
+		struct vl_buf merr = VL_BUF_INIT;
+		void *st;
+		vl_task_options(t, NULL, &eff);
+		st = m->new_state(&eff, &merr);
+		vl_kv_release(&eff);
+		if (!st) {
+			vl_buf_addf(err, "task file '%s': metric '%s': %s", origin, m->name,
+				    merr.len ? vl_buf_str(&merr) : "rejects its options");
+			vl_buf_release(&merr);
+			goto fail;
 		}
+		m->free_state(st);
+		vl_buf_release(&merr);
 	}
 	v = cJSON_GetObjectItemCaseSensitive(json, "breakdown");
 	if (v && parse_strings(v, &t->breakdown) < 0) {

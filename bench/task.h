@@ -11,6 +11,7 @@
  *   system (optional system prompt),
  *   generation {max_tokens, temperature, top_p, seed, stop},
  *   extract (extractor name), metrics [names], metric_options {k: v},
+ *   metric_options_by_family {family-name: {k: v}} (override per model family),
  *   breakdown [metadata keys], choices [answers a random baseline picks from]
  */
 #ifndef VL_TASK_H
@@ -34,7 +35,7 @@ struct vl_task {
 	struct vl_gen_params gen;
 	const char *extract;       /* borrowed */
 	struct vl_strv metrics;
-	struct vl_kv metric_options;
+	struct vl_kv metric_options;   /* "key", and "key@family" overrides */
 	struct vl_strv breakdown;
 	struct vl_strv choices;
 };
@@ -57,6 +58,10 @@ struct vl_task_set {
 int vl_task_set_load(struct vl_task_set *set, const char *dirs, struct vl_buf *err);
 const struct vl_task *vl_task_set_find(const struct vl_task_set *set, const char *name);
 void vl_task_set_release(struct vl_task_set *set);
+
+/* The metric and extractor options for a model family (NULL: defaults):
+ * metric_options with the family's overrides applied, appended to out. */
+void vl_task_options(const struct vl_task *t, const char *model_family, struct vl_kv *out);
 
 /* Picks the prompt template for a model family (NULL: default). */
 const char *vl_task_prompt(const struct vl_task *t, const char *model_family);

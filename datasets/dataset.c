@@ -12,10 +12,28 @@
 
 extern const struct vl_loader vl_loader_jsonl;
 extern const struct vl_loader vl_loader_pope;
+extern const struct vl_loader vl_loader_vizwiz;
+extern const struct vl_loader vl_loader_textvqa;
+extern const struct vl_loader vl_loader_gqa;
+extern const struct vl_loader vl_loader_coco_karpathy;
+extern const struct vl_loader vl_loader_coco_captions;
+extern const struct vl_loader vl_loader_chair;
+extern const struct vl_loader vl_loader_refcoco;
+extern const struct vl_loader vl_loader_refcoco_jsonl;
+extern const struct vl_loader vl_loader_vlmeval_tsv;
 
 static const struct vl_loader *const loaders[] = {
 	&vl_loader_jsonl,
 	&vl_loader_pope,
+	&vl_loader_vizwiz,
+	&vl_loader_textvqa,
+	&vl_loader_gqa,
+	&vl_loader_coco_karpathy,
+	&vl_loader_coco_captions,
+	&vl_loader_chair,
+	&vl_loader_refcoco,
+	&vl_loader_refcoco_jsonl,
+	&vl_loader_vlmeval_tsv,
 	NULL,
 };
 

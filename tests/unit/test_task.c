@@ -73,6 +73,36 @@ static void test_errors_name_file_and_key(void **state)
 	vl_buf_release(&err);
 }
 
+static void test_family_options(void **state)
+{
+	struct vl_buf err = VL_BUF_INIT;
+	struct vl_kv kv = { 0 };
+	struct vl_task *t;
+
+	assert_int_equal(parse("{\"name\": \"g\", \"family\": \"grounding\", \"prompt\": \"{question}\","
+			       " \"dataset\": {\"format\": \"jsonl\"}, \"extract\": \"box\","
+			       " \"metrics\": [\"grounding\"], \"metric_options\": {\"box_format\": \"pixels\"},"
+			       " \"metric_options_by_family\": {\"qwen-vl\": {\"box_format\": \"qwen\"}}}",
+			       &t, &err), 0);
+	vl_task_options(t, NULL, &kv);
+	assert_string_equal(vl_kv_get(&kv, "box_format"), "pixels");
+	vl_kv_release(&kv);
+	vl_task_options(t, "qwen-vl", &kv);
+	assert_string_equal(vl_kv_get(&kv, "box_format"), "qwen");
+	vl_kv_release(&kv);
+	vl_task_options(t, "llava", &kv);
+	assert_string_equal(vl_kv_get(&kv, "box_format"), "pixels");
+	vl_kv_release(&kv);
+	vl_task_free(t);
+	/* the metric checks its options when the task loads */
+	assert_true(parse("{\"name\": \"g\", \"family\": \"grounding\", \"prompt\": \"{question}\","
+			  " \"dataset\": {\"format\": \"jsonl\"}, \"extract\": \"box\","
+			  " \"metrics\": [\"grounding\"], \"metric_options\": {\"iou_variant\": \"loose\"}}",
+			  &t, &err) < 0);
+	assert_non_null(strstr(err.buf, "metric 'grounding'"));
+	vl_buf_release(&err);
+}
+
 static void test_render(void **state)
 {
 	struct vl_buf out = VL_BUF_INIT, err = VL_BUF_INIT;
@@ -136,6 +166,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid),
 		cmocka_unit_test(test_errors_name_file_and_key),
+		cmocka_unit_test(test_family_options),
 		cmocka_unit_test(test_render),
 		cmocka_unit_test(test_builtins_and_override),
 	};

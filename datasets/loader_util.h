@@ -1,0 +1,86 @@
+/*
+ * loader_util.h - what several loaders share beyond dataset.h: a streaming
+ * reader of the elements of one big JSON array (or object) and a string ->
+ * number map for joining the parts of a file (COCO images and annotations).
+ */
+#ifndef VL_LOADER_UTIL_H
+#define VL_LOADER_UTIL_H
+
+#include <cjson/cJSON.h>
+
+#include "bench/vl.h"
+
+/*
+ * Reads the elements of one JSON container one at a time: the top-level
+ * array or object of a file, or the array or object at a top-level key
+ * ({"images": [...], "annotations": [...]}).  Only the current element is
+ * held in memory, as raw text and then as a small cJSON tree, so a 200 MB
+ * annotation file costs the size of its largest record.  Other top-level
+ * members are skipped without being stored.
+ *
+ * The reader finds element boundaries by counting brackets outside strings;
+ * each element is then parsed by cJSON, so a malformed element is reported
+ * (VL_EPARSE) and the next one is read.  A file that ends inside the
+ * container is reported once as truncated and then reads as ended.
+ */
+struct vl_json_items {
+	void *file;             /* FILE *, owned */
+	char *path;             /* owned copy, for messages */
+	unsigned char *buf;     /* owned read buffer */
+	size_t pos, len;
+	size_t line;            /* 1-based line at buf[pos] */
+	int container;          /* '[' or '{' */
+	int started, done;
+	size_t record;          /* 1-based number of the current element */
+	size_t item_line;       /* line where the current element starts */
+	struct vl_buf item;     /* raw text of the current element */
+	char *key;              /* owned; member name of the current element
+	                           when the container is an object, else NULL */
+};
+
+/* Opens path and positions the reader inside the container at top-level
+ * key `key` (NULL: the top-level value itself).  A key written "?name" is
+ * optional: when the member is absent the result is 1 and `it` is closed.  Errors: VL_ENOTFOUND /
+ * VL_EIO when the file cannot be opened, VL_EPARSE when the top level is
+ * not what is expected or the key is absent; err names the file and line. */
+int vl_json_items_open(struct vl_json_items *it, const char *path, const char *key,
+		       struct vl_buf *err);
+
+/* Next element: 1 with *out set (caller frees with cJSON_Delete), 0 at the
+ * end, VL_EPARSE for an element that is not valid JSON or UTF-8 (err names
+ * file, record and line; call again), VL_EIO on a read error. */
+int vl_json_items_next(struct vl_json_items *it, cJSON **out, struct vl_buf *err);
+
+/* Appends "'path' record N (line L)" (or "'path' key "K" (line L)" for an
+ * object's members) for messages about the current element. */
+void vl_json_items_where(const struct vl_json_items *it, struct vl_buf *out);
+
+void vl_json_items_close(struct vl_json_items *it);
+
+/* String -> size_t map (open addressing; keys copied). */
+struct vl_idmap {
+	char **keys;            /* owned */
+	size_t *vals;           /* owned */
+	size_t cap, n;
+};
+
+/* Sets key to val, replacing an existing value. */
+void vl_idmap_put(struct vl_idmap *m, const char *key, size_t val);
+/* 1 and *val when key is present, else 0. */
+int vl_idmap_get(const struct vl_idmap *m, const char *key, size_t *val);
+void vl_idmap_release(struct vl_idmap *m);
+
+/* Appends every string of a JSON array (or a lone string) to sv; VL_EINVAL
+ * on another type or a non-string element. */
+int vl_json_push_strings(const cJSON *v, struct vl_strv *sv);
+
+/* Resolves ref under image_dir (vl_image_resolve) and appends it to
+ * s->images.  VL_EPARSE with err "WHERE: "image": reason" on refusal. */
+int vl_sample_add_image(struct vl_sample *s, const char *image_dir, const char *ref,
+			const char *where, struct vl_buf *err);
+
+/* Reads rec[wkey] and rec[hkey] as image width and height: 1 when both are
+ * there and valid, 0 when both are absent, VL_EINVAL otherwise. */
+int vl_json_get_dims(const cJSON *rec, const char *wkey, const char *hkey, int *w, int *h);
+
+#endif
