@@ -39,14 +39,18 @@ DATASET_OBJS = \
 	datasets/dataset.o \
 	datasets/image.o \
 	datasets/jsonl.o \
-	datasets/pope.o
+	datasets/pope.o \
+	datasets/jsonr.o \
+	datasets/vqa.o
 
 METRIC_OBJS = \
 	metrics/metric.o \
 	metrics/bootstrap.o \
 	metrics/extract.o \
 	metrics/exact_match.o \
-	metrics/pope.o
+	metrics/pope.o \
+	metrics/vqa.o \
+	metrics/anls.o
 
 BACKEND_OBJS = \
 	backends/backend.o \

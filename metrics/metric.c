@@ -8,10 +8,14 @@
 
 extern const struct vl_metric vl_metric_exact_match;
 extern const struct vl_metric vl_metric_pope;
+extern const struct vl_metric vl_metric_vqa_accuracy;
+extern const struct vl_metric vl_metric_anls;
 
 static const struct vl_metric *const metrics[] = {
 	&vl_metric_exact_match,
 	&vl_metric_pope,
+	&vl_metric_vqa_accuracy,
+	&vl_metric_anls,
 	NULL,
 };
 
