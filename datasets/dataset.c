@@ -12,10 +12,12 @@
 
 extern const struct vl_loader vl_loader_jsonl;
 extern const struct vl_loader vl_loader_pope;
+extern const struct vl_loader vl_loader_vqa;
 
 static const struct vl_loader *const loaders[] = {
 	&vl_loader_jsonl,
 	&vl_loader_pope,
+	&vl_loader_vqa,
 	NULL,
 };
 
