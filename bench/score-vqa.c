@@ -43,16 +43,22 @@ struct results {
 	struct result *v;
 	size_t n, cap;
 	struct vl_buf text;
-	uint32_t *slots;   /* hash qid -> index + 1 */
+	struct res_slot { int64_t qid; uint32_t idx; } *slots; /* hash: qid -> index + 1 */
 	size_t nslots;
+	size_t cursor;     /* the result expected next: results in annotation
+	                      order need no hash probe (a cache miss each) */
 };
 
 static size_t res_slot(const struct results *rs, int64_t qid)
 {
-	uint64_t h = (uint64_t)qid * UINT64_C(0x9e3779b97f4a7c15);
-	size_t i = (size_t)(h >> 20) & (rs->nslots - 1);
+	uint64_t h = (uint64_t)qid;
+	size_t i;
 
-	while (rs->slots[i] && rs->v[rs->slots[i] - 1].qid != qid)
+	h = (h ^ (h >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	h = (h ^ (h >> 27)) * UINT64_C(0x94d049bb133111eb);
+	i = (size_t)(h ^ (h >> 31)) & (rs->nslots - 1);
+
+	while (rs->slots[i].idx && rs->slots[i].qid != qid)
 		i = (i + 1) & (rs->nslots - 1);
 	return i;
 }
@@ -61,9 +67,9 @@ static void res_rehash(struct results *rs)
 {
 	vl_free(rs->slots);
 	rs->nslots = rs->nslots ? rs->nslots * 2 : 1024;
-	rs->slots = vl_xcalloc(rs->nslots, sizeof(uint32_t));
+	rs->slots = vl_xcalloc(rs->nslots, sizeof(*rs->slots));
 	for (size_t k = 0; k < rs->n; k++)
-		rs->slots[res_slot(rs, rs->v[k].qid)] = (uint32_t)(k + 1);
+		rs->slots[res_slot(rs, rs->v[k].qid)] = (struct res_slot){ rs->v[k].qid, (uint32_t)(k + 1) };
 }
 
 static void results_release(struct results *rs)
@@ -172,8 +178,8 @@ static int load_results(const char *path, struct results *rs, struct problems *p
 		if ((rs->n + 1) * 2 > rs->nslots)
 			res_rehash(rs);
 		size_t slot = res_slot(rs, qid);
-		if (rs->slots[slot]) {
-			struct result *prev = &rs->v[rs->slots[slot] - 1];
+		if (rs->slots[slot].idx) {
+			struct result *prev = &rs->v[rs->slots[slot].idx - 1];
 			problem(pb, "'%s' result %zu (line %zu): duplicate question_id %" PRId64
 				" (also result %zu; the last one is kept)", path, rec, line, qid,
 				prev->record);
@@ -186,7 +192,7 @@ static int load_results(const char *path, struct results *rs, struct problems *p
 			rs->v = vl_xrealloc(rs->v, rs->cap * sizeof(*rs->v));
 		}
 		rs->v[rs->n] = (struct result){ qid, off, rec, 0 };
-		rs->slots[slot] = (uint32_t)++rs->n;
+		rs->slots[slot] = (struct res_slot){ qid, (uint32_t)++rs->n };
 	}
 	t = vl_jsonr_next(&r, err);
 	if (t != VL_J_END)
@@ -201,6 +207,7 @@ broken:
 /* Positions of the scored samples per breakdown value, in first-appearance
  * order (the order of the official dicts). */
 struct groups {
+	uint32_t table[256];   /* hash of the key -> group + 1 (0: look further) */
 	struct vl_strv keys;
 	size_t **idx;
 	size_t *n, *cap;
@@ -209,11 +216,15 @@ struct groups {
 
 static void group_add(struct groups *g, const char *key, size_t pos)
 {
-	size_t i;
+	size_t i, len = strlen(key);
+	uint32_t h = (uint32_t)vl_hash64(key, len, VL_HASH_SEED) & 255;
 
-	for (i = 0; i < g->ng; i++)
-		if (!strcmp(g->keys.v[i], key))
-			break;
+	i = g->table[h] ? g->table[h] - 1 : g->ng;
+	if (i == g->ng || strcmp(g->keys.v[i], key))
+		for (i = 0; i < g->ng; i++)
+			if (!strcmp(g->keys.v[i], key))
+				break;
+	g->table[h] = (uint32_t)i + 1;
 	if (i == g->ng) {
 		if (g->ng == g->gcap) {
 			g->gcap = g->gcap ? g->gcap * 2 : 16;
@@ -431,7 +442,7 @@ int score_vqa(int argc, char **argv)
 	vl_sample_init(&s);
 	for (;;) {
 		const struct result *res;
-		size_t slot;
+		size_t slot, k;
 		int64_t qid;
 		double score;
 
@@ -449,15 +460,21 @@ int score_vqa(int argc, char **argv)
 			goto out;
 		}
 		qid = strtoll(s.id, NULL, 10);
-		slot = rs.nslots ? res_slot(&rs, qid) : 0;
-		if (!rs.nslots || !rs.slots[slot]) {
-			problem(&pb, "'%s' has no result for question_id %s (annotation in '%s')", rpath,
-				s.id, apath);
-			vl_sample_release(&s);
-			continue;
+		if (rs.cursor < rs.n && rs.v[rs.cursor].qid == qid) {
+			k = rs.cursor;
+		} else {
+			slot = rs.nslots ? res_slot(&rs, qid) : 0;
+			if (!rs.nslots || !rs.slots[slot].idx) {
+				problem(&pb, "'%s' has no result for question_id %s (annotation in '%s')",
+					rpath, s.id, apath);
+				vl_sample_release(&s);
+				continue;
+			}
+			k = rs.slots[slot].idx - 1;
 		}
-		res = &rs.v[rs.slots[slot] - 1];
-		rs.v[rs.slots[slot] - 1].used = 1;
+		rs.cursor = k + 1;
+		rs.v[k].used = 1;
+		res = &rs.v[k];
 		if (sc.m->add(sc.st, &s, rs.text.buf + res->answer_off, &score, &err) < 0) {
 			problem(&pb, "'%s': %s", apath, vl_buf_str(&err));
 			vl_sample_release(&s);

@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,28 @@ enum {
 	ST_KEY,        /* a key (after ',' in an object) */
 	ST_AFTER,      /* ',' or the closing bracket, or the end at depth 0 */
 	ST_DONE,       /* the document ended */
+};
+
+/* Byte classes: 1 = ends the fast copy loop of a string ('"', '\\', control
+ * characters, bytes >= 0x80, which are validated one sequence at a time);
+ * 2 = JSON white space. */
+static const unsigned char cls[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 3, 1, 1, 3, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	2, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 };
 
 static void init_common(struct vl_jsonr *r, const char *path)
@@ -160,17 +183,15 @@ static int peek(struct vl_jsonr *r, struct vl_buf *err)
 static void skip_ws(struct vl_jsonr *r)
 {
 	for (;;) {
-		while (r->pos < r->len) {
+		while (r->pos < r->len && (cls[(unsigned char)r->buf[r->pos]] & 2)) {
 			char c = r->buf[r->pos];
 			if (c == '\n') {
 				r->line++;
 				r->line_start = r->base + r->pos + 1;
-			} else if (c != ' ' && c != '\t' && c != '\r') {
-				return;
 			}
 			r->pos++;
 		}
-		if (refill(r, NULL) <= 0)
+		if (r->pos < r->len || refill(r, NULL) <= 0)
 			return;
 	}
 }
@@ -262,18 +283,34 @@ static int read_utf8(struct vl_jsonr *r, struct vl_buf *err)
 	return 0;
 }
 
-/* Bytes that end the fast copy loop of a string: '"', '\\', controls, and
- * bytes >= 0x80 (validated one sequence at a time). */
 static int str_special(unsigned char c)
 {
-	return (unsigned char)(c - 0x20) >= 0x60 || c == '"' || c == '\\';
+	return cls[c] & 1;
 }
 
 /* Reads a string whose opening quote is at buf[pos] into r->str. */
 static int read_string(struct vl_jsonr *r, struct vl_buf *err)
 {
-	vl_buf_reset(&r->str);
+	r->str.len = 0;
+	if (r->str.buf)
+		r->str.buf[0] = '\0';
 	r->pos++;
+	{
+		/* fast path: the whole plain string is in the buffer */
+		const char *p = r->buf + r->pos, *end = r->buf + r->len, *q = p;
+		while (q < end && !str_special((unsigned char)*q))
+			q++;
+		if (q < end && *q == '"') {
+			size_t n = (size_t)(q - p);
+			if (r->str.alloc < n + 1)
+				vl_buf_grow(&r->str, n);
+			memcpy(r->str.buf, p, n);
+			r->str.buf[n] = '\0';
+			r->str.len = n;
+			r->pos += n + 1;
+			return 0;
+		}
+	}
 	for (;;) {
 		size_t start = r->pos;
 		int c;
@@ -351,21 +388,40 @@ static int isdigit_(int c)
 	return c >= '0' && c <= '9';
 }
 
-/* Reads a number starting at buf[pos] into r->str / r->num. */
+/* Reads a number starting at buf[pos] into r->str / r->num.  Integers are
+ * converted while they are scanned; strtod runs only for numbers with a
+ * fraction or an exponent (the ids of a VQA file are all integers). */
 static int read_number(struct vl_jsonr *r, struct vl_buf *err)
 {
-	int c, frac = 0;
+	int c, frac = 0, neg = 0, overflow = 0;
+	unsigned long long v = 0;
 
 	vl_buf_reset(&r->str);
 #define TAKE() do { vl_buf_addch(&r->str, c); r->pos++; c = peek(r, err); } while (0)
 	c = peek(r, err);
-	if (c == '-')
+	if (c == '-') {
+		neg = 1;
 		TAKE();
+	}
 	if (c == '0') {
 		TAKE();
 	} else if (isdigit_(c)) {
-		while (isdigit_(c))
-			TAKE();
+		while (isdigit_(c)) {
+			if (v > (ULLONG_MAX - 9) / 10)
+				overflow = 1;
+			v = v * 10 + (unsigned)(c - '0');
+			/* digits inside the buffer: copy them in one go */
+			size_t start = r->pos, p = r->pos + 1;
+			while (p < r->len && isdigit_(r->buf[p])) {
+				if (v > (ULLONG_MAX - 9) / 10)
+					overflow = 1;
+				v = v * 10 + (unsigned)(r->buf[p] - '0');
+				p++;
+			}
+			vl_buf_add(&r->str, r->buf + start, p - start);
+			r->pos = p;
+			c = peek(r, err);
+		}
 	} else {
 		return fail(r, err, "invalid number");
 	}
@@ -390,12 +446,14 @@ static int read_number(struct vl_jsonr *r, struct vl_buf *err)
 #undef TAKE
 	if (c < -1)
 		return VL_J_ERROR;
-	r->num = strtod(r->str.buf, NULL);
-	r->is_int = 0;
-	if (!frac) {
-		errno = 0;
-		r->inum = strtoll(r->str.buf, NULL, 10);
-		r->is_int = errno == 0;
+	r->is_int = !frac && !overflow && v <= (unsigned long long)LLONG_MAX;
+	if (r->is_int) {
+		r->inum = neg ? -(long long)v : (long long)v;
+		r->num = (double)r->inum;
+		if (r->num != (double)r->inum || v > (UINT64_C(1) << 53))
+			r->num = strtod(r->str.buf, NULL);
+	} else {
+		r->num = strtod(r->str.buf, NULL);
 	}
 	return 0;
 }
@@ -489,6 +547,11 @@ static int read_key(struct vl_jsonr *r, struct vl_buf *err)
 {
 	if (read_string(r, err) < 0)
 		return VL_J_ERROR;
+	if (r->pos < r->len && r->buf[r->pos] == ':') {
+		r->pos++;
+		r->state = ST_VALUE;
+		return VL_J_KEY;
+	}
 	skip_ws(r);
 	if (peek(r, err) != ':')
 		return fail(r, err, "expected ':' after object key");
@@ -503,7 +566,8 @@ int vl_jsonr_next(struct vl_jsonr *r, struct vl_buf *err)
 
 	if (r->state < 0)
 		return VL_J_ERROR;
-	skip_ws(r);
+	if (r->pos >= r->len || (cls[(unsigned char)r->buf[r->pos]] & 2))
+		skip_ws(r);
 	r->tok_line = r->line;
 	r->tok_col = (size_t)(r->base + r->pos - r->line_start + 1);
 	c = peek(r, err);
@@ -540,6 +604,18 @@ int vl_jsonr_next(struct vl_jsonr *r, struct vl_buf *err)
 									  : "expected ',' or ']'");
 		r->pos++;
 		r->state = r->stack[r->depth - 1] == 'o' ? ST_KEY : ST_VALUE;
+		/* the common ", " and ", \"" right here, without a second call */
+		if (r->pos < r->len && r->buf[r->pos] == ' ')
+			r->pos++;
+		if (r->pos < r->len && r->buf[r->pos] == '"') {
+			r->tok_col = (size_t)(r->base + r->pos - r->line_start + 1);
+			if (r->state == ST_KEY)
+				return read_key(r, err);
+			if (read_string(r, err) < 0)
+				return VL_J_ERROR;
+			value_done(r);
+			return VL_J_STR;
+		}
 		return vl_jsonr_next(r, err);
 	}
 	return fail(r, err, "internal state error");

@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 struct vq_question {
 	int64_t qid, image_id;
@@ -45,7 +46,7 @@ struct vqa {
 	struct vq_question *q;         /* questions in file order */
 	size_t nq, qcap;
 	struct vl_buf qtext;           /* question texts, NUL-separated */
-	uint32_t *slots;               /* hash of qid -> index + 1 */
+	struct vq_slot { int64_t qid; uint32_t idx; } *slots; /* hash: qid -> index + 1 */
 	size_t nslots;
 	struct vl_strv pending;        /* bad-record messages not yet returned */
 	size_t pending_next;
@@ -54,6 +55,9 @@ struct vqa {
 	struct vl_jsonr ann;           /* annotations reader, inside the array */
 	int ann_done;
 	size_t record;                 /* annotations read so far */
+	size_t cursor;                 /* question expected next: the official
+	                                  files list annotations in question
+	                                  order, which spares the hash lookup */
 	size_t qnext;                  /* questions-only mode: next question */
 
 	/* the current annotation record, reused */
@@ -65,17 +69,16 @@ struct vqa {
 static uint64_t mix(int64_t k)
 {
 	uint64_t x = (uint64_t)k;
-	x ^= x >> 33;
-	x *= UINT64_C(0xff51afd7ed558ccd);
-	x ^= x >> 33;
-	return x;
+	x = (x ^ (x >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	x = (x ^ (x >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return x ^ (x >> 31);
 }
 
 static size_t find_slot(const struct vqa *p, int64_t qid)
 {
 	size_t i = mix(qid) & (p->nslots - 1);
 
-	while (p->slots[i] && p->q[p->slots[i] - 1].qid != qid)
+	while (p->slots[i].idx && p->slots[i].qid != qid)
 		i = (i + 1) & (p->nslots - 1);
 	return i;
 }
@@ -88,16 +91,16 @@ static long find_question(const struct vqa *p, int64_t qid)
 	if (!p->nslots)
 		return -1;
 	i = find_slot(p, qid);
-	return p->slots[i] ? (long)p->slots[i] - 1 : -1;
+	return p->slots[i].idx ? (long)p->slots[i].idx - 1 : -1;
 }
 
 static void rehash(struct vqa *p, size_t nslots)
 {
 	vl_free(p->slots);
 	p->nslots = nslots;
-	p->slots = vl_xcalloc(nslots, sizeof(uint32_t));
+	p->slots = vl_xcalloc(nslots, sizeof(*p->slots));
 	for (size_t k = 0; k < p->nq; k++)
-		p->slots[find_slot(p, p->q[k].qid)] = (uint32_t)(k + 1);
+		p->slots[find_slot(p, p->q[k].qid)] = (struct vq_slot){ p->q[k].qid, (uint32_t)(k + 1) };
 }
 
 static void pending_addf(struct vqa *p, const char *fmt, ...)
@@ -252,6 +255,16 @@ static int load_questions(struct vqa *p, struct vl_buf *err)
 					 "OK-VQA: OpenEnded_mscoco_val2014_questions.json from okvqa.allenai.org)");
 		return rc;
 	}
+	{
+		/* size the hash for the file (about 100 bytes per question) so
+		 * that it is rarely rebuilt */
+		struct stat st;
+		size_t want = 1024;
+		if (stat(vl_buf_str(&p->qpath), &st) == 0)
+			while (want < (size_t)st.st_size / 40)
+				want *= 2;
+		rehash(p, want);
+	}
 	rc = seek_array(&r, "questions", err);
 	while (rc == 0) {
 		int64_t qid = 0, img = -1;
@@ -318,7 +331,7 @@ static int load_questions(struct vqa *p, struct vl_buf *err)
 		if ((p->nq + 1) * 2 > p->nslots)
 			rehash(p, p->nslots ? p->nslots * 2 : 1024);
 		size_t slot = find_slot(p, qid);
-		if (p->slots[slot]) {
+		if (p->slots[slot].idx) {
 			vl_buf_setlen(&p->qtext, off);
 			pending_addf(p, "'%s' question %zu (line %zu): duplicate question_id %" PRId64,
 				     r.path, rec, line, qid);
@@ -329,7 +342,7 @@ static int load_questions(struct vqa *p, struct vl_buf *err)
 			p->q = vl_xrealloc(p->q, p->qcap * sizeof(*p->q));
 		}
 		p->q[p->nq] = (struct vq_question){ qid, img, off };
-		p->slots[slot] = (uint32_t)++p->nq;
+		p->slots[slot] = (struct vq_slot){ qid, (uint32_t)++p->nq };
 	}
 	if (rc == 0)
 		rc = finish_document(&r, err);
@@ -438,12 +451,14 @@ static void set_id(struct vl_sample *s, int64_t qid, int64_t image_id)
 /* Key codes of an annotation record. */
 enum { K_OTHER, K_QID, K_IMG, K_QTYPE, K_ATYPE, K_MC, K_ANSWERS };
 
-static int ann_key(const char *k)
+static int ann_key(const struct vl_buf *k)
 {
 	static const char *const names[] = { "question_id", "image_id", "question_type",
 					     "answer_type", "multiple_choice_answer", "answers" };
+	static const size_t lens[] = { 11, 8, 13, 11, 22, 7 };
+
 	for (int i = 0; i < 6; i++)
-		if (!strcmp(k, names[i]))
+		if (k->len == lens[i] && !memcmp(k->buf, names[i], lens[i]))
 			return i + 1;
 	return K_OTHER;
 }
@@ -475,7 +490,7 @@ static int read_answers(struct vqa *p, const char **bad, struct vl_buf *err)
 			continue;
 		}
 		while ((t = vl_jsonr_next(r, err)) == VL_J_KEY) {
-			int is_answer = !strcmp(r->str.buf, "answer");
+			int is_answer = r->str.len == 6 && !memcmp(r->str.buf, "answer", 6);
 			t = vl_jsonr_next(r, err);
 			if (t == VL_J_ERROR)
 				return VL_EINVAL;
@@ -532,7 +547,7 @@ static int next_annotation(struct vqa *p, struct vl_sample *s, struct vl_buf *er
 	vl_buf_reset(&p->arena);
 	p->nans = 0;
 	while ((t = vl_jsonr_next(r, err)) == VL_J_KEY) {
-		int k = ann_key(r->str.buf);
+		int k = ann_key(&r->str);
 		t = vl_jsonr_next(r, err);
 		if (t == VL_J_ERROR)
 			return VL_EINVAL;
@@ -587,7 +602,11 @@ static int next_annotation(struct vqa *p, struct vl_sample *s, struct vl_buf *er
 		vl_buf_addf(err, "): missing or invalid \"%s\"", bad);
 		return VL_EPARSE;
 	}
-	qi = find_question(p, qid);
+	if (p->cursor < p->nq && p->q[p->cursor].qid == qid)
+		qi = (long)p->cursor;
+	else
+		qi = find_question(p, qid);
+	p->cursor = (size_t)qi + 1;
 	if (qi < 0) {
 		vl_buf_addf(err, "'%s' annotation %zu (line %zu): question_id %" PRId64
 			    " is not in the questions file '%s'", r->path, p->record, line, qid,

@@ -316,136 +316,140 @@ void vl_vqa_process_punctuation(const char *in, size_t n, struct vl_buf *out)
 	}
 }
 
-static const struct { const char *from, *to; } number_words[] = {
-	{ "none", "0" }, { "zero", "0" }, { "one", "1" }, { "two", "2" },
-	{ "three", "3" }, { "four", "4" }, { "five", "5" }, { "six", "6" },
-	{ "seven", "7" }, { "eight", "8" }, { "nine", "9" }, { "ten", "10" },
+#define C(a, b) { a, sizeof(a) - 1, b }
+static const struct { const char *from; size_t len; const char *to; } number_words[] = {
+	C("none", "0"), C("zero", "0"), C("one", "1"), C("two", "2"),
+	C("three", "3"), C("four", "4"), C("five", "5"), C("six", "6"),
+	C("seven", "7"), C("eight", "8"), C("nine", "9"), C("ten", "10"),
 };
+#undef C
 
 /* vqaEval.py's contractions table (120 entries), sorted by bytes for binary
  * search.  Copied as data, oddities included. */
-static const struct { const char *from, *to; } contractions[] = {
-	{ "'ow'sat", "'ow's'at" },
-	{ "'ows'at", "'ow's'at" },
-	{ "I'dve", "I'd've" },
-	{ "Id've", "I'd've" },
-	{ "Im", "I'm" },
-	{ "Ive", "I've" },
-	{ "aint", "ain't" },
-	{ "arent", "aren't" },
-	{ "cant", "can't" },
-	{ "couldn'tve", "couldn't've" },
-	{ "couldnt", "couldn't" },
-	{ "couldnt've", "couldn't've" },
-	{ "couldve", "could've" },
-	{ "didnt", "didn't" },
-	{ "doesnt", "doesn't" },
-	{ "dont", "don't" },
-	{ "hadn'tve", "hadn't've" },
-	{ "hadnt", "hadn't" },
-	{ "hadnt've", "hadn't've" },
-	{ "hasnt", "hasn't" },
-	{ "havent", "haven't" },
-	{ "he'dve", "he'd've" },
-	{ "hed", "he'd" },
-	{ "hed've", "he'd've" },
-	{ "hes", "he's" },
-	{ "howd", "how'd" },
-	{ "howll", "how'll" },
-	{ "hows", "how's" },
-	{ "isnt", "isn't" },
-	{ "it'dve", "it'd've" },
-	{ "itd", "it'd" },
-	{ "itd've", "it'd've" },
-	{ "itll", "it'll" },
-	{ "let's", "let's" },
-	{ "maam", "ma'am" },
-	{ "mightn'tve", "mightn't've" },
-	{ "mightnt", "mightn't" },
-	{ "mightnt've", "mightn't've" },
-	{ "mightve", "might've" },
-	{ "mustnt", "mustn't" },
-	{ "mustve", "must've" },
-	{ "neednt", "needn't" },
-	{ "notve", "not've" },
-	{ "oclock", "o'clock" },
-	{ "oughtnt", "oughtn't" },
-	{ "ow's'at", "'ow's'at" },
-	{ "shant", "shan't" },
-	{ "she'dve", "she'd've" },
-	{ "she's", "she's" },
-	{ "shed've", "she'd've" },
-	{ "shouldn'tve", "shouldn't've" },
-	{ "shouldnt", "shouldn't" },
-	{ "shouldnt've", "shouldn't've" },
-	{ "shouldve", "should've" },
-	{ "somebody'd", "somebodyd" },
-	{ "somebody'dve", "somebody'd've" },
-	{ "somebodyd've", "somebody'd've" },
-	{ "somebodyll", "somebody'll" },
-	{ "somebodys", "somebody's" },
-	{ "someone'dve", "someone'd've" },
-	{ "someoned", "someone'd" },
-	{ "someoned've", "someone'd've" },
-	{ "someonell", "someone'll" },
-	{ "someones", "someone's" },
-	{ "something'dve", "something'd've" },
-	{ "somethingd", "something'd" },
-	{ "somethingd've", "something'd've" },
-	{ "somethingll", "something'll" },
-	{ "thats", "that's" },
-	{ "there'dve", "there'd've" },
-	{ "thered", "there'd" },
-	{ "thered've", "there'd've" },
-	{ "therere", "there're" },
-	{ "theres", "there's" },
-	{ "they'dve", "they'd've" },
-	{ "theyd", "they'd" },
-	{ "theyd've", "they'd've" },
-	{ "theyll", "they'll" },
-	{ "theyre", "they're" },
-	{ "theyve", "they've" },
-	{ "twas", "'twas" },
-	{ "wasnt", "wasn't" },
-	{ "we'dve", "we'd've" },
-	{ "wed've", "we'd've" },
-	{ "werent", "weren't" },
-	{ "weve", "we've" },
-	{ "whatll", "what'll" },
-	{ "whatre", "what're" },
-	{ "whats", "what's" },
-	{ "whatve", "what've" },
-	{ "whens", "when's" },
-	{ "whered", "where'd" },
-	{ "wheres", "where's" },
-	{ "whereve", "where've" },
-	{ "who'dve", "who'd've" },
-	{ "whod", "who'd" },
-	{ "whod've", "who'd've" },
-	{ "wholl", "who'll" },
-	{ "whos", "who's" },
-	{ "whove", "who've" },
-	{ "whyll", "why'll" },
-	{ "whyre", "why're" },
-	{ "whys", "why's" },
-	{ "wont", "won't" },
-	{ "wouldn'tve", "wouldn't've" },
-	{ "wouldnt", "wouldn't" },
-	{ "wouldnt've", "wouldn't've" },
-	{ "wouldve", "would've" },
-	{ "y'all'dve", "y'all'd've" },
-	{ "y'alld've", "y'all'd've" },
-	{ "y'allll", "y'all'll" },
-	{ "yall", "y'all" },
-	{ "yall'd've", "y'all'd've" },
-	{ "yall'll", "y'all'll" },
-	{ "you'dve", "you'd've" },
-	{ "youd", "you'd" },
-	{ "youd've", "you'd've" },
-	{ "youll", "you'll" },
-	{ "youre", "you're" },
-	{ "youve", "you've" },
+#define C(a, b) { a, sizeof(a) - 1, b }
+static const struct { const char *from; size_t len; const char *to; } contractions[] = {
+	C("'ow'sat", "'ow's'at"),
+	C("'ows'at", "'ow's'at"),
+	C("I'dve", "I'd've"),
+	C("Id've", "I'd've"),
+	C("Im", "I'm"),
+	C("Ive", "I've"),
+	C("aint", "ain't"),
+	C("arent", "aren't"),
+	C("cant", "can't"),
+	C("couldn'tve", "couldn't've"),
+	C("couldnt", "couldn't"),
+	C("couldnt've", "couldn't've"),
+	C("couldve", "could've"),
+	C("didnt", "didn't"),
+	C("doesnt", "doesn't"),
+	C("dont", "don't"),
+	C("hadn'tve", "hadn't've"),
+	C("hadnt", "hadn't"),
+	C("hadnt've", "hadn't've"),
+	C("hasnt", "hasn't"),
+	C("havent", "haven't"),
+	C("he'dve", "he'd've"),
+	C("hed", "he'd"),
+	C("hed've", "he'd've"),
+	C("hes", "he's"),
+	C("howd", "how'd"),
+	C("howll", "how'll"),
+	C("hows", "how's"),
+	C("isnt", "isn't"),
+	C("it'dve", "it'd've"),
+	C("itd", "it'd"),
+	C("itd've", "it'd've"),
+	C("itll", "it'll"),
+	C("let's", "let's"),
+	C("maam", "ma'am"),
+	C("mightn'tve", "mightn't've"),
+	C("mightnt", "mightn't"),
+	C("mightnt've", "mightn't've"),
+	C("mightve", "might've"),
+	C("mustnt", "mustn't"),
+	C("mustve", "must've"),
+	C("neednt", "needn't"),
+	C("notve", "not've"),
+	C("oclock", "o'clock"),
+	C("oughtnt", "oughtn't"),
+	C("ow's'at", "'ow's'at"),
+	C("shant", "shan't"),
+	C("she'dve", "she'd've"),
+	C("she's", "she's"),
+	C("shed've", "she'd've"),
+	C("shouldn'tve", "shouldn't've"),
+	C("shouldnt", "shouldn't"),
+	C("shouldnt've", "shouldn't've"),
+	C("shouldve", "should've"),
+	C("somebody'd", "somebodyd"),
+	C("somebody'dve", "somebody'd've"),
+	C("somebodyd've", "somebody'd've"),
+	C("somebodyll", "somebody'll"),
+	C("somebodys", "somebody's"),
+	C("someone'dve", "someone'd've"),
+	C("someoned", "someone'd"),
+	C("someoned've", "someone'd've"),
+	C("someonell", "someone'll"),
+	C("someones", "someone's"),
+	C("something'dve", "something'd've"),
+	C("somethingd", "something'd"),
+	C("somethingd've", "something'd've"),
+	C("somethingll", "something'll"),
+	C("thats", "that's"),
+	C("there'dve", "there'd've"),
+	C("thered", "there'd"),
+	C("thered've", "there'd've"),
+	C("therere", "there're"),
+	C("theres", "there's"),
+	C("they'dve", "they'd've"),
+	C("theyd", "they'd"),
+	C("theyd've", "they'd've"),
+	C("theyll", "they'll"),
+	C("theyre", "they're"),
+	C("theyve", "they've"),
+	C("twas", "'twas"),
+	C("wasnt", "wasn't"),
+	C("we'dve", "we'd've"),
+	C("wed've", "we'd've"),
+	C("werent", "weren't"),
+	C("weve", "we've"),
+	C("whatll", "what'll"),
+	C("whatre", "what're"),
+	C("whats", "what's"),
+	C("whatve", "what've"),
+	C("whens", "when's"),
+	C("whered", "where'd"),
+	C("wheres", "where's"),
+	C("whereve", "where've"),
+	C("who'dve", "who'd've"),
+	C("whod", "who'd"),
+	C("whod've", "who'd've"),
+	C("wholl", "who'll"),
+	C("whos", "who's"),
+	C("whove", "who've"),
+	C("whyll", "why'll"),
+	C("whyre", "why're"),
+	C("whys", "why's"),
+	C("wont", "won't"),
+	C("wouldn'tve", "wouldn't've"),
+	C("wouldnt", "wouldn't"),
+	C("wouldnt've", "wouldn't've"),
+	C("wouldve", "would've"),
+	C("y'all'dve", "y'all'd've"),
+	C("y'alld've", "y'all'd've"),
+	C("y'allll", "y'all'll"),
+	C("yall", "y'all"),
+	C("yall'd've", "y'all'd've"),
+	C("yall'll", "y'all'll"),
+	C("you'dve", "you'd've"),
+	C("youd", "you'd"),
+	C("youd've", "you'd've"),
+	C("youll", "you'll"),
+	C("youre", "you're"),
+	C("youve", "you've"),
 };
+#undef C
 
 static const char *contraction_of(const char *w, size_t n)
 {
@@ -453,11 +457,15 @@ static const char *contraction_of(const char *w, size_t n)
 
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		const char *k = contractions[mid].from;
-		size_t kl = strlen(k);
-		int c = memcmp(w, k, n < kl ? n : kl);
-		if (c == 0)
-			c = n < kl ? -1 : n > kl;
+		const unsigned char *k = (const unsigned char *)contractions[mid].from;
+		const unsigned char *u = (const unsigned char *)w;
+		size_t kl = contractions[mid].len, m = n < kl ? n : kl, j = 0;
+		int c;
+
+		/* inline: the words are short and a library call costs more */
+		while (j < m && u[j] == k[j])
+			j++;
+		c = j < m ? (u[j] < k[j] ? -1 : 1) : n < kl ? -1 : n > kl;
 		if (c < 0)
 			hi = mid;
 		else if (c > 0)
@@ -468,10 +476,7 @@ static const char *contraction_of(const char *w, size_t n)
 	return NULL;
 }
 
-static int word_is(const char *w, size_t n, const char *lit)
-{
-	return strlen(lit) == n && !memcmp(w, lit, n);
-}
+#define word_is(w, n, lit) ((n) == sizeof(lit) - 1 && !memcmp((w), lit, sizeof(lit) - 1))
 
 void vl_vqa_process_digit_article(const char *in, size_t n, struct vl_buf *out)
 {
@@ -501,7 +506,8 @@ void vl_vqa_process_digit_article(const char *in, size_t n, struct vl_buf *out)
 		w = out->len;
 		vl_py_lower(in + start, i - start, out);
 		for (size_t k = 0; k < NELEM(number_words); k++)
-			if (word_is(out->buf + w, out->len - w, number_words[k].from)) {
+			if (out->len - w == number_words[k].len &&
+			    !memcmp(out->buf + w, number_words[k].from, number_words[k].len)) {
 				vl_buf_setlen(out, w);
 				vl_buf_adds(out, number_words[k].to);
 				break;
