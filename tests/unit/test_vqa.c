@@ -173,11 +173,161 @@ static void test_reference_2017(void **state)
 	check_reference(VL_VQA_REV_2017, "2017", NULL, NULL);
 }
 
+
+/* processPunctuation and processDigitArticle, rows worked out from the
+ * official code by hand (and checked with Python 3.11 str semantics). */
+static void test_normalisation_rows(void **state)
+{
+	static const struct { const char *in, *punct, *digit; } rows[] = {
+		{ "hello, world", "hello world", "hello world" },      /* ", " -> delete */
+		{ "a,b", "a b", "b" },                                 /* no space: replace; "a" dropped */
+		{ "1,000", "1000", "1000" },                           /* digit,digit -> delete all */
+		{ "t-shirt", "t shirt", "t shirt" },
+		{ "t-shirt - x", "tshirt  x", "tshirt x" },            /* " - " deletes every '-' */
+		{ "(a)b", " a b", "b" },                               /* "a" is an article */
+		{ "yes.", "yes", "yes" },
+		{ "3.5", "3.5", "3.5" },                               /* '.' before a digit kept */
+		{ "a.5b.", "a.5b", "a.5b" },
+		{ "1.a", "1a", "1a" },                                 /* lookbehind typo: deleted */
+		{ "can't 2:00", "can't 2:00", "can't 2:00" },          /* ' and : are kept */
+		{ "The Two dogs", "The Two dogs", "2 dogs" },
+		{ "dont know", "dont know", "don't know" },
+		{ "somebody'd", "somebody'd", "somebodyd" },           /* the table's oddity */
+		{ "Im here", "Im here", "im here" },                   /* key "Im" never matches */
+		{ "an apple a day", "an apple a day", "apple day" },
+		{ "none Zero TEN", "none Zero TEN", "0 0 10" },
+		{ "  two\tthree\n", "  two\tthree\n", "2 3" },
+		{ "\xce\xa3\xce\x91\xce\xa3 \xce\xa3", "\xce\xa3\xce\x91\xce\xa3 \xce\xa3",
+		  "\xcf\x83\xce\xb1\xcf\x82 \xcf\x83" },               /* final sigma rule */
+		{ "\xc4\xb0stanbul", "\xc4\xb0stanbul", "i\xcc\x87stanbul" }, /* U+0130 -> 2 code points */
+		{ "\xd9\xa1,\xd9\xa2-x", "\xd9\xa1\xd9\xa2x", "\xd9\xa1\xd9\xa2x" }, /* Arabic-Indic digits are \d */
+		{ "a\xc2\xa0" "b", "a\xc2\xa0" "b", "b" },             /* NBSP splits in Python */
+		{ "x\xe3\x80\x80y", "x\xe3\x80\x80y", "x y" },         /* ideographic space */
+	};
+	struct vl_buf p = VL_BUF_INIT, d = VL_BUF_INIT;
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(*rows); i++) {
+		vl_vqa_process_punctuation(rows[i].in, strlen(rows[i].in), &p);
+		vl_vqa_process_digit_article(p.buf, p.len, &d);  /* the scorer's order */
+		if (strcmp(p.buf, rows[i].punct) || strcmp(d.buf, rows[i].digit))
+			print_error("row %zu: '%s' -> '%s' / '%s'\n", i, rows[i].in, p.buf, d.buf);
+		assert_string_equal(p.buf, rows[i].punct);
+		assert_string_equal(d.buf, rows[i].digit);
+	}
+	/* at most 32 periods go (re.UNICODE passed as count) */
+	{
+		char in[64];
+		memset(in, '.', 40);
+		in[40] = '\0';
+		vl_vqa_process_punctuation(in, 40, &p);
+		assert_string_equal(p.buf, "........");
+	}
+	vl_buf_release(&p);
+	vl_buf_release(&d);
+}
+
+static void test_question_rows(void **state)
+{
+	static const char *const ten_yes[] = { "yes", "yes", "yes", "yes", "yes", "yes", "yes", "yes", "yes", "yes" };
+	static const char *const mixed[] = { "yes", "yes", "yes", "no", "no", "no", "no", "no", "no", "no" };
+	static const char *const nums[] = { "2", "2", "two", "3", "3", "3", "3", "3", "3", "3" };
+	static const char *const spaced[] = { "yes ", "yes", "yes", "yes", "yes", "yes", "yes", "yes", "yes", "yes" };
+	struct vl_vqa_scratch sc = VL_VQA_SCRATCH_INIT;
+	const double third = 1.0 / 3.0, two_thirds = 2.0 / 3.0;
+	double want;
+
+	/* all identical: no normalisation at all */
+	assert_true(vl_vqa_question_accuracy(&sc, "Yes", ten_yes, 10, VL_VQA_REV_2021) == 0.0);
+	assert_int_equal(sc.processed, 0);
+	assert_true(vl_vqa_question_accuracy(&sc, " yes\n", ten_yes, 10, VL_VQA_REV_2021) == 1.0);
+	/* 2017 normalises the prediction anyway */
+	assert_true(vl_vqa_question_accuracy(&sc, "Yes", ten_yes, 10, VL_VQA_REV_2017) == 1.0);
+	/* "yes " is stripped in 2021, so all are identical; 2017 keeps it raw */
+	assert_true(vl_vqa_question_accuracy(&sc, "Yes", spaced, 10, VL_VQA_REV_2021) == 0.0);
+	assert_true(vl_vqa_question_accuracy(&sc, "Yes", spaced, 10, VL_VQA_REV_2017) == 1.0);
+	/* 3 yes: each yes sees 2 others (2/3), each no sees 3 (1); summed in order */
+	want = ((((((((((0.0 + two_thirds) + two_thirds) + two_thirds) + 1) + 1) + 1) + 1) + 1) + 1) + 1) / 10;
+	assert_true(vl_vqa_question_accuracy(&sc, "Yes.", mixed, 10, VL_VQA_REV_2021) == want);
+	/* "two" normalises to "2": 3 matches; the 2017 revision leaves the
+	 * answers' "two" alone (punctuation only) */
+	want = (((((((((0.0 + two_thirds) + two_thirds) + two_thirds) + 1) + 1) + 1) + 1) + 1) + 1 + 1) / 10;
+	assert_true(vl_vqa_question_accuracy(&sc, "two", nums, 10, VL_VQA_REV_2021) == want);
+	assert_true(vl_vqa_question_accuracy(&sc, "two", nums, 10, VL_VQA_REV_2017) ==
+		    (((((((((0.0 + third) + third) + two_thirds) + two_thirds) + two_thirds) + two_thirds) + two_thirds) + two_thirds) + two_thirds + two_thirds) / 10);
+	assert_true(isnan(vl_vqa_question_accuracy(&sc, "x", NULL, 0, VL_VQA_REV_2021)));
+	vl_vqa_scratch_release(&sc);
+}
+
+static void test_python_round_rows(void **state)
+{
+	static const struct { double x; int nd; double want; } rows[] = {
+		{ 53.125, 2, 53.12 },  /* exact binary tie: half to even */
+		{ 53.135, 2, 53.13 },  /* below the tie in binary */
+		{ 0.125, 2, 0.12 }, { 0.375, 2, 0.38 }, { 2.675, 2, 2.67 },
+		{ 50.32499999999995, 2, 50.32 }, { 1.005, 2, 1.0 }, { -0.125, 2, -0.12 },
+		{ 0.5, 0, 0.0 }, { 1.5, 0, 2.0 }, { 2.5, 0, 2.0 }, { 100.0, 2, 100.0 },
+		{ 66.66666666666667, 2, 66.67 }, { 33.333333333333336, 2, 33.33 },
+		{ 1e-300, 2, 0.0 }, { 1e300, 2, 1e300 }, { 4503599627370495.5, 2, 4503599627370495.5 },
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(*rows); i++) {
+		double g = vl_py_round(rows[i].x, rows[i].nd);
+		if (g != rows[i].want)
+			print_error("row %zu: round(%.17g) = %.17g\n", i, rows[i].x, g);
+		assert_true(g == rows[i].want);
+	}
+	assert_true(signbit(vl_py_round(-0.001, 2)));
+}
+
+/* The fixture's documented rounding facts. */
+static void test_rounding_facts(void **state)
+{
+	cJSON *e = th_load_json("tests/fixtures/reference/vqa/expected.json");
+	const cJSON *t, *u = cJSON_GetObjectItem(e, "unrounded");
+
+	cJSON_ArrayForEach(t, cJSON_GetObjectItem(e, "rounding_ties")) {
+		const char *key = strchr(t->string, ':') + 1;
+		double x = cJSON_GetObjectItem(cJSON_GetObjectItem(u, "perQuestionType"), key)->valuedouble;
+		assert_true(vl_py_round(x, 2) == cJSON_GetObjectItem(t, "python3_round")->valuedouble);
+	}
+	assert_true(vl_py_round(cJSON_GetObjectItem(u, "overall")->valuedouble, 2) ==
+		    cJSON_GetObjectItem(e, "overall")->valuedouble);
+	cJSON_Delete(e);
+}
+
+static void test_metric_options_and_errors(void **state)
+{
+	const struct vl_metric *m = vl_metric_find("vqa_accuracy");
+	struct vl_kv opts = { { 0 }, { 0 } };
+	struct vl_buf err = VL_BUF_INIT;
+	struct vl_sample s;
+	double score;
+	void *st;
+
+	vl_kv_set(&opts, "revision", "2019");
+	assert_null(m->new_state(&opts, &err));
+	assert_string_equal(vl_buf_str(&err), "vqa_accuracy: unknown \"revision\" '2019' (known: 2021, 2017)");
+	st = m->new_state(NULL, &err);
+	vl_sample_init(&s);
+	s.id = vl_xstrdup("q1");
+	vl_buf_reset(&err);
+	assert_int_equal(m->add(st, &s, "yes", &score, &err), VL_EINVAL);
+	assert_string_equal(vl_buf_str(&err), "sample 'q1' has no ground-truth answers");
+	vl_sample_release(&s);
+	m->free_state(st);
+	vl_kv_release(&opts);
+	vl_buf_release(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reference_2021),
 		cmocka_unit_test(test_reference_2017),
+		cmocka_unit_test(test_normalisation_rows),
+		cmocka_unit_test(test_question_rows),
+		cmocka_unit_test(test_python_round_rows),
+		cmocka_unit_test(test_rounding_facts),
+		cmocka_unit_test(test_metric_options_and_errors),
 	};
 	return cmocka_run_group_tests_name("vqa", tests, NULL, NULL);
 }
