@@ -64,7 +64,9 @@ DATASET_OBJS = \
 	datasets/coco_captions.o \
 	datasets/chair.o \
 	datasets/refcoco.o \
-	datasets/vlmeval_tsv.o
+	datasets/vlmeval_tsv.o \
+	datasets/jsonr.o \
+	datasets/vqa.o
 
 METRIC_OBJS = \
 	metrics/metric.o \
@@ -81,7 +83,9 @@ METRIC_OBJS = \
 	metrics/rouge.o \
 	metrics/cider.o \
 	metrics/caption.o \
-	metrics/ptb_tokenize.o
+	metrics/ptb_tokenize.o \
+	metrics/vqa.o \
+	metrics/anls.o
 
 BACKEND_OBJS = \
 	backends/backend.o \

@@ -21,6 +21,7 @@ extern const struct vl_loader vl_loader_chair;
 extern const struct vl_loader vl_loader_refcoco;
 extern const struct vl_loader vl_loader_refcoco_jsonl;
 extern const struct vl_loader vl_loader_vlmeval_tsv;
+extern const struct vl_loader vl_loader_vqa;
 
 static const struct vl_loader *const loaders[] = {
 	&vl_loader_jsonl,
@@ -34,6 +35,7 @@ static const struct vl_loader *const loaders[] = {
 	&vl_loader_refcoco,
 	&vl_loader_refcoco_jsonl,
 	&vl_loader_vlmeval_tsv,
+	&vl_loader_vqa,
 	NULL,
 };
 

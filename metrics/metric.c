@@ -13,6 +13,8 @@ extern const struct vl_metric vl_metric_mcq_accuracy;
 extern const struct vl_metric vl_metric_mcq_circular;
 extern const struct vl_metric vl_metric_chair;
 extern const struct vl_metric vl_metric_caption;
+extern const struct vl_metric vl_metric_vqa_accuracy;
+extern const struct vl_metric vl_metric_anls;
 
 static const struct vl_metric *const metrics[] = {
 	&vl_metric_exact_match,
@@ -22,6 +24,8 @@ static const struct vl_metric *const metrics[] = {
 	&vl_metric_mcq_circular,
 	&vl_metric_chair,
 	&vl_metric_caption,
+	&vl_metric_vqa_accuracy,
+	&vl_metric_anls,
 	NULL,
 };
 

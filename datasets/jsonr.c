@@ -1,0 +1,637 @@
+/*
+ * jsonr.c - the streaming JSON reader (see jsonr.h).
+ *
+ * Why not cJSON or a library: cJSON builds the whole tree (VQAv2's 172 MB
+ * annotations become well over 1 GB of nodes), and a callback parser such as
+ * yajl turns the loaders inside out.  A pull reader lets a loader read
+ * `for each annotation: read its keys` as straight-line code, over a fixed
+ * 256 KiB buffer, at several hundred MB/s.
+ *
+ * Structure: refill() keeps buf filled; the grammar is a small state machine
+ * (what may come next) plus a stack of open containers; strings and numbers
+ * are copied into r->str as they are read, so tokens may span refills.
+ */
+#include "datasets/jsonr.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define JSONR_BUFSIZE (256 * 1024)
+#define JSONR_MAX_DEPTH 10000
+
+enum {
+	ST_VALUE,      /* a value must come (document start, after ':' or ',' in an array) */
+	ST_ARR_FIRST,  /* a value or ']' */
+	ST_OBJ_FIRST,  /* a key or '}' */
+	ST_KEY,        /* a key (after ',' in an object) */
+	ST_AFTER,      /* ',' or the closing bracket, or the end at depth 0 */
+	ST_DONE,       /* the document ended */
+};
+
+/* Byte classes: 1 = ends the fast copy loop of a string ('"', '\\', control
+ * characters, bytes >= 0x80, which are validated one sequence at a time);
+ * 2 = JSON white space. */
+static const unsigned char cls[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 3, 1, 1, 3, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	2, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
+
+static void init_common(struct vl_jsonr *r, const char *path)
+{
+	memset(r, 0, sizeof(*r));
+	r->path = path;
+	r->fd = -1;
+	r->line = 1;
+	r->state = ST_VALUE;
+}
+
+int vl_jsonr_open(struct vl_jsonr *r, const char *path, struct vl_buf *err)
+{
+	init_common(r, path);
+	r->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (r->fd < 0) {
+		int e = errno;
+		if (err)
+			vl_buf_addf(err, "cannot open '%s': %s", path, strerror(e));
+		return e == ENOENT ? VL_ENOTFOUND : VL_EIO;
+	}
+#ifdef POSIX_FADV_SEQUENTIAL
+	posix_fadvise(r->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+#endif
+	r->cap = JSONR_BUFSIZE;
+	r->buf = vl_xmalloc(r->cap);
+	return 0;
+}
+
+void vl_jsonr_open_mem(struct vl_jsonr *r, const char *name, const char *data, size_t n)
+{
+	init_common(r, name);
+	r->buf = (char *)data;
+	r->len = n;
+	r->eof = 1;
+}
+
+void vl_jsonr_close(struct vl_jsonr *r)
+{
+	if (r->fd >= 0) {
+		close(r->fd);
+		vl_free(r->buf);
+	}
+	vl_free(r->stack);
+	vl_buf_release(&r->str);
+	memset(r, 0, sizeof(*r));
+	r->fd = -1;
+}
+
+void vl_jsonr_set_bufsize(struct vl_jsonr *r, size_t n)
+{
+	if (r->fd < 0 || r->base || r->len || n == 0)
+		return;
+	r->cap = n;
+	r->buf = vl_xrealloc(r->buf, n);
+}
+
+size_t vl_jsonr_depth(const struct vl_jsonr *r)
+{
+	return r->depth;
+}
+
+const char *vl_jsonr_tok_name(int tok)
+{
+	switch (tok) {
+	case VL_J_OBJ: return "object";
+	case VL_J_OBJ_END: return "'}'";
+	case VL_J_ARR: return "array";
+	case VL_J_ARR_END: return "']'";
+	case VL_J_KEY: return "key";
+	case VL_J_STR: return "string";
+	case VL_J_NUM: return "number";
+	case VL_J_TRUE: case VL_J_FALSE: return "boolean";
+	case VL_J_NULL: return "null";
+	case VL_J_END: return "end of file";
+	default: return "error";
+	}
+}
+
+/* Reads more input once buf is used up.  1: bytes available; 0: end of
+ * input; VL_EIO with err. */
+static int refill(struct vl_jsonr *r, struct vl_buf *err)
+{
+	ssize_t n;
+
+	if (r->pos < r->len)
+		return 1;
+	if (r->eof || r->fd < 0)
+		return 0;
+	r->base += r->len;
+	r->pos = r->len = 0;
+	do
+		n = read(r->fd, r->buf, r->cap);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		if (err)
+			vl_buf_addf(err, "cannot read '%s': %s", r->path, strerror(errno));
+		return VL_EIO;
+	}
+	if (n == 0) {
+		r->eof = 1;
+		return 0;
+	}
+	r->len = (size_t)n;
+	return 1;
+}
+
+static int fail(struct vl_jsonr *r, struct vl_buf *err, const char *what)
+{
+	uint64_t off = r->base + r->pos;
+
+	if (err)
+		vl_buf_addf(err, "cannot parse '%s' line %zu column %llu: %s", r->path, r->line,
+			    (unsigned long long)(off - r->line_start + 1), what);
+	r->state = -1;
+	return VL_J_ERROR;
+}
+
+/* Next byte without consuming it: 0..255, -1 at the end, VL_EIO. */
+static int peek(struct vl_jsonr *r, struct vl_buf *err)
+{
+	int rc = refill(r, err);
+	if (rc <= 0)
+		return rc == 0 ? -1 : rc;
+	return (unsigned char)r->buf[r->pos];
+}
+
+static void skip_ws(struct vl_jsonr *r)
+{
+	for (;;) {
+		while (r->pos < r->len && (cls[(unsigned char)r->buf[r->pos]] & 2)) {
+			char c = r->buf[r->pos];
+			if (c == '\n') {
+				r->line++;
+				r->line_start = r->base + r->pos + 1;
+			}
+			r->pos++;
+		}
+		if (r->pos < r->len || refill(r, NULL) <= 0)
+			return;
+	}
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Reads the 4 hex digits of a \u escape. */
+static int read_u4(struct vl_jsonr *r, struct vl_buf *err, unsigned *out)
+{
+	unsigned v = 0;
+
+	for (int k = 0; k < 4; k++) {
+		int c = peek(r, err), h;
+		if (c < 0 || (h = hexval(c)) < 0)
+			return fail(r, err, "invalid \\u escape in string");
+		v = v << 4 | (unsigned)h;
+		r->pos++;
+	}
+	*out = v;
+	return 0;
+}
+
+static void put_utf8(struct vl_buf *b, unsigned c)
+{
+	char u[4];
+	size_t n;
+
+	if (c < 0x80) {
+		u[0] = (char)c;
+		n = 1;
+	} else if (c < 0x800) {
+		u[0] = (char)(0xc0 | c >> 6);
+		u[1] = (char)(0x80 | (c & 0x3f));
+		n = 2;
+	} else if (c < 0x10000) {
+		u[0] = (char)(0xe0 | c >> 12);
+		u[1] = (char)(0x80 | (c >> 6 & 0x3f));
+		u[2] = (char)(0x80 | (c & 0x3f));
+		n = 3;
+	} else {
+		u[0] = (char)(0xf0 | c >> 18);
+		u[1] = (char)(0x80 | (c >> 12 & 0x3f));
+		u[2] = (char)(0x80 | (c >> 6 & 0x3f));
+		u[3] = (char)(0x80 | (c & 0x3f));
+		n = 4;
+	}
+	vl_buf_add(b, u, n);
+}
+
+/* Validates and copies one multi-byte UTF-8 sequence starting at buf[pos]. */
+static int read_utf8(struct vl_jsonr *r, struct vl_buf *err)
+{
+	unsigned char u[4];
+	unsigned c;
+	size_t len, k;
+	unsigned min;
+
+	u[0] = (unsigned char)r->buf[r->pos];
+	if ((u[0] & 0xe0) == 0xc0) {
+		len = 2; min = 0x80; c = u[0] & 0x1f;
+	} else if ((u[0] & 0xf0) == 0xe0) {
+		len = 3; min = 0x800; c = u[0] & 0x0f;
+	} else if ((u[0] & 0xf8) == 0xf0) {
+		len = 4; min = 0x10000; c = u[0] & 0x07;
+	} else {
+		return fail(r, err, "invalid UTF-8 in string");
+	}
+	r->pos++;
+	for (k = 1; k < len; k++) {
+		int b = peek(r, err);
+		if (b < 0 || (b & 0xc0) != 0x80)
+			return fail(r, err, "invalid UTF-8 in string");
+		u[k] = (unsigned char)b;
+		c = c << 6 | (unsigned)(b & 0x3f);
+		r->pos++;
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return fail(r, err, "invalid UTF-8 in string");
+	vl_buf_add(&r->str, u, len);
+	return 0;
+}
+
+static int str_special(unsigned char c)
+{
+	return cls[c] & 1;
+}
+
+/* Reads a string whose opening quote is at buf[pos] into r->str. */
+static int read_string(struct vl_jsonr *r, struct vl_buf *err)
+{
+	r->str.len = 0;
+	if (r->str.buf)
+		r->str.buf[0] = '\0';
+	r->pos++;
+	{
+		/* fast path: the whole plain string is in the buffer */
+		const char *p = r->buf + r->pos, *end = r->buf + r->len, *q = p;
+		while (q < end && !str_special((unsigned char)*q))
+			q++;
+		if (q < end && *q == '"') {
+			size_t n = (size_t)(q - p);
+			if (r->str.alloc < n + 1)
+				vl_buf_grow(&r->str, n);
+			memcpy(r->str.buf, p, n);
+			r->str.buf[n] = '\0';
+			r->str.len = n;
+			r->pos += n + 1;
+			return 0;
+		}
+	}
+	for (;;) {
+		size_t start = r->pos;
+		int c;
+
+		while (r->pos < r->len && !str_special((unsigned char)r->buf[r->pos]))
+			r->pos++;
+		if (r->pos > start)
+			vl_buf_add(&r->str, r->buf + start, r->pos - start);
+		c = peek(r, err);
+		if (c < 0)
+			return c == -1 ? fail(r, err, "unexpected end of file in a string (truncated JSON?)")
+				       : VL_J_ERROR;
+		if (!str_special((unsigned char)c))
+			continue;  /* the buffer ran out mid-run: refilled */
+		if (c == '"') {
+			r->pos++;
+			vl_buf_grow(&r->str, 0);
+			return 0;
+		}
+		if (c < 0x20)
+			return fail(r, err, c == '\n' ? "unterminated string (raw newline)"
+						      : "control character in string");
+		if (c >= 0x80) {
+			if (read_utf8(r, err) < 0)
+				return VL_J_ERROR;
+			continue;
+		}
+		/* backslash */
+		r->pos++;
+		c = peek(r, err);
+		if (c < 0)
+			return fail(r, err, "unexpected end of file in a string (truncated JSON?)");
+		r->pos++;
+		switch (c) {
+		case '"': vl_buf_addch(&r->str, '"'); break;
+		case '\\': vl_buf_addch(&r->str, '\\'); break;
+		case '/': vl_buf_addch(&r->str, '/'); break;
+		case 'b': vl_buf_addch(&r->str, '\b'); break;
+		case 'f': vl_buf_addch(&r->str, '\f'); break;
+		case 'n': vl_buf_addch(&r->str, '\n'); break;
+		case 'r': vl_buf_addch(&r->str, '\r'); break;
+		case 't': vl_buf_addch(&r->str, '\t'); break;
+		case 'u': {
+			unsigned u, lo;
+			if (read_u4(r, err, &u) < 0)
+				return VL_J_ERROR;
+			if (u >= 0xdc00 && u <= 0xdfff)
+				return fail(r, err, "lone low surrogate \\u escape in string");
+			if (u >= 0xd800 && u <= 0xdbff) {
+				if (peek(r, err) != '\\')
+					return fail(r, err, "lone high surrogate \\u escape in string");
+				r->pos++;
+				if (peek(r, err) != 'u')
+					return fail(r, err, "lone high surrogate \\u escape in string");
+				r->pos++;
+				if (read_u4(r, err, &lo) < 0)
+					return VL_J_ERROR;
+				if (lo < 0xdc00 || lo > 0xdfff)
+					return fail(r, err, "lone high surrogate \\u escape in string");
+				u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
+			}
+			if (u == 0)
+				return fail(r, err, "\\u0000 in a string is not supported");
+			put_utf8(&r->str, u);
+			break;
+		}
+		default:
+			return fail(r, err, "invalid escape in string");
+		}
+	}
+}
+
+static int isdigit_(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Reads a number starting at buf[pos] into r->str / r->num.  Integers are
+ * converted while they are scanned; strtod runs only for numbers with a
+ * fraction or an exponent (the ids of a VQA file are all integers). */
+static int read_number(struct vl_jsonr *r, struct vl_buf *err)
+{
+	int c, frac = 0, neg = 0, overflow = 0;
+	unsigned long long v = 0;
+
+	vl_buf_reset(&r->str);
+#define TAKE() do { vl_buf_addch(&r->str, c); r->pos++; c = peek(r, err); } while (0)
+	c = peek(r, err);
+	if (c == '-') {
+		neg = 1;
+		TAKE();
+	}
+	if (c == '0') {
+		TAKE();
+	} else if (isdigit_(c)) {
+		while (isdigit_(c)) {
+			if (v > (ULLONG_MAX - 9) / 10)
+				overflow = 1;
+			v = v * 10 + (unsigned)(c - '0');
+			/* digits inside the buffer: copy them in one go */
+			size_t start = r->pos, p = r->pos + 1;
+			while (p < r->len && isdigit_(r->buf[p])) {
+				if (v > (ULLONG_MAX - 9) / 10)
+					overflow = 1;
+				v = v * 10 + (unsigned)(r->buf[p] - '0');
+				p++;
+			}
+			vl_buf_add(&r->str, r->buf + start, p - start);
+			r->pos = p;
+			c = peek(r, err);
+		}
+	} else {
+		return fail(r, err, "invalid number");
+	}
+	if (c == '.') {
+		frac = 1;
+		TAKE();
+		if (!isdigit_(c))
+			return fail(r, err, "invalid number (no digit after '.')");
+		while (isdigit_(c))
+			TAKE();
+	}
+	if (c == 'e' || c == 'E') {
+		frac = 1;
+		TAKE();
+		if (c == '+' || c == '-')
+			TAKE();
+		if (!isdigit_(c))
+			return fail(r, err, "invalid number (no digit in exponent)");
+		while (isdigit_(c))
+			TAKE();
+	}
+#undef TAKE
+	if (c < -1)
+		return VL_J_ERROR;
+	r->is_int = !frac && !overflow && v <= (unsigned long long)LLONG_MAX;
+	if (r->is_int) {
+		r->inum = neg ? -(long long)v : (long long)v;
+		r->num = (double)r->inum;
+		if (r->num != (double)r->inum || v > (UINT64_C(1) << 53))
+			r->num = strtod(r->str.buf, NULL);
+	} else {
+		r->num = strtod(r->str.buf, NULL);
+	}
+	return 0;
+}
+
+static int literal(struct vl_jsonr *r, struct vl_buf *err, const char *word, int tok)
+{
+	for (const char *p = word; *p; p++) {
+		if (peek(r, err) != (unsigned char)*p)
+			return fail(r, err, "invalid literal (expected a value)");
+		r->pos++;
+	}
+	return tok;
+}
+
+static int push(struct vl_jsonr *r, struct vl_buf *err, unsigned char kind)
+{
+	if (r->depth >= JSONR_MAX_DEPTH)
+		return fail(r, err, "nesting too deep");
+	if (r->depth == r->stack_cap) {
+		r->stack_cap = r->stack_cap ? r->stack_cap * 2 : 64;
+		r->stack = vl_xrealloc(r->stack, r->stack_cap);
+	}
+	r->stack[r->depth++] = kind;
+	return 0;
+}
+
+/* The state after a complete value. */
+static void value_done(struct vl_jsonr *r)
+{
+	r->state = r->depth ? ST_AFTER : ST_DONE;
+}
+
+/* Reads a value that starts at the current byte c. */
+static int read_value(struct vl_jsonr *r, struct vl_buf *err, int c)
+{
+	switch (c) {
+	case '{':
+		r->pos++;
+		if (push(r, err, 'o') < 0)
+			return VL_J_ERROR;
+		r->state = ST_OBJ_FIRST;
+		return VL_J_OBJ;
+	case '[':
+		r->pos++;
+		if (push(r, err, 'a') < 0)
+			return VL_J_ERROR;
+		r->state = ST_ARR_FIRST;
+		return VL_J_ARR;
+	case '"':
+		if (read_string(r, err) < 0)
+			return VL_J_ERROR;
+		value_done(r);
+		return VL_J_STR;
+	case 't':
+		c = literal(r, err, "true", VL_J_TRUE);
+		break;
+	case 'f':
+		c = literal(r, err, "false", VL_J_FALSE);
+		break;
+	case 'n':
+		c = literal(r, err, "null", VL_J_NULL);
+		break;
+	default:
+		if (c == '-' || isdigit_(c)) {
+			if (read_number(r, err) < 0)
+				return VL_J_ERROR;
+			value_done(r);
+			return VL_J_NUM;
+		}
+		return fail(r, err, c == ']' || c == '}' ? "unexpected closing bracket"
+							 : "expected a value");
+	}
+	if (c > 0)
+		value_done(r);
+	return c;
+}
+
+static int close_container(struct vl_jsonr *r, struct vl_buf *err, int c)
+{
+	unsigned char want = c == '}' ? 'o' : 'a';
+
+	if (!r->depth || r->stack[r->depth - 1] != want)
+		return fail(r, err, "mismatched closing bracket");
+	r->pos++;
+	r->depth--;
+	value_done(r);
+	return c == '}' ? VL_J_OBJ_END : VL_J_ARR_END;
+}
+
+static int read_key(struct vl_jsonr *r, struct vl_buf *err)
+{
+	if (read_string(r, err) < 0)
+		return VL_J_ERROR;
+	if (r->pos < r->len && r->buf[r->pos] == ':') {
+		r->pos++;
+		r->state = ST_VALUE;
+		return VL_J_KEY;
+	}
+	skip_ws(r);
+	if (peek(r, err) != ':')
+		return fail(r, err, "expected ':' after object key");
+	r->pos++;
+	r->state = ST_VALUE;
+	return VL_J_KEY;
+}
+
+int vl_jsonr_next(struct vl_jsonr *r, struct vl_buf *err)
+{
+	int c;
+
+	if (r->state < 0)
+		return VL_J_ERROR;
+	if (r->pos >= r->len || (cls[(unsigned char)r->buf[r->pos]] & 2))
+		skip_ws(r);
+	r->tok_line = r->line;
+	r->tok_col = (size_t)(r->base + r->pos - r->line_start + 1);
+	c = peek(r, err);
+	if (c < -1)
+		return VL_J_ERROR;
+	if (c == -1) {
+		if (r->state == ST_DONE)
+			return VL_J_END;
+		return fail(r, err, r->base + r->len == 0 ? "empty file"
+							  : "unexpected end of file (truncated JSON?)");
+	}
+	switch (r->state) {
+	case ST_DONE:
+		return fail(r, err, "extra data after the JSON document");
+	case ST_VALUE:
+		return read_value(r, err, c);
+	case ST_ARR_FIRST:
+		if (c == ']')
+			return close_container(r, err, c);
+		return read_value(r, err, c);
+	case ST_OBJ_FIRST:
+		if (c == '}')
+			return close_container(r, err, c);
+		/* fall through */
+	case ST_KEY:
+		if (c != '"')
+			return fail(r, err, "expected a string key");
+		return read_key(r, err);
+	case ST_AFTER:
+		if (c == '}' || c == ']')
+			return close_container(r, err, c);
+		if (c != ',')
+			return fail(r, err, r->stack[r->depth - 1] == 'o' ? "expected ',' or '}'"
+									  : "expected ',' or ']'");
+		r->pos++;
+		r->state = r->stack[r->depth - 1] == 'o' ? ST_KEY : ST_VALUE;
+		/* the common ", " and ", \"" right here, without a second call */
+		if (r->pos < r->len && r->buf[r->pos] == ' ')
+			r->pos++;
+		if (r->pos < r->len && r->buf[r->pos] == '"') {
+			r->tok_col = (size_t)(r->base + r->pos - r->line_start + 1);
+			if (r->state == ST_KEY)
+				return read_key(r, err);
+			if (read_string(r, err) < 0)
+				return VL_J_ERROR;
+			value_done(r);
+			return VL_J_STR;
+		}
+		return vl_jsonr_next(r, err);
+	}
+	return fail(r, err, "internal state error");
+}
+
+int vl_jsonr_skip(struct vl_jsonr *r, int tok, struct vl_buf *err)
+{
+	size_t depth;
+
+	if (tok != VL_J_OBJ && tok != VL_J_ARR)
+		return tok == VL_J_ERROR ? VL_EPARSE : 0;
+	depth = r->depth - 1;
+	while (r->depth > depth) {
+		int t = vl_jsonr_next(r, err);
+		if (t == VL_J_ERROR || t == VL_J_END)
+			return VL_EPARSE;
+	}
+	return 0;
+}

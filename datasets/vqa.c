@@ -1,0 +1,667 @@
+/*
+ * vqa.c - the official VQA JSON layout (VQA v2, OK-VQA): a questions file
+ * {"questions": [{"image_id", "question", "question_id"}], ...} and an
+ * optional annotations file {"annotations": [{"question_id", "image_id",
+ * "question_type", "answer_type", "multiple_choice_answer", "answers":
+ * [{"answer", "answer_confidence", "answer_id"}]}], ...}.
+ *
+ * Dataset keys: "questions" (required), "annotations" (absent for test-dev:
+ * samples then carry no answers, in question order), "images" (image
+ * folder), "image_pattern" (file name from the image id, one printf-style
+ * integer conversion such as %012d; default "COCO_val2014_%012d.jpg").
+ *
+ * Streaming: the questions file is read once into a compact table (text and
+ * ids, about 40 bytes per question), the annotations file is read record by
+ * record with the pull reader (datasets/jsonr.h) and joined to it by
+ * question_id, so VQAv2 val (172 MB of annotations) loads in well under
+ * 400 MB.  Samples come out in annotation order, the order that defines the
+ * official aggregates.
+ *
+ * Sample: id = question_id, question, images = [folder/pattern(image_id)],
+ * answers = every annotator answer in file order, metadata "answer_type",
+ * "question_type", "multiple_choice_answer", "image_id".
+ *
+ * Bad records (missing or mistyped keys, an annotation whose question is not
+ * in the questions file, duplicate question ids) are reported one per next()
+ * call as VL_EPARSE, naming file, record number, line and key; broken JSON
+ * stops the file with VL_EINVAL.
+ */
+#include "datasets/dataset.h"
+#include "datasets/jsonr.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+struct vq_question {
+	int64_t qid, image_id;
+	size_t text_off;
+};
+
+struct vqa {
+	struct vl_buf qpath, apath, image_dir;
+	char *pattern;                 /* image_pattern, checked at open */
+	struct vq_question *q;         /* questions in file order */
+	size_t nq, qcap;
+	struct vl_buf qtext;           /* question texts, NUL-separated */
+	struct vq_slot { int64_t qid; uint32_t idx; } *slots; /* hash: qid -> index + 1 */
+	size_t nslots;
+	struct vl_strv pending;        /* bad-record messages not yet returned */
+	size_t pending_next;
+
+	int has_ann;
+	struct vl_jsonr ann;           /* annotations reader, inside the array */
+	int ann_done;
+	size_t record;                 /* annotations read so far */
+	size_t cursor;                 /* question expected next: the official
+	                                  files list annotations in question
+	                                  order, which spares the hash lookup */
+	size_t qnext;                  /* questions-only mode: next question */
+
+	/* the current annotation record, reused */
+	struct vl_buf arena;           /* its strings */
+	size_t *ans_off;
+	size_t nans, ans_cap;
+};
+
+static uint64_t mix(int64_t k)
+{
+	uint64_t x = (uint64_t)k;
+	x = (x ^ (x >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	x = (x ^ (x >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return x ^ (x >> 31);
+}
+
+static size_t find_slot(const struct vqa *p, int64_t qid)
+{
+	size_t i = mix(qid) & (p->nslots - 1);
+
+	while (p->slots[i].idx && p->slots[i].qid != qid)
+		i = (i + 1) & (p->nslots - 1);
+	return i;
+}
+
+/* Index of question qid, or -1. */
+static long find_question(const struct vqa *p, int64_t qid)
+{
+	size_t i;
+
+	if (!p->nslots)
+		return -1;
+	i = find_slot(p, qid);
+	return p->slots[i].idx ? (long)p->slots[i].idx - 1 : -1;
+}
+
+static void rehash(struct vqa *p, size_t nslots)
+{
+	vl_free(p->slots);
+	p->nslots = nslots;
+	p->slots = vl_xcalloc(nslots, sizeof(*p->slots));
+	for (size_t k = 0; k < p->nq; k++)
+		p->slots[find_slot(p, p->q[k].qid)] = (struct vq_slot){ p->q[k].qid, (uint32_t)(k + 1) };
+}
+
+static void pending_addf(struct vqa *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void pending_addf(struct vqa *p, const char *fmt, ...)
+{
+	struct vl_buf b = VL_BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vl_buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	vl_strv_push_owned(&p->pending, vl_buf_detach(&b, NULL));
+}
+
+/* Checks an image pattern: one integer conversion (%d, %0Nd, %Nd, also
+ * with l / ll / ld / lld), "%%" escapes, nothing else. */
+static int pattern_ok(const char *pat)
+{
+	int conv = 0;
+
+	for (const char *s = pat; *s; s++) {
+		if (*s != '%')
+			continue;
+		s++;
+		if (*s == '%')
+			continue;
+		while (*s >= '0' && *s <= '9')
+			s++;
+		while (*s == 'l')
+			s++;
+		if (*s != 'd' || conv++)
+			return 0;
+	}
+	return conv == 1;
+}
+
+/* Appends pattern(image_id) to out (pattern checked by pattern_ok). */
+static void pattern_format(const char *pat, int64_t id, struct vl_buf *out)
+{
+	for (const char *s = pat; *s; s++) {
+		int width = 0, zero = 0;
+
+		if (*s != '%') {
+			vl_buf_addch(out, *s);
+			continue;
+		}
+		s++;
+		if (*s == '%') {
+			vl_buf_addch(out, '%');
+			continue;
+		}
+		if (*s == '0')
+			zero = 1;
+		while (*s >= '0' && *s <= '9')
+			width = width * 10 + (*s++ - '0');
+		while (*s == 'l')
+			s++;
+		if (width > 64)
+			width = 64;
+		vl_buf_addf(out, zero ? "%0*" PRId64 : "%*" PRId64, width, id);
+	}
+}
+
+/* Moves r to the first element of the array at top-level key `key`.
+ * Returns 0, VL_ENOTFOUND when the document has no such key, VL_EINVAL on
+ * broken JSON or a wrong type (err says which). */
+static int seek_array(struct vl_jsonr *r, const char *key, struct vl_buf *err)
+{
+	int t = vl_jsonr_next(r, err);
+
+	if (t == VL_J_ERROR)
+		return VL_EINVAL;
+	if (t != VL_J_OBJ) {
+		vl_buf_addf(err, "'%s': the top level is a JSON %s, expected an object with \"%s\"",
+			    r->path, vl_jsonr_tok_name(t), key);
+		return VL_EINVAL;
+	}
+	for (;;) {
+		t = vl_jsonr_next(r, err);
+		if (t == VL_J_ERROR)
+			return VL_EINVAL;
+		if (t == VL_J_OBJ_END) {
+			vl_buf_addf(err, "'%s' has no \"%s\" key", r->path, key);
+			return VL_ENOTFOUND;
+		}
+		int match = !strcmp(r->str.buf, key);
+		t = vl_jsonr_next(r, err);
+		if (t == VL_J_ERROR)
+			return VL_EINVAL;
+		if (match) {
+			if (t != VL_J_ARR) {
+				vl_buf_addf(err, "'%s': \"%s\" is a %s, expected an array", r->path,
+					    key, vl_jsonr_tok_name(t));
+				return VL_EINVAL;
+			}
+			return 0;
+		}
+		if (vl_jsonr_skip(r, t, err) < 0)
+			return VL_EINVAL;
+	}
+}
+
+/* Reads the rest of the document after the array, so that truncation or
+ * trailing garbage is still reported. */
+static int finish_document(struct vl_jsonr *r, struct vl_buf *err)
+{
+	for (;;) {
+		int t = vl_jsonr_next(r, err);
+		if (t == VL_J_END)
+			return 0;
+		if (t == VL_J_ERROR)
+			return VL_EINVAL;
+	}
+}
+
+/* Reads an integer id value (JSON integer, or a string of digits). */
+static int read_int(struct vl_jsonr *r, int t, int64_t *out)
+{
+	char *end;
+
+	if (t == VL_J_NUM && r->is_int) {
+		*out = r->inum;
+		return 0;
+	}
+	if (t == VL_J_NUM && r->num == (double)(int64_t)r->num) {
+		*out = (int64_t)r->num;   /* 123.0: Python's dict treats it as 123 */
+		return 0;
+	}
+	if (t == VL_J_STR && r->str.len) {
+		long long v = strtoll(r->str.buf, &end, 10);
+		if (!*end) {
+			*out = v;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int load_questions(struct vqa *p, struct vl_buf *err)
+{
+	struct vl_jsonr r;
+	int rc, t;
+	size_t rec = 0;
+
+	rc = vl_jsonr_open(&r, vl_buf_str(&p->qpath), err);
+	if (rc < 0) {
+		if (rc == VL_ENOTFOUND)
+			vl_buf_adds(err, " (the official VQA v2 files are v2_OpenEnded_mscoco_"
+					 "{train,val,test-dev,test}2014_questions.json from visualqa.org; "
+					 "OK-VQA: OpenEnded_mscoco_val2014_questions.json from okvqa.allenai.org)");
+		return rc;
+	}
+	{
+		/* size the hash for the file (about 100 bytes per question) so
+		 * that it is rarely rebuilt */
+		struct stat st;
+		size_t want = 1024;
+		if (stat(vl_buf_str(&p->qpath), &st) == 0)
+			while (want < (size_t)st.st_size / 40)
+				want *= 2;
+		rehash(p, want);
+	}
+	rc = seek_array(&r, "questions", err);
+	while (rc == 0) {
+		int64_t qid = 0, img = -1;
+		int has_qid = 0, has_img = 0, has_text = 0;
+		const char *bad = NULL;
+		size_t line, off = p->qtext.len;
+
+		t = vl_jsonr_next(&r, err);
+		if (t == VL_J_ARR_END)
+			break;
+		rec++;
+		line = r.tok_line;
+		if (t != VL_J_OBJ) {
+			if (t == VL_J_ERROR || vl_jsonr_skip(&r, t, err) < 0) {
+				rc = VL_EINVAL;
+				break;
+			}
+			pending_addf(p, "'%s' question %zu (line %zu): not a JSON object",
+				     r.path, rec, line);
+			continue;
+		}
+		while ((t = vl_jsonr_next(&r, err)) == VL_J_KEY) {
+			char k = r.str.buf[0] == 'q' && !strcmp(r.str.buf, "question_id") ? 'i'
+				: !strcmp(r.str.buf, "question") ? 'q'
+				: !strcmp(r.str.buf, "image_id") ? 'm' : 0;
+			t = vl_jsonr_next(&r, err);
+			if (t == VL_J_ERROR)
+				break;
+			if (k == 'i') {
+				has_qid = read_int(&r, t, &qid) == 0;
+				if (!has_qid)
+					bad = "question_id";
+			} else if (k == 'm') {
+				has_img = read_int(&r, t, &img) == 0;
+				if (!has_img)
+					bad = "image_id";
+			} else if (k == 'q' && t == VL_J_STR && !has_text) {
+				vl_buf_add(&p->qtext, r.str.buf, r.str.len + 1);
+				has_text = 1;
+			} else if (k == 'q') {
+				bad = "question";
+			}
+			if (vl_jsonr_skip(&r, t, err) < 0) {
+				t = VL_J_ERROR;
+				break;
+			}
+		}
+		if (t != VL_J_OBJ_END) {
+			rc = VL_EINVAL;
+			break;
+		}
+		if (!bad && !has_qid)
+			bad = "question_id";
+		else if (!bad && !has_text)
+			bad = "question";
+		else if (!bad && !has_img)
+			bad = "image_id";
+		if (bad) {
+			vl_buf_setlen(&p->qtext, off);
+			pending_addf(p, "'%s' question %zu (line %zu): missing or invalid \"%s\"",
+				     r.path, rec, line, bad);
+			continue;
+		}
+		if ((p->nq + 1) * 2 > p->nslots)
+			rehash(p, p->nslots ? p->nslots * 2 : 1024);
+		size_t slot = find_slot(p, qid);
+		if (p->slots[slot].idx) {
+			vl_buf_setlen(&p->qtext, off);
+			pending_addf(p, "'%s' question %zu (line %zu): duplicate question_id %" PRId64,
+				     r.path, rec, line, qid);
+			continue;
+		}
+		if (p->nq == p->qcap) {
+			p->qcap = p->qcap ? p->qcap * 2 : 4096;
+			p->q = vl_xrealloc(p->q, p->qcap * sizeof(*p->q));
+		}
+		p->q[p->nq] = (struct vq_question){ qid, img, off };
+		p->slots[slot] = (struct vq_slot){ qid, (uint32_t)++p->nq };
+	}
+	if (rc == 0)
+		rc = finish_document(&r, err);
+	vl_jsonr_close(&r);
+	return rc == VL_ENOTFOUND ? VL_EINVAL : rc;
+}
+
+static void vqa_free(struct vqa *p)
+{
+	if (!p)
+		return;
+	vl_buf_release(&p->qpath);
+	vl_buf_release(&p->apath);
+	vl_buf_release(&p->image_dir);
+	vl_free(p->pattern);
+	vl_free(p->q);
+	vl_buf_release(&p->qtext);
+	vl_free(p->slots);
+	vl_strv_release(&p->pending);
+	if (p->has_ann)
+		vl_jsonr_close(&p->ann);
+	vl_buf_release(&p->arena);
+	vl_free(p->ans_off);
+	vl_free(p);
+}
+
+static int vqa_open(const struct vl_dataset_spec *spec, void **handle, struct vl_buf *err)
+{
+	struct vqa *p = vl_xcalloc(1, sizeof(*p));
+	const cJSON *pat = cJSON_GetObjectItemCaseSensitive(spec->json, "image_pattern");
+	int rc;
+
+	rc = vl_spec_path(spec, "questions", 1, &p->qpath, err);
+	if (rc < 0)
+		goto fail;
+	vl_spec_path(spec, "images", 0, &p->image_dir, err);
+	if (pat && !cJSON_IsString(pat)) {
+		vl_buf_addf(err, "task '%s': dataset \"image_pattern\" must be a string", spec->task);
+		rc = VL_EINVAL;
+		goto fail;
+	}
+	p->pattern = vl_xstrdup(pat ? pat->valuestring : "COCO_val2014_%012d.jpg");
+	if (!pattern_ok(p->pattern)) {
+		vl_buf_addf(err, "task '%s': dataset \"image_pattern\" '%s' must hold exactly one "
+			    "integer conversion such as %%012d (and %%%% for a percent sign)",
+			    spec->task, p->pattern);
+		rc = VL_EINVAL;
+		goto fail;
+	}
+	rc = load_questions(p, err);
+	if (rc < 0)
+		goto fail;
+	rc = vl_spec_path(spec, "annotations", 0, &p->apath, err);
+	if (rc == 0) {
+		rc = vl_jsonr_open(&p->ann, vl_buf_str(&p->apath), err);
+		if (rc < 0) {
+			if (rc == VL_ENOTFOUND)
+				vl_buf_adds(err, " (the official VQA v2 files are v2_mscoco_"
+						 "{train,val}2014_annotations.json from visualqa.org; "
+						 "OK-VQA: mscoco_val2014_annotations.json from okvqa.allenai.org)");
+			goto fail;
+		}
+		p->has_ann = 1;
+		rc = seek_array(&p->ann, "annotations", err);
+		if (rc < 0) {
+			rc = VL_EINVAL;
+			goto fail;
+		}
+	}
+	*handle = p;
+	return 0;
+fail:
+	vqa_free(p);
+	return rc;
+}
+
+/* Fills the sample's image path and question from question k. */
+static int fill_question(struct vqa *p, const struct vq_question *q, int64_t image_id,
+			 struct vl_sample *s, struct vl_buf *err)
+{
+	struct vl_buf name = VL_BUF_INIT, path = VL_BUF_INIT;
+	int rc;
+
+	s->question = vl_xstrdup(p->qtext.buf + q->text_off);
+	pattern_format(p->pattern, image_id, &name);
+	rc = vl_image_resolve(vl_buf_str(&p->image_dir), vl_buf_str(&name), &path, err);
+	vl_buf_release(&name);
+	if (rc < 0) {
+		vl_buf_release(&path);
+		return VL_EPARSE;
+	}
+	vl_strv_push_owned(&s->images, vl_buf_detach(&path, NULL));
+	return 0;
+}
+
+static void set_id(struct vl_sample *s, int64_t qid, int64_t image_id)
+{
+	char tmp[32];
+
+	snprintf(tmp, sizeof(tmp), "%" PRId64, qid);
+	s->id = vl_xstrdup(tmp);
+	snprintf(tmp, sizeof(tmp), "%" PRId64, image_id);
+	vl_sample_set_meta(s, "image_id", tmp);
+}
+
+/* Key codes of an annotation record. */
+enum { K_OTHER, K_QID, K_IMG, K_QTYPE, K_ATYPE, K_MC, K_ANSWERS };
+
+static int ann_key(const struct vl_buf *k)
+{
+	static const char *const names[] = { "question_id", "image_id", "question_type",
+					     "answer_type", "multiple_choice_answer", "answers" };
+	static const size_t lens[] = { 11, 8, 13, 11, 22, 7 };
+
+	for (int i = 0; i < 6; i++)
+		if (k->len == lens[i] && !memcmp(k->buf, names[i], lens[i]))
+			return i + 1;
+	return K_OTHER;
+}
+
+static size_t arena_put(struct vqa *p, const struct vl_buf *s)
+{
+	size_t off = p->arena.len;
+	vl_buf_add(&p->arena, s->buf, s->len + 1);
+	return off;
+}
+
+/* Reads the "answers" array of the current record into p->ans_off.  Returns
+ * 0, 1 when an element is malformed (bad names it), VL_EINVAL on broken
+ * JSON. */
+static int read_answers(struct vqa *p, const char **bad, struct vl_buf *err)
+{
+	struct vl_jsonr *r = &p->ann;
+	int t;
+
+	p->nans = 0;
+	while ((t = vl_jsonr_next(r, err)) != VL_J_ARR_END) {
+		int have = 0;
+		if (t == VL_J_ERROR)
+			return VL_EINVAL;
+		if (t != VL_J_OBJ) {
+			*bad = "answers (an element is not an object)";
+			if (vl_jsonr_skip(r, t, err) < 0)
+				return VL_EINVAL;
+			continue;
+		}
+		while ((t = vl_jsonr_next(r, err)) == VL_J_KEY) {
+			int is_answer = r->str.len == 6 && !memcmp(r->str.buf, "answer", 6);
+			t = vl_jsonr_next(r, err);
+			if (t == VL_J_ERROR)
+				return VL_EINVAL;
+			if (is_answer && t == VL_J_STR) {
+				if (p->nans == p->ans_cap) {
+					p->ans_cap = p->ans_cap ? p->ans_cap * 2 : 16;
+					p->ans_off = vl_xrealloc(p->ans_off, p->ans_cap * sizeof(size_t));
+				}
+				p->ans_off[p->nans++] = arena_put(p, &r->str);
+				have = 1;
+			} else if (is_answer) {
+				*bad = "answers[].answer (not a string)";
+			}
+			if (vl_jsonr_skip(r, t, err) < 0)
+				return VL_EINVAL;
+		}
+		if (t != VL_J_OBJ_END)
+			return VL_EINVAL;
+		if (!have && !*bad)
+			*bad = "answers[].answer";
+	}
+	return 0;
+}
+
+static int next_annotation(struct vqa *p, struct vl_sample *s, struct vl_buf *err)
+{
+	struct vl_jsonr *r = &p->ann;
+	int64_t qid = 0, img = 0;
+	int has_qid = 0, has_img = 0, has_answers = 0;
+	size_t off[6] = { 0 }, line;
+	int has[6] = { 0 };
+	const char *bad = NULL;
+	long qi;
+	int t;
+
+	if (p->ann_done)
+		return 0;
+	t = vl_jsonr_next(r, err);
+	if (t == VL_J_ARR_END) {
+		p->ann_done = 1;
+		return finish_document(r, err) < 0 ? VL_EINVAL : 0;
+	}
+	if (t == VL_J_ERROR)
+		return VL_EINVAL;
+	p->record++;
+	line = r->tok_line;
+	if (t != VL_J_OBJ) {
+		if (vl_jsonr_skip(r, t, err) < 0)
+			return VL_EINVAL;
+		vl_buf_addf(err, "'%s' annotation %zu (line %zu): not a JSON object", r->path,
+			    p->record, line);
+		return VL_EPARSE;
+	}
+	vl_buf_reset(&p->arena);
+	p->nans = 0;
+	while ((t = vl_jsonr_next(r, err)) == VL_J_KEY) {
+		int k = ann_key(&r->str);
+		t = vl_jsonr_next(r, err);
+		if (t == VL_J_ERROR)
+			return VL_EINVAL;
+		switch (k) {
+		case K_QID:
+			has_qid = read_int(r, t, &qid) == 0;
+			if (!has_qid)
+				bad = "question_id";
+			break;
+		case K_IMG:
+			has_img = read_int(r, t, &img) == 0;
+			if (!has_img)
+				bad = "image_id";
+			break;
+		case K_QTYPE: case K_ATYPE: case K_MC:
+			if (t == VL_J_STR) {
+				off[k - K_QTYPE] = arena_put(p, &r->str);
+				has[k - K_QTYPE] = 1;
+			} else {
+				bad = k == K_QTYPE ? "question_type" : k == K_ATYPE ? "answer_type"
+										 : "multiple_choice_answer";
+			}
+			break;
+		case K_ANSWERS:
+			if (t == VL_J_ARR) {
+				int rc = read_answers(p, &bad, err);
+				if (rc < 0)
+					return rc;
+				has_answers = 1;
+				continue;
+			}
+			bad = "answers";
+			break;
+		}
+		if (vl_jsonr_skip(r, t, err) < 0)
+			return VL_EINVAL;
+	}
+	if (t != VL_J_OBJ_END)
+		return VL_EINVAL;
+	if (!bad && !has_qid)
+		bad = "question_id";
+	if (!bad && !has_answers)
+		bad = "answers";
+	if (!bad && !has[K_ATYPE - K_QTYPE])
+		bad = "answer_type";
+	if (!bad && !has[K_QTYPE - K_QTYPE])
+		bad = "question_type";
+	if (bad) {
+		vl_buf_addf(err, "'%s' annotation %zu (line %zu", r->path, p->record, line);
+		if (has_qid)
+			vl_buf_addf(err, ", question_id %" PRId64, qid);
+		vl_buf_addf(err, "): missing or invalid \"%s\"", bad);
+		return VL_EPARSE;
+	}
+	if (p->cursor < p->nq && p->q[p->cursor].qid == qid)
+		qi = (long)p->cursor;
+	else
+		qi = find_question(p, qid);
+	p->cursor = (size_t)qi + 1;
+	if (qi < 0) {
+		vl_buf_addf(err, "'%s' annotation %zu (line %zu): question_id %" PRId64
+			    " is not in the questions file '%s'", r->path, p->record, line, qid,
+			    vl_buf_str(&p->qpath));
+		return VL_EPARSE;
+	}
+	if (!has_img)
+		img = p->q[qi].image_id;
+	set_id(s, qid, img);
+	if (fill_question(p, &p->q[qi], img, s, err) < 0) {
+		vl_sample_release(s);
+		return VL_EPARSE;
+	}
+	for (size_t i = 0; i < p->nans; i++)
+		vl_strv_push(&s->answers, p->arena.buf + p->ans_off[i]);
+	vl_sample_set_meta(s, "answer_type", p->arena.buf + off[K_ATYPE - K_QTYPE]);
+	vl_sample_set_meta(s, "question_type", p->arena.buf + off[K_QTYPE - K_QTYPE]);
+	if (has[K_MC - K_QTYPE])
+		vl_sample_set_meta(s, "multiple_choice_answer", p->arena.buf + off[K_MC - K_QTYPE]);
+	return 1;
+}
+
+static int vqa_next(void *handle, struct vl_sample *s, struct vl_buf *err)
+{
+	struct vqa *p = handle;
+
+	if (p->pending_next < p->pending.n) {
+		vl_buf_adds(err, p->pending.v[p->pending_next++]);
+		return VL_EPARSE;
+	}
+	if (p->has_ann)
+		return next_annotation(p, s, err);
+	if (p->qnext >= p->nq)
+		return 0;
+	{
+		const struct vq_question *q = &p->q[p->qnext++];
+		set_id(s, q->qid, q->image_id);
+		if (fill_question(p, q, q->image_id, s, err) < 0) {
+			vl_sample_release(s);
+			return VL_EPARSE;
+		}
+	}
+	return 1;
+}
+
+static void vqa_close(void *handle)
+{
+	vqa_free(handle);
+}
+
+const struct vl_loader vl_loader_vqa = {
+	.version = VL_LOADER_API_VERSION,
+	.name = "vqa",
+	.description = "official VQA v2 / OK-VQA questions + annotations JSON (streamed)",
+	.open = vqa_open,
+	.next = vqa_next,
+	.close = vqa_close,
+};

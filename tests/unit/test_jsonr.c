@@ -1,0 +1,182 @@
+/*
+ * test_jsonr.c - the streaming JSON reader: token streams of valid
+ * documents, every error class with its line and column, escapes and
+ * surrogates, and the same documents read through tiny buffers so that
+ * tokens are split at every position.
+ */
+#include "test_helpers.h"
+
+#include <unistd.h>
+
+#include "datasets/jsonr.h"
+
+/* Renders the token stream of r as text: { } [ ] k:KEY s:STR n:NUM t f z,
+ * or "ERR: message" at the first error. */
+static void dump(struct vl_jsonr *r, struct vl_buf *out)
+{
+	struct vl_buf err = VL_BUF_INIT;
+
+	for (;;) {
+		int t = vl_jsonr_next(r, &err);
+		if (out->len && t != VL_J_END)
+			vl_buf_addch(out, ' ');
+		switch (t) {
+		case VL_J_END: vl_buf_release(&err); return;
+		case VL_J_ERROR:
+			vl_buf_addf(out, "ERR: %s", vl_buf_str(&err));
+			vl_buf_release(&err);
+			return;
+		case VL_J_OBJ: vl_buf_adds(out, "{"); break;
+		case VL_J_OBJ_END: vl_buf_adds(out, "}"); break;
+		case VL_J_ARR: vl_buf_adds(out, "["); break;
+		case VL_J_ARR_END: vl_buf_adds(out, "]"); break;
+		case VL_J_KEY: vl_buf_addf(out, "k:%s", r->str.buf); break;
+		case VL_J_STR: vl_buf_addf(out, "s:%s", r->str.buf); break;
+		case VL_J_NUM:
+			vl_buf_addf(out, "n:%s%s", r->str.buf, r->is_int ? "i" : "");
+			break;
+		case VL_J_TRUE: vl_buf_adds(out, "t"); break;
+		case VL_J_FALSE: vl_buf_adds(out, "f"); break;
+		case VL_J_NULL: vl_buf_adds(out, "z"); break;
+		}
+	}
+}
+
+static const struct { const char *doc, *want; } rows[] = {
+	{ "{}", "{ }" },
+	{ " [ ] ", "[ ]" },
+	{ "{\"a\": [1, -2.5e3, 0, true, false, null, \"x\"]}",
+	  "{ k:a [ n:1i n:-2.5e3 n:0i t f z s:x ] }" },
+	{ "\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"", "s:\"\\/\b\f\n\r\t" },
+	{ "\"\\u00e9\\u20AC\\ud83d\\ude00\"", "s:\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80" },
+	{ "\"caf\xc3\xa9 \xf0\x9f\x98\x80\"", "s:caf\xc3\xa9 \xf0\x9f\x98\x80" },
+	{ "[[[]],{\"k\":{}}]", "[ [ [ ] ] { k:k { } } ]" },
+	{ "12345678901234567890", "n:12345678901234567890" },
+	{ "1E+2", "n:1E+2" },
+	/* errors, with line and column */
+	{ "", "ERR: cannot parse 't' line 1 column 1: empty file" },
+	{ "{\"a\":1", "ERR: cannot parse 't' line 1 column 7: unexpected end of file (truncated JSON?)" },
+	{ "{\"a\":1,}", "ERR: cannot parse 't' line 1 column 8: expected a string key" },
+	{ "[1,]", "ERR: cannot parse 't' line 1 column 4: unexpected closing bracket" },
+	{ "[1 2]", "ERR: cannot parse 't' line 1 column 4: expected ',' or ']'" },
+	{ "{\"a\" 1}", "ERR: cannot parse 't' line 1 column 6: expected ':' after object key" },
+	{ "[1]\n x", "ERR: cannot parse 't' line 2 column 2: extra data after the JSON document" },
+	{ "[1}", "ERR: cannot parse 't' line 1 column 3: mismatched closing bracket" },
+	{ "{1:2}", "ERR: cannot parse 't' line 1 column 2: expected a string key" },
+	{ "[01]", "ERR: cannot parse 't' line 1 column 3: expected ',' or ']'" },
+	{ "[1.]", "ERR: cannot parse 't' line 1 column 4: invalid number (no digit after '.')" },
+	{ "[1e]", "ERR: cannot parse 't' line 1 column 4: invalid number (no digit in exponent)" },
+	{ "[-]", "ERR: cannot parse 't' line 1 column 3: invalid number" },
+	{ "[NaN]", "ERR: cannot parse 't' line 1 column 2: expected a value" },
+	{ "[tru]", "ERR: cannot parse 't' line 1 column 5: invalid literal (expected a value)" },
+	{ "\"a\nb\"", "ERR: cannot parse 't' line 1 column 3: unterminated string (raw newline)" },
+	{ "\"a\x01\"", "ERR: cannot parse 't' line 1 column 3: control character in string" },
+	{ "\"\\x\"", "ERR: cannot parse 't' line 1 column 4: invalid escape in string" },
+	{ "\"\\u12g4\"", "ERR: cannot parse 't' line 1 column 6: invalid \\u escape in string" },
+	{ "\"\\ud83d\"", "ERR: cannot parse 't' line 1 column 8: lone high surrogate \\u escape in string" },
+	{ "\"\\ud83d\\u0041\"", "ERR: cannot parse 't' line 1 column 14: lone high surrogate \\u escape in string" },
+	{ "\"\\ude00\"", "ERR: cannot parse 't' line 1 column 8: lone low surrogate \\u escape in string" },
+	{ "\"\\u0000\"", "ERR: cannot parse 't' line 1 column 8: \\u0000 in a string is not supported" },
+	{ "\"\xc3\"", "ERR: cannot parse 't' line 1 column 3: invalid UTF-8 in string" },
+	{ "\"\xc0\xaf\"", "ERR: cannot parse 't' line 1 column 4: invalid UTF-8 in string" },
+	{ "\"\xed\xa0\x80\"", "ERR: cannot parse 't' line 1 column 5: invalid UTF-8 in string" },
+	{ "\"\xff\"", "ERR: cannot parse 't' line 1 column 2: invalid UTF-8 in string" },
+	{ "\"abc", "ERR: cannot parse 't' line 1 column 5: unexpected end of file in a string (truncated JSON?)" },
+	{ "{\n  \"a\": [\n    1,\n    ]\n}", "ERR: cannot parse 't' line 4 column 5: unexpected closing bracket" },
+};
+
+static void test_rows(void **state)
+{
+	for (size_t i = 0; i < sizeof(rows) / sizeof(*rows); i++) {
+		struct vl_jsonr r;
+		struct vl_buf out = VL_BUF_INIT;
+		vl_jsonr_open_mem(&r, "t", rows[i].doc, strlen(rows[i].doc));
+		dump(&r, &out);
+		/* the error text stops at the first token that failed: keep only
+		 * the part before the first ERR for the prefix tokens */
+		const char *got = vl_buf_str(&out), *e = strstr(got, "ERR:");
+		const char *cmp = strstr(rows[i].want, "ERR:") && e ? e : got;
+		if (strcmp(cmp, rows[i].want))
+			print_error("row %zu: got '%s' want '%s'\n", i, cmp, rows[i].want);
+		assert_string_equal(cmp, rows[i].want);
+		vl_jsonr_close(&r);
+		vl_buf_release(&out);
+	}
+}
+
+/* Every row read from a file through buffers of 1..9 bytes gives the same
+ * tokens and the same error (with the file's name) as in memory. */
+static void test_buffer_splits(void **state)
+{
+	char path[] = "/tmp/vleval-jsonr-XXXXXX";
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	close(fd);
+	for (size_t i = 0; i < sizeof(rows) / sizeof(*rows); i++) {
+		struct vl_buf want = VL_BUF_INIT;
+		struct vl_jsonr r;
+		FILE *f = fopen(path, "wb");
+		fwrite(rows[i].doc, 1, strlen(rows[i].doc), f);
+		fclose(f);
+		vl_jsonr_open_mem(&r, path, rows[i].doc, strlen(rows[i].doc));
+		dump(&r, &want);
+		vl_jsonr_close(&r);
+		for (size_t bs = 1; bs <= 9; bs++) {
+			struct vl_buf got = VL_BUF_INIT;
+			assert_int_equal(vl_jsonr_open(&r, path, NULL), 0);
+			vl_jsonr_set_bufsize(&r, bs);
+			dump(&r, &got);
+			vl_jsonr_close(&r);
+			if (strcmp(vl_buf_str(&got), vl_buf_str(&want)))
+				print_error("row %zu bufsize %zu: '%s' vs '%s'\n", i, bs,
+					    vl_buf_str(&got), vl_buf_str(&want));
+			assert_string_equal(vl_buf_str(&got), vl_buf_str(&want));
+			vl_buf_release(&got);
+		}
+		vl_buf_release(&want);
+	}
+	unlink(path);
+}
+
+static void test_skip(void **state)
+{
+	const char *doc = "{\"skip\": {\"a\": [1, {\"b\": [[]]}], \"c\": \"}\"}, \"keep\": 7}";
+	struct vl_jsonr r;
+	struct vl_buf err = VL_BUF_INIT;
+
+	vl_jsonr_open_mem(&r, "t", doc, strlen(doc));
+	assert_int_equal(vl_jsonr_next(&r, &err), VL_J_OBJ);
+	assert_int_equal(vl_jsonr_next(&r, &err), VL_J_KEY);
+	assert_int_equal(vl_jsonr_skip(&r, vl_jsonr_next(&r, &err), &err), 0);
+	assert_int_equal(vl_jsonr_depth(&r), 1);
+	assert_int_equal(vl_jsonr_next(&r, &err), VL_J_KEY);
+	assert_string_equal(r.str.buf, "keep");
+	assert_int_equal(vl_jsonr_next(&r, &err), VL_J_NUM);
+	assert_true(r.is_int && r.inum == 7 && r.num == 7.0);
+	assert_int_equal(vl_jsonr_next(&r, &err), VL_J_OBJ_END);
+	assert_int_equal(vl_jsonr_next(&r, &err), VL_J_END);
+	vl_jsonr_close(&r);
+	vl_buf_release(&err);
+}
+
+static void test_missing_file(void **state)
+{
+	struct vl_jsonr r;
+	struct vl_buf err = VL_BUF_INIT;
+
+	assert_int_equal(vl_jsonr_open(&r, "/nonexistent/x.json", &err), VL_ENOTFOUND);
+	assert_string_equal(vl_buf_str(&err), "cannot open '/nonexistent/x.json': No such file or directory");
+	vl_buf_release(&err);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rows),
+		cmocka_unit_test(test_buffer_splits),
+		cmocka_unit_test(test_skip),
+		cmocka_unit_test(test_missing_file),
+	};
+	return cmocka_run_group_tests_name("jsonr", tests, NULL, NULL);
+}
