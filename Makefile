@@ -29,6 +29,7 @@ BENCH_OBJS = \
 	bench/util.o \
 	bench/cli.o \
 	bench/kv.o \
+	bench/base64.o \
 	bench/cmd-pending.o \
 	bench/cmd-score.o \
 	bench/score-vqa.o \
@@ -52,7 +53,8 @@ BACKEND_OBJS = \
 	backends/backend.o \
 	backends/ready.o \
 	backends/baseline.o \
-	backends/replay.o
+	backends/replay.o \
+	backends/openai.o
 
 REPORT_OBJS =
 

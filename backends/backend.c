@@ -14,6 +14,7 @@ extern const struct vl_backend_methods vl_backend_oracle;
 extern const struct vl_backend_methods vl_backend_constant;
 extern const struct vl_backend_methods vl_backend_random;
 extern const struct vl_backend_methods vl_backend_replay;
+extern const struct vl_backend_methods vl_backend_openai;
 
 /* "plugin" is listed so that `vleval backends` shows it; opening it loads a
  * shared library instead of using these methods. */
@@ -24,6 +25,7 @@ static const struct vl_backend_methods plugin_placeholder = {
 };
 
 static const struct vl_backend_methods *const backends[] = {
+	&vl_backend_openai,
 	&vl_backend_replay,
 	&vl_backend_oracle,
 	&vl_backend_constant,
