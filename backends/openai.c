@@ -133,7 +133,7 @@ static const char *sniff_b64_mime(const char *b64)
 {
 	if (has_prefix(b64, "/9j/"))
 		return "image/jpeg";
-	if (has_prefix(b64, "iVBORw0KGgo"))
+	if (has_prefix(b64, "iVBORw0KGg"))
 		return "image/png";
 	if (has_prefix(b64, "R0lGOD"))
 		return "image/gif";
@@ -802,7 +802,7 @@ static int add_urls(struct openai *o, const char *list, char *err, size_t errlen
 	return 0;
 }
 
-static int op_open(void *self, const struct vl_backend_config *cfg, char *err, size_t errlen)
+static int open_inner(void *self, const struct vl_backend_config *cfg, char *err, size_t errlen)
 {
 	struct openai *o = self;
 	const char *base = vl_backend_config_get(cfg, "base_url");
@@ -910,6 +910,18 @@ static int op_open(void *self, const struct vl_backend_config *cfg, char *err, s
 	}
 	if (!o->headers) {
 		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static void op_close(void *self);
+
+static int op_open(void *self, const struct vl_backend_config *cfg, char *err, size_t errlen)
+{
+	/* the host frees self without close() when open fails: clean up here */
+	if (open_inner(self, cfg, err, errlen) < 0) {
+		op_close(self);
 		return -1;
 	}
 	return 0;
