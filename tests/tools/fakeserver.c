@@ -20,8 +20,9 @@
  * Faults are chosen per request by a directive anywhere in the body,
  *     FAULT:<kind>[:retry_after=S][:times=N][:tag=T]
  * kinds: 400 401 403 404 408 409 429 500 502 503 (that status with a JSON
- * error; 401 echoes the bearer token back as OpenAI does), reset (RST after
- * the request, no answer), close (answer, then close), malformed (200 with
+ * error; 401 echoes the bearer token back as OpenAI does), reset (half the
+ * answer, then RST), drop (RST at once, no answer: curl may resend that by
+ * itself on a reused connection), close (answer, then close), malformed (200 with
  * cut JSON), truncated (Content-Length larger than the body sent, then
  * close), slow=MS (answer after MS), stream_cut (stream that stops after the
  * first delta), slowstream=MS (first delta at once, the rest after MS).
@@ -418,9 +419,18 @@ static void handle(struct conn *c, const char *method, const char *path, const c
 		if (opt_of(tok, toklen, "retry_after", val, sizeof(val)))
 			snprintf(extra, sizeof(extra), "Retry-After: %s\r\n", val);
 		add_response(&c->out, st, "application/json", extra, b.p, b.len, want_close);
-	} else if (!strcmp(kind, "reset")) {
+	} else if (!strcmp(kind, "drop")) {
 		st = 0;
 		c->after_out = RESET;
+	} else if (!strcmp(kind, "reset")) {
+		/* half the answer, then RST once the client has read it (a reset
+		 * before any byte lets curl retry a reused connection by itself) */
+		completion_json(&b, t, tl, blen);
+		buf_addf(&c->out, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+			 "Content-Length: %zu\r\n\r\n", b.len);
+		buf_add(&c->out, b.p, b.len / 2);
+		c->due = now_s() + 0.05;
+		c->after_later = RESET;
 	} else if (!strcmp(kind, "malformed")) {
 		const char *m = "{\"choices\":[{\"message\":{\"content\":\"yes";
 		add_response(&c->out, 200, "application/json", NULL, m, strlen(m), want_close);
