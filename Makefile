@@ -64,6 +64,7 @@ ALL_OBJS = $(addprefix $(BUILD)/,$(LIB_OBJS) bench/main.o)
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 TEST_TOOLS = $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(wildcard tests/tools/*.c))
+PERF_BINS = $(patsubst tests/perf/%.c,$(BUILD)/tests/perf/%,$(wildcard tests/perf/*.c))
 PLUGIN_SO = $(if $(wildcard backends/plugin-template.c),$(BUILD)/libvl_plugin_template.so)
 
 .PHONY: all deps perf-deps test unit integration asan demo install clean perf
@@ -107,6 +108,10 @@ $(BUILD)/tests/tools/%: tests/tools/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(LDLIBS_ALL)
 
+$(BUILD)/tests/perf/%: tests/perf/%.c $(BUILD)/libvl.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libvl.a $(LDLIBS_ALL)
+
 $(PLUGIN_SO): backends/plugin-template.c backends/backend.h
 	$(CC) $(CFLAGS_ALL) -fPIC -shared -o $@ $<
 
@@ -123,8 +128,8 @@ demo: deps
 	./vleval demo --out demo-report
 
 perf: perf-deps
-	@$(MAKE) --no-print-directory vleval $(TEST_TOOLS)
-	@sh tests/perf/run-all.sh
+	@$(MAKE) --no-print-directory vleval $(TEST_TOOLS) $(PERF_BINS)
+	@BUILD=$(BUILD) sh tests/perf/run-all.sh
 
 install: vleval
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/vleval/tasks $(DESTDIR)$(PREFIX)/include/vleval
