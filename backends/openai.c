@@ -1316,6 +1316,8 @@ static int op_poll(void *self, int timeout_ms, struct vl_response *out, int max)
 			return -1;
 	}
 	k = (int)(o->ndone < (size_t)max ? o->ndone : (size_t)max);
+	if (k <= 0)
+		return 0;
 	memcpy(out, o->done, (size_t)k * sizeof(*out));
 	memmove(o->done, o->done + k, (o->ndone - (size_t)k) * sizeof(*o->done));
 	o->ndone -= (size_t)k;

@@ -82,7 +82,8 @@ static void buf_grow(struct buf *b, size_t extra)
 static void buf_add(struct buf *b, const void *d, size_t n)
 {
 	buf_grow(b, n);
-	memcpy(b->p + b->len, d, n);
+	if (n)
+		memcpy(b->p + b->len, d, n);
 	b->len += n;
 	b->p[b->len] = '\0';
 }
