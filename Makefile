@@ -92,7 +92,8 @@ BACKEND_OBJS = \
 	backends/ready.o \
 	backends/baseline.o \
 	backends/replay.o \
-	backends/worker.o
+	backends/worker.o \
+	backends/openai.o
 
 REPORT_OBJS = \
 	reports/leaderboard.o

@@ -17,6 +17,7 @@ extern const struct vl_backend_methods vl_backend_constant;
 extern const struct vl_backend_methods vl_backend_random;
 extern const struct vl_backend_methods vl_backend_replay;
 extern const struct vl_backend_methods vl_backend_worker;
+extern const struct vl_backend_methods vl_backend_openai;
 
 /* "plugin" is listed so that `vleval backends` shows it; opening it loads a
  * shared library instead of using these methods. */
@@ -27,6 +28,7 @@ static const struct vl_backend_methods plugin_placeholder = {
 };
 
 static const struct vl_backend_methods *const backends[] = {
+	&vl_backend_openai,
 	&vl_backend_replay,
 	&vl_backend_oracle,
 	&vl_backend_constant,

@@ -1,0 +1,115 @@
+/*
+ * openai.h - the pure parts of the OpenAI-compatible backend (backends/
+ * openai.c), exposed so that tests/unit/test_openai.c can check them row by
+ * row without a server: request body building, response and server-sent
+ * event parsing, Retry-After parsing, the backoff schedule, key redaction.
+ * The backend itself is reached through backends/host.h as "openai".
+ */
+#ifndef VL_OPENAI_H
+#define VL_OPENAI_H
+
+#include "backends/backend.h"
+#include "bench/vl.h"
+
+/* Body keys that config "extra_body" may override (bit per key). */
+enum {
+	VL_OAI_K_MODEL = 1u << 0,
+	VL_OAI_K_MAX_TOKENS = 1u << 1,
+	VL_OAI_K_TEMPERATURE = 1u << 2,
+	VL_OAI_K_TOP_P = 1u << 3,
+	VL_OAI_K_SEED = 1u << 4,
+	VL_OAI_K_STOP = 1u << 5,
+	VL_OAI_K_STREAM = 1u << 6,
+	VL_OAI_K_STREAM_OPTIONS = 1u << 7,
+};
+
+/* What the body depends on besides the request.  All borrowed. */
+struct vl_openai_body_opts {
+	const char *model;          /* NULL: no "model" key */
+	const char *extra_members;  /* from vl_openai_extra_body, or NULL */
+	unsigned extra_keys;        /* VL_OAI_K_* bits extra_members sets */
+	int stream;                 /* 1: "stream":true (+ stream_options) */
+	int stream_usage;           /* 1: ask for usage in the last chunk */
+	int image_url_mode;         /* 1: local paths as file:// URLs */
+};
+
+/*
+ * Parses config "extra_body" (a JSON object) into the members text that
+ * vl_openai_build_body appends (",\"k\":v..."; empty for {}) and the bits of
+ * the standard keys it overrides.  VL_EINVAL with err when it is not a JSON
+ * object or tries to set "messages".
+ */
+int vl_openai_extra_body(const char *json, struct vl_buf *members, unsigned *keys,
+			 struct vl_buf *err);
+
+/*
+ * Appends the chat-completions JSON body of req to out: images first (as
+ * data: URLs of the file read and base64-encoded here, req's inline base64,
+ * or http(s)/file URLs), then the text.  Returns 0, or VL_EIO / VL_EINVAL
+ * with err naming the image or field (out then holds a partial body).
+ */
+int vl_openai_build_body(const struct vl_openai_body_opts *o,
+			 const struct vl_request *req,
+			 struct vl_buf *out,
+			 struct vl_buf *err);
+
+/*
+ * Parses a non-streamed chat-completions response: text gets
+ * choices[0].message.content (a string, or the concatenated "text" of an
+ * array of parts; null gives ""), *prompt_tokens / *completion_tokens the
+ * usage (-1 when absent).  VL_EPARSE with err for bodies that are not JSON or
+ * lack choices[0].message (truncated, malformed: worth retrying).
+ */
+int vl_openai_parse_response(const char *body, size_t len,
+			     struct vl_buf *text,          /* OUT: appended */
+			     long *prompt_tokens,          /* OUT */
+			     long *completion_tokens,      /* OUT */
+			     struct vl_buf *err);
+
+/* The server's own message from an error body ({"error":{"message":..}},
+ * {"error":"..."}, {"message":..} or the first 200 bytes of text), one line,
+ * appended to out. */
+void vl_openai_error_message(const char *body, size_t len, struct vl_buf *out);
+
+/*
+ * Incremental parser of a streamed chat completion (server-sent events).
+ * Feed it the body in pieces of any size; it collects the deltas' content.
+ */
+struct vl_sse {
+	struct vl_buf line;     /* owned: the unfinished line */
+	struct vl_buf text;     /* owned: content collected so far */
+	long prompt_tokens;     /* -1 until a usage chunk arrives */
+	long completion_tokens;
+	int events;             /* data: events seen */
+	int done;               /* "data: [DONE]" seen */
+	int failed;             /* a malformed event or an error event */
+	struct vl_buf err;      /* owned: why, when failed */
+	int first_token;        /* set once a non-empty delta arrived */
+};
+
+void vl_sse_init(struct vl_sse *s);
+/* Resets for another attempt, keeping memory. */
+void vl_sse_reset(struct vl_sse *s);
+void vl_sse_release(struct vl_sse *s);
+/* Feeds n bytes.  Returns 1 when this piece carried the first non-empty
+ * delta (the caller stamps time to first token), else 0. */
+int vl_sse_feed(struct vl_sse *s, const char *data, size_t n);
+
+/* Parses a Retry-After value: delta-seconds ("2", "1.5") or an HTTP date
+ * (then relative to now_wall, Unix seconds).  Returns seconds >= 0, or -1
+ * when absent or unreadable. */
+double vl_openai_retry_after(const char *value, double now_wall);
+
+/* Delay before retry number `attempt` (1 = first retry): base * 2^(attempt-1)
+ * capped at cap, with "equal jitter": half fixed, half scaled by u in [0,1),
+ * so the delay lies in [d/2, d).  A Retry-After of ra >= 0 seconds (capped at
+ * ra_cap) replaces it: ra plus up to 10% jitter, never less than ra. */
+double vl_openai_backoff(int attempt, double base, double cap, double ra, double ra_cap,
+			 double u);
+
+/* Replaces every occurrence of key in text (and any word starting with the
+ * key's first 8 characters, which catches partly masked echoes) with
+ * "[redacted]".  Keys shorter than 4 characters are left alone. */
+void vl_openai_redact(struct vl_buf *text, const char *key);
+
+#endif
