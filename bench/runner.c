@@ -5,7 +5,9 @@
 #include "backends/host.h"
 #include "bench/cli.h"
 #include "bench/progress.h"
+#include "bench/base64.h"
 #include "datasets/dataset.h"
+#include "datasets/image.h"
 #include "metrics/metric.h"
 
 #include <ctype.h>
@@ -124,6 +126,7 @@ struct slot {
 	char *prompt;
 	char *cache_key;
 	char *truth;
+	struct vl_strv prepared;   /* base64 of downscaled images, one per image */
 };
 
 struct loop {
@@ -138,6 +141,7 @@ struct loop {
 	struct vl_kv opts;             /* metric options for the model family */
 	const char *secret;            /* API key value, for scrubbing; borrowed */
 	const char *base_url;
+	long max_image_side;           /* > 0: downscale images before sending */
 	struct slot *slots;
 	long nslots, inflight;
 	uint64_t next_id;
@@ -158,6 +162,7 @@ static void slot_clear(struct slot *s)
 	vl_free(s->prompt);
 	vl_free(s->cache_key);
 	vl_free(s->truth);
+	vl_strv_release(&s->prepared);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -290,6 +295,38 @@ static void trim(struct vl_buf *b)
 	vl_buf_setlen(b, end - start);
 }
 
+/* --max-image-side: replaces each image by the base64 of its downscaled
+ * bytes (the original bytes when it already fits).  The strings live in the
+ * slot until the request completes. */
+static int prepare_images(struct loop *L, struct slot *s, struct vl_image *imgs, size_t n,
+			  struct vl_buf *err)
+{
+	struct vl_buf bytes = VL_BUF_INIT, enc = VL_BUF_INIT;
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *mime = NULL;
+		vl_buf_reset(&bytes);
+		vl_buf_reset(&enc);
+		if (vl_image_prepare(imgs[i].path, imgs[i].b64, (int)L->max_image_side, &bytes, &mime,
+				     err) < 0) {
+			rc = VL_EINVAL;
+			break;
+		}
+		vl_base64_encode_buf(&enc, bytes.buf, bytes.len);
+		vl_strv_push(&s->prepared, vl_buf_str(&enc));
+	}
+	/* pointers taken only once every string is in place: the vector may move */
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		imgs[i].b64 = s->prepared.v[i];
+		imgs[i].mime = NULL;   /* the backend sniffs the re-encoded bytes */
+		imgs[i].path = NULL;
+	}
+	vl_buf_release(&bytes);
+	vl_buf_release(&enc);
+	return rc;
+}
+
 /* Renders and submits sample (consumed) in a free slot.  Returns 0, or
  * negative when the loop must stop. */
 static int submit_sample(struct loop *L, struct vl_sample *sample)
@@ -323,6 +360,16 @@ static int submit_sample(struct loop *L, struct vl_sample *sample)
 			imgs[req.n_images++].path = s->sample.images.v[i];
 		if (s->sample.image_b64)
 			imgs[req.n_images++].b64 = s->sample.image_b64;
+		if (L->max_image_side > 0 && prepare_images(L, s, imgs, req.n_images, &err) < 0) {
+			struct vl_response r = { .id = s->id, .latency_s = -1, .ttft_s = -1,
+						 .prompt_tokens = -1, .completion_tokens = -1,
+						 .gpu_mem_peak_mb = -1 };
+			r.error = strdup(vl_buf_str(&err));
+			record(L, s, &r, 0);
+			vl_response_release(&r);
+			slot_clear(s);
+			goto out;
+		}
 	}
 	req.id = s->id;
 	req.sample_id = s->sample.id;
@@ -683,6 +730,15 @@ int vl_runner_run(const struct vl_task *task, const struct vl_run_opts *o,
 	api_key_env = vl_kv_get_or(o->backend_cfg, "api_key_env", "OPENAI_API_KEY");
 	L.secret = getenv(api_key_env);
 	L.base_url = vl_kv_get(o->backend_cfg, "base_url");
+	{
+		struct vl_buf e = VL_BUF_INIT;
+		if (vl_kv_get_long(o->backend_cfg, "max_image_side", 0, &L.max_image_side, &e) < 0) {
+			vl_buf_adds(err, vl_buf_str(&e));
+			vl_buf_release(&e);
+			return VL_EINVAL;
+		}
+		vl_buf_release(&e);
+	}
 
 	rc = vl_backend_open(o->backend, o->backend_cfg, &L.backend, err);
 	if (rc < 0)
