@@ -124,7 +124,7 @@ int cmd_run(int argc, char **argv)
 		{ "ci-level", VL_OPT_DOUBLE, &ci_level, "P", "confidence level (default 0.95)" },
 		{ "price-input", VL_OPT_DOUBLE, &price_in, "P", "price per million prompt tokens" },
 		{ "price-output", VL_OPT_DOUBLE, &price_out, "P", "price per million completion tokens" },
-		{ "submission", VL_OPT_STRING, &submission, "FILE", "also write answers as [{question_id, answer}]" },
+		{ "submission", VL_OPT_STRING, &submission, "FILE", "write the answers as a submission file [{question_id, answer}]" },
 		{ "json", VL_OPT_FLAG, &json, NULL, "print the result as JSON" },
 		{ "quiet", VL_OPT_FLAG, &quiet, NULL, "no progress display" },
 		{ NULL },
@@ -295,7 +295,6 @@ int cmd_run(int argc, char **argv)
 			.ci_level = ci_level,
 			.price_input = price_in,
 			.price_output = price_out,
-			.submission = submission,
 		};
 		struct vl_run_result res;
 
@@ -306,6 +305,23 @@ int cmd_run(int argc, char **argv)
 				fprintf(stderr, "the run is logged as run %lld (status failed)\n", res.run_id);
 			exit_code = exit_code > VL_EXIT_USAGE ? exit_code : VL_EXIT_USAGE;
 			continue;
+		}
+		if (submission && !strcmp(res.status, "finished")) {
+			struct vl_buf path = VL_BUF_INIT;
+			long n = 0;
+			/* one file per task when several run */
+			if (names.n > 1)
+				vl_buf_addf(&path, "%s.%s.json", submission, t->name);
+			else
+				vl_buf_adds(&path, submission);
+			vl_buf_reset(&err);
+			if (vl_runner_write_submission(rl, res.run_id, vl_buf_str(&path), &n, &err) < 0) {
+				vl_error("%s", vl_buf_str(&err));
+				exit_code = VL_EXIT_FATAL;
+			} else {
+				fprintf(stderr, "vleval: wrote %ld answers to '%s'\n", n, vl_buf_str(&path));
+			}
+			vl_buf_release(&path);
 		}
 		if (json) {
 			if (jsonout.len > 1)

@@ -11,6 +11,7 @@
 #include "metrics/metric.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -514,6 +515,7 @@ struct scored_metric {
 	const struct vl_metric *m;
 	void *state;
 	size_t n;                  /* samples added */
+	size_t failed;             /* samples the metric refused (no ground truth) */
 	struct vl_strv ids;        /* sample id per position (for sample_score) */
 	struct group *groups;
 	size_t ngroups;
@@ -594,7 +596,10 @@ int vl_runner_score(const struct vl_task *task, const char *data_dir, long limit
 				struct vl_buf me = VL_BUF_INIT;
 				double score;
 				if (sm->m->add(sm->state, &s, a->extracted, &score, &me) < 0) {
-					vl_runlog_put_error(rl, run, "metric", s.id, vl_buf_str(&me));
+					/* a test split has no ground truth at all: log a
+					 * few, count the rest, never 100k identical rows */
+					if (++sm->failed <= 20)
+						vl_runlog_put_error(rl, run, "metric", s.id, vl_buf_str(&me));
 					vl_buf_release(&me);
 					continue;
 				}
@@ -624,6 +629,14 @@ int vl_runner_score(const struct vl_task *task, const char *data_dir, long limit
 		double lo[VL_METRIC_MAX_VALUES], hi[VL_METRIC_MAX_VALUES];
 		int nv;
 
+		if (sm->failed > 20) {
+			struct vl_buf msg = VL_BUF_INIT;
+			vl_buf_addf(&msg, "metric '%s' refused %zu samples in all (the first 20 are "
+				    "logged); samples without ground truth are not scored", sm->m->name,
+				    sm->failed);
+			vl_runlog_put_error(rl, run, "metric", NULL, vl_buf_str(&msg));
+			vl_buf_release(&msg);
+		}
 		if (!sm->n)
 			continue;
 		nv = sm->m->finish(sm->state, NULL, 0, vals, VL_METRIC_MAX_VALUES);
@@ -918,4 +931,55 @@ out_backend:
 	vl_run_info_release(&ri);
 	vl_run_info_release(&prev);
 	return rc;
+}
+
+/* ---- submission files ------------------------------------------------ */
+
+struct sub_ctx {
+	FILE *f;
+	long n;
+};
+
+static int write_sub_row(void *ctx, const struct vl_sample_row *r)
+{
+	struct sub_ctx *c = ctx;
+	struct vl_buf b = VL_BUF_INIT;
+	const char *p = r->sample_id;
+
+	/* official VQA ids are integers: write them as numbers */
+	while (*p >= '0' && *p <= '9')
+		p++;
+	vl_buf_adds(&b, c->n ? ",\n" : "\n");
+	vl_buf_adds(&b, "{\"question_id\": ");
+	if (!*p && p != r->sample_id && p - r->sample_id < 16)
+		vl_buf_adds(&b, r->sample_id);
+	else
+		vl_buf_add_json_str(&b, r->sample_id);
+	vl_buf_adds(&b, ", \"answer\": ");
+	vl_buf_add_json_str(&b, r->extracted ? r->extracted : "");
+	vl_buf_addch(&b, '}');
+	fwrite(b.buf, 1, b.len, c->f);
+	vl_buf_release(&b);
+	c->n++;
+	return 0;
+}
+
+int vl_runner_write_submission(struct vl_runlog *rl, long long run, const char *path,
+			       long *written, struct vl_buf *err)
+{
+	struct sub_ctx c = { fopen(path, "w"), 0 };
+
+	if (!c.f) {
+		vl_buf_addf(err, "cannot write submission file '%s': %s", path, strerror(errno));
+		return VL_EIO;
+	}
+	fputc('[', c.f);
+	vl_runlog_each_sample(rl, run, 1, write_sub_row, &c);
+	fputs("\n]\n", c.f);
+	if (fclose(c.f) != 0) {
+		vl_buf_addf(err, "cannot write submission file '%s': %s", path, strerror(errno));
+		return VL_EIO;
+	}
+	*written = c.n;
+	return 0;
 }

@@ -32,7 +32,6 @@ struct vl_run_opts {
 	double ci_level;              /* e.g. 0.95 */
 	double price_input;           /* per million prompt tokens, < 0 unknown */
 	double price_output;          /* per million completion tokens, < 0 unknown */
-	const char *submission;       /* write {question_id, answer} JSON here, or NULL */
 };
 
 struct vl_run_result {
@@ -56,6 +55,11 @@ int vl_runner_run(const struct vl_task *task, const struct vl_run_opts *opts,
 int vl_runner_score(const struct vl_task *task, const char *data_dir, long limit,
 		    struct vl_runlog *rl, long long run, const struct vl_run_opts *opts,
 		    struct vl_buf *err);
+
+/* Writes the answered samples of run as the official VQA submission format,
+ * [{"question_id": 1, "answer": "..."}], in dataset order. */
+int vl_runner_write_submission(struct vl_runlog *rl, long long run, const char *path,
+			       long *written, struct vl_buf *err);
 
 /* Builds the run's config JSON (no secrets) from task and options. */
 char *vl_runner_config_json(const struct vl_task *task, const struct vl_run_opts *opts);
