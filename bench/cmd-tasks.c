@@ -3,6 +3,7 @@
  * metrics, size when the data is present, and where the files are expected.
  */
 #include "bench/cli.h"
+#include "bench/runner.h"
 #include "bench/task.h"
 #include "datasets/dataset.h"
 #include "metrics/metric.h"
@@ -20,34 +21,6 @@ static int is_path_key(const char *k)
 		if (!strcmp(k, non_paths[i]))
 			return 0;
 	return 1;
-}
-
-static long count(const struct vl_task *t, const char *root)
-{
-	struct vl_dataset_spec spec = { t->name, root, t->dataset, 0 };
-	struct vl_buf err = VL_BUF_INIT;
-	struct vl_dataset *ds;
-	struct vl_sample s;
-	long n = 0;
-	int rc;
-
-	if (vl_dataset_open(&spec, &ds, &err) < 0) {
-		vl_buf_release(&err);
-		return -1;
-	}
-	vl_sample_init(&s);
-	while ((rc = vl_dataset_next(ds, &s, &err)) != 0) {
-		if (rc == 1)
-			n++;
-		else if (rc != VL_EPARSE)
-			break;
-		vl_sample_release(&s);
-		vl_buf_reset(&err);
-	}
-	vl_sample_release(&s);
-	vl_dataset_close(ds);
-	vl_buf_release(&err);
-	return n;
 }
 
 int cmd_tasks(int argc, char **argv)
@@ -117,8 +90,10 @@ int cmd_tasks(int argc, char **argv)
 			}
 			vl_buf_release(&p);
 		}
-		if (all_present)
-			n = count(t, root);
+		if (all_present) {
+			struct vl_dataset_spec spec = { t->name, root, t->dataset, 0 };
+			n = vl_runner_count(&spec, -1);
+		}
 		if (json) {
 			if (out.len > 1)
 				vl_buf_addch(&out, ',');

@@ -296,6 +296,20 @@ static void trim(struct vl_buf *b)
 	vl_buf_setlen(b, end - start);
 }
 
+/* Records a request that never reached the backend (prompt, image or
+ * queueing failure) as the sample's error and frees the slot. */
+static void fail_slot(struct loop *L, struct slot *s, const char *msg)
+{
+	struct vl_response r = { .id = s->id, .latency_s = -1, .ttft_s = -1,
+				 .prompt_tokens = -1, .completion_tokens = -1,
+				 .gpu_mem_peak_mb = -1 };
+
+	r.error = strdup(msg);
+	record(L, s, &r, 0);
+	vl_response_release(&r);
+	slot_clear(s);
+}
+
 /* --max-image-side: replaces each image by the base64 of its downscaled
  * bytes (the original bytes when it already fits).  The strings live in the
  * slot until the request completes. */
@@ -344,13 +358,7 @@ static int submit_sample(struct loop *L, struct vl_sample *sample)
 	s->sample = *sample;
 	vl_sample_init(sample);
 	if (vl_task_render(L->prompt_tmpl, &s->sample, &prompt, &err) < 0) {
-		struct vl_response r = { .id = s->id, .latency_s = -1, .ttft_s = -1,
-					 .prompt_tokens = -1, .completion_tokens = -1,
-					 .gpu_mem_peak_mb = -1 };
-		r.error = strdup(vl_buf_str(&err));
-		record(L, s, &r, 0);
-		vl_response_release(&r);
-		slot_clear(s);
+		fail_slot(L, s, vl_buf_str(&err));
 		goto out;
 	}
 	trim(&prompt);
@@ -362,13 +370,7 @@ static int submit_sample(struct loop *L, struct vl_sample *sample)
 		if (s->sample.image_b64)
 			imgs[req.n_images++].b64 = s->sample.image_b64;
 		if (L->max_image_side > 0 && prepare_images(L, s, imgs, req.n_images, &err) < 0) {
-			struct vl_response r = { .id = s->id, .latency_s = -1, .ttft_s = -1,
-						 .prompt_tokens = -1, .completion_tokens = -1,
-						 .gpu_mem_peak_mb = -1 };
-			r.error = strdup(vl_buf_str(&err));
-			record(L, s, &r, 0);
-			vl_response_release(&r);
-			slot_clear(s);
+			fail_slot(L, s, vl_buf_str(&err));
 			goto out;
 		}
 	}
@@ -404,13 +406,7 @@ static int submit_sample(struct loop *L, struct vl_sample *sample)
 		}
 	}
 	if (vl_backend_submit(L->backend, &req, &err) < 0) {
-		struct vl_response r = { .id = s->id, .latency_s = -1, .ttft_s = -1,
-					 .prompt_tokens = -1, .completion_tokens = -1,
-					 .gpu_mem_peak_mb = -1 };
-		r.error = strdup(vl_buf_str(&err));
-		record(L, s, &r, 0);
-		vl_response_release(&r);
-		slot_clear(s);
+		fail_slot(L, s, vl_buf_str(&err));
 		goto out;
 	}
 	L->inflight++;
@@ -449,7 +445,7 @@ static int drain(struct loop *L, int timeout_ms)
 	return n;
 }
 
-static long count_samples(const struct vl_dataset_spec *spec, long limit)
+long vl_runner_count(const struct vl_dataset_spec *spec, long limit)
 {
 	struct vl_buf err = VL_BUF_INIT;
 	struct vl_dataset *ds;
@@ -806,7 +802,7 @@ int vl_runner_run(const struct vl_task *task, const struct vl_run_opts *o,
 	L.nslots = o->concurrency > 0 ? o->concurrency : 1;
 	L.slots = vl_xcalloc((size_t)L.nslots, sizeof(*L.slots));
 	vl_progress_start(&L.prog, o->progress, task->name,
-			  o->progress == 2 ? count_samples(&spec, o->limit)
+			  o->progress == 2 ? vl_runner_count(&spec, o->limit)
 					   : (prev.n_samples > 0 ? prev.n_samples : o->limit));
 
 	while (!L.fatal && !vl_runner_stop && (!eof || L.inflight > 0)) {

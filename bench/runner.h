@@ -61,6 +61,11 @@ int vl_runner_score(const struct vl_task *task, const char *data_dir, long limit
 int vl_runner_write_submission(struct vl_runlog *rl, long long run, const char *path,
 			       long *written, struct vl_buf *err);
 
+/* Counts the samples of a dataset (good records, at most limit when >= 0);
+ * -1 when it cannot be opened. */
+struct vl_dataset_spec;
+long vl_runner_count(const struct vl_dataset_spec *spec, long limit);
+
 /* Builds the run's config JSON (no secrets) from task and options. */
 char *vl_runner_config_json(const struct vl_task *task, const struct vl_run_opts *opts);
 

@@ -4,6 +4,7 @@
  */
 #include "bench/task.h"
 #include "datasets/dataset.h"
+#include "datasets/loader_util.h"
 #include "metrics/metric.h"
 
 #include <ctype.h>
@@ -45,24 +46,6 @@ static int check_template(const char *tmpl, const char *origin, const char *key,
 	return rc;
 }
 
-static int parse_strings(const cJSON *v, struct vl_strv *out)
-{
-	const cJSON *e;
-
-	if (cJSON_IsString(v)) {
-		vl_strv_push(out, v->valuestring);
-		return 0;
-	}
-	if (!cJSON_IsArray(v))
-		return VL_EINVAL;
-	cJSON_ArrayForEach(e, v) {
-		if (!cJSON_IsString(e))
-			return VL_EINVAL;
-		vl_strv_push(out, e->valuestring);
-	}
-	return 0;
-}
-
 static int parse_generation(struct vl_task *t, const cJSON *g, const char *origin,
 			    struct vl_buf *err)
 {
@@ -77,7 +60,7 @@ static int parse_generation(struct vl_task *t, const cJSON *g, const char *origi
 	cJSON_ArrayForEach(e, g) {
 		const char *k = e->string;
 		if (!strcmp(k, "stop")) {
-			if (parse_strings(e, &t->gen.stop) < 0)
+			if (vl_json_push_strings(e, &t->gen.stop) < 0)
 				goto bad;
 			continue;
 		}
@@ -273,7 +256,7 @@ int vl_task_parse(const char *text, size_t len, const char *origin,
 		goto fail;
 	}
 	v = cJSON_GetObjectItemCaseSensitive(json, "metrics");
-	if (parse_strings(v, &t->metrics) < 0 || t->metrics.n == 0) {
+	if (vl_json_push_strings(v, &t->metrics) < 0 || t->metrics.n == 0) {
 		vl_buf_addf(err, "task file '%s': \"metrics\" must be a non-empty list of metric names", origin);
 		goto fail;
 	}
@@ -321,12 +304,12 @@ int vl_task_parse(const char *text, size_t len, const char *origin,
 		vl_buf_release(&merr);
 	}
 	v = cJSON_GetObjectItemCaseSensitive(json, "breakdown");
-	if (v && parse_strings(v, &t->breakdown) < 0) {
+	if (v && vl_json_push_strings(v, &t->breakdown) < 0) {
 		vl_buf_addf(err, "task file '%s': \"breakdown\" must be a list of metadata keys", origin);
 		goto fail;
 	}
 	v = cJSON_GetObjectItemCaseSensitive(json, "choices");
-	if (v && parse_strings(v, &t->choices) < 0) {
+	if (v && vl_json_push_strings(v, &t->choices) < 0) {
 		vl_buf_addf(err, "task file '%s': \"choices\" must be a list of strings", origin);
 		goto fail;
 	}

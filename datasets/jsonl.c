@@ -20,6 +20,7 @@
  * Dataset keys: "path" (required), "images" (image folder).
  */
 #include "datasets/dataset.h"
+#include "datasets/loader_util.h"
 
 #include <ctype.h>
 #include <string.h>
@@ -49,26 +50,6 @@ static int jsonl_open(const struct vl_dataset_spec *spec, void **handle, struct 
 	return 0;
 }
 
-/* Pushes the strings of an array (or a lone string) onto sv; returns the
- * offending key's name on a non-string element. */
-static int push_strings(const cJSON *v, struct vl_strv *sv)
-{
-	const cJSON *e;
-
-	if (cJSON_IsString(v)) {
-		vl_strv_push(sv, v->valuestring);
-		return 0;
-	}
-	if (!cJSON_IsArray(v))
-		return VL_EINVAL;
-	cJSON_ArrayForEach(e, v) {
-		if (!cJSON_IsString(e))
-			return VL_EINVAL;
-		vl_strv_push(sv, e->valuestring);
-	}
-	return 0;
-}
-
 static int jsonl_record(struct jsonl *j, const cJSON *rec, struct vl_sample *s,
 			const char **bad_key, struct vl_buf *err)
 {
@@ -95,7 +76,7 @@ static int jsonl_record(struct jsonl *j, const cJSON *rec, struct vl_sample *s,
 	v = GET("images") ? GET("images") : GET("image");
 	if (v) {
 		struct vl_strv refs = { 0 };
-		if (push_strings(v, &refs) < 0) {
+		if (vl_json_push_strings(v, &refs) < 0) {
 			vl_strv_release(&refs);
 			BAD(GET("images") ? "images" : "image");
 		}
@@ -111,9 +92,9 @@ static int jsonl_record(struct jsonl *j, const cJSON *rec, struct vl_sample *s,
 		}
 		vl_strv_release(&refs);
 	}
-	if ((v = GET("options")) && push_strings(v, &s->options) < 0)
+	if ((v = GET("options")) && vl_json_push_strings(v, &s->options) < 0)
 		BAD("options");
-	if ((v = GET("answers")) && push_strings(v, &s->answers) < 0)
+	if ((v = GET("answers")) && vl_json_push_strings(v, &s->answers) < 0)
 		BAD("answers");
 	if ((v = GET("answer"))) {
 		if (!cJSON_IsString(v))
@@ -136,9 +117,9 @@ static int jsonl_record(struct jsonl *j, const cJSON *rec, struct vl_sample *s,
 			BAD("label");
 		}
 	}
-	if ((v = GET("captions")) && push_strings(v, &s->captions) < 0)
+	if ((v = GET("captions")) && vl_json_push_strings(v, &s->captions) < 0)
 		BAD("captions");
-	if ((v = GET("objects")) && push_strings(v, &s->objects) < 0)
+	if ((v = GET("objects")) && vl_json_push_strings(v, &s->objects) < 0)
 		BAD("objects");
 	if ((v = GET("box"))) {
 		if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) != 4)
