@@ -7,7 +7,10 @@
  * counts every label other than "no" as positive, so "No" is positive there).
  *
  * Dataset keys: "questions" (required), "images" (image folder), "split"
- * (recorded as the sample's "split" metadata for breakdowns).
+ * (recorded as the sample's "split" metadata for breakdowns).  Or, to pool
+ * several splits in one run (per-split breakdown plus the pooled overall):
+ * "files": [{"questions": ..., "split": "random"}, ...]; question ids repeat
+ * across the official files, so sample ids are then "SPLIT/question_id".
  */
 #include "datasets/dataset.h"
 
@@ -15,57 +18,132 @@
 #include <string.h>
 
 struct pope {
-	struct vl_buf path;
+	struct vl_buf path;       /* the file being read */
 	struct vl_buf image_dir;
-	char *split;
+	char *split;              /* its split, or NULL */
+	const struct vl_dataset_spec *spec;
+	const cJSON *files;       /* "files" array, or NULL */
+	const cJSON *next_file;   /* next element of files to open */
+	int prefix_ids;           /* ids are "split/question_id" */
 	struct vl_lines lines;   /* JSON-lines mode */
 	cJSON *array;            /* array mode */
 	const cJSON *cursor;
 	size_t record;
 };
 
-static int pope_open(const struct vl_dataset_spec *spec, void **handle, struct vl_buf *err)
+/* Opens the file at p->path, JSON lines or one JSON array. */
+static int open_file(struct pope *p, struct vl_buf *err)
 {
-	struct pope *p = vl_xcalloc(1, sizeof(*p));
-	const cJSON *split = cJSON_GetObjectItemCaseSensitive(spec->json, "split");
-	FILE *f;
-	int c, rc;
+	FILE *f = fopen(vl_buf_str(&p->path), "rb");
+	int c;
 
-	rc = vl_spec_path(spec, "questions", 1, &p->path, err);
-	if (rc < 0)
-		goto fail;
-	vl_spec_path(spec, "images", 0, &p->image_dir, err);
-	if (cJSON_IsString(split))
-		p->split = vl_xstrdup(split->valuestring);
-	f = fopen(vl_buf_str(&p->path), "rb");
 	if (!f) {
 		vl_buf_addf(err, "cannot open POPE question file '%s' (the official files are "
 			    "output/coco/coco_pope_*.json in the POPE repository)",
 			    vl_buf_str(&p->path));
-		rc = VL_ENOTFOUND;
-		goto fail;
+		return VL_ENOTFOUND;
 	}
 	do
 		c = fgetc(f);
 	while (c == ' ' || c == '\n' || c == '\r' || c == '\t');
 	fclose(f);
 	if (c == '[') {
-		rc = vl_json_load(vl_buf_str(&p->path), &p->array, err);
+		int rc = vl_json_load(vl_buf_str(&p->path), &p->array, err);
 		if (rc < 0)
-			goto fail;
+			return rc;
 		p->cursor = p->array->child;
-	} else {
-		rc = vl_lines_open(&p->lines, vl_buf_str(&p->path), err);
+		p->record = 0;
+		return 0;
+	}
+	return vl_lines_open(&p->lines, vl_buf_str(&p->path), err);
+}
+
+static void close_file(struct pope *p)
+{
+	vl_lines_close(&p->lines);
+	cJSON_Delete(p->array);
+	p->array = NULL;
+	p->cursor = NULL;
+}
+
+/* Opens the next entry of "files"; 0 when there is none left. */
+static int open_next(struct pope *p, struct vl_buf *err)
+{
+	const cJSON *e = p->next_file, *q, *sp;
+
+	if (!e)
+		return 0;
+	p->next_file = e->next;
+	q = cJSON_GetObjectItemCaseSensitive(e, "questions");
+	sp = cJSON_GetObjectItemCaseSensitive(e, "split");
+	if (!cJSON_IsString(q) || !cJSON_IsString(sp)) {
+		vl_buf_addf(err, "task '%s': every \"files\" entry needs \"questions\" and \"split\" "
+			    "strings", p->spec->task);
+		return VL_EINVAL;
+	}
+	close_file(p);
+	vl_buf_reset(&p->path);
+	vl_path_join(&p->path, p->spec->data_root, q->valuestring);
+	vl_free(p->split);
+	p->split = vl_xstrdup(sp->valuestring);
+	return open_file(p, err) < 0 ? VL_ENOTFOUND : 1;
+}
+
+static void pope_close(void *handle);
+
+static int pope_open(const struct vl_dataset_spec *spec, void **handle, struct vl_buf *err)
+{
+	struct pope *p = vl_xcalloc(1, sizeof(*p));
+	const cJSON *split = cJSON_GetObjectItemCaseSensitive(spec->json, "split");
+	int rc;
+
+	p->spec = spec;
+	vl_spec_path(spec, "images", 0, &p->image_dir, err);
+	p->files = cJSON_GetObjectItemCaseSensitive(spec->json, "files");
+	if (p->files) {
+		if (!cJSON_IsArray(p->files) || !p->files->child) {
+			vl_buf_addf(err, "task '%s': \"files\" must be a non-empty array", spec->task);
+			rc = VL_EINVAL;
+			goto fail;
+		}
+		/* every file must exist now, not after the first split is done */
+		for (const cJSON *e = p->files->child; e; e = e->next) {
+			const cJSON *q = cJSON_GetObjectItemCaseSensitive(e, "questions");
+			struct vl_buf path = VL_BUF_INIT;
+			FILE *f;
+			if (!cJSON_IsString(q))
+				continue;
+			vl_path_join(&path, spec->data_root, q->valuestring);
+			f = fopen(vl_buf_str(&path), "rb");
+			if (!f) {
+				vl_buf_addf(err, "cannot open POPE question file '%s'", vl_buf_str(&path));
+				vl_buf_release(&path);
+				rc = VL_ENOTFOUND;
+				goto fail;
+			}
+			fclose(f);
+			vl_buf_release(&path);
+		}
+		p->prefix_ids = 1;
+		p->next_file = p->files->child;
+		rc = open_next(p, err);
 		if (rc < 0)
 			goto fail;
+		*handle = p;
+		return 0;
 	}
+	rc = vl_spec_path(spec, "questions", 1, &p->path, err);
+	if (rc < 0)
+		goto fail;
+	if (cJSON_IsString(split))
+		p->split = vl_xstrdup(split->valuestring);
+	rc = open_file(p, err);
+	if (rc < 0)
+		goto fail;
 	*handle = p;
 	return 0;
 fail:
-	vl_buf_release(&p->path);
-	vl_buf_release(&p->image_dir);
-	vl_free(p->split);
-	vl_free(p);
+	pope_close(p);
 	return rc;
 }
 
@@ -98,6 +176,12 @@ static int pope_record(struct pope *p, const cJSON *rec, const char *where,
 		vl_buf_release(&path);
 		return VL_EPARSE;
 	}
+	if (p->prefix_ids) {
+		struct vl_buf full = VL_BUF_INIT;
+		vl_buf_addf(&full, "%s/%s", p->split, vl_buf_str(&id));
+		vl_buf_release(&id);
+		id = full;
+	}
 	s->id = vl_buf_detach(&id, NULL);
 	s->question = vl_xstrdup(text->valuestring);
 	vl_strv_push_owned(&s->images, vl_buf_detach(&path, NULL));
@@ -111,9 +195,9 @@ static int pope_record(struct pope *p, const cJSON *rec, const char *where,
 	return 1;
 }
 
-static int pope_next(void *handle, struct vl_sample *s, struct vl_buf *err)
+/* Reads from the current file; 0 at its end. */
+static int next_in_file(struct pope *p, struct vl_sample *s, struct vl_buf *err)
 {
-	struct pope *p = handle;
 	struct vl_buf where = VL_BUF_INIT;
 	cJSON *rec;
 	int rc;
@@ -128,6 +212,8 @@ static int pope_next(void *handle, struct vl_sample *s, struct vl_buf *err)
 		vl_buf_release(&where);
 		return rc;
 	}
+	if (!p->lines.file)
+		return 0;
 	do {
 		rc = vl_lines_next(&p->lines, err);
 		if (rc <= 0)
@@ -146,13 +232,27 @@ static int pope_next(void *handle, struct vl_sample *s, struct vl_buf *err)
 	return rc;
 }
 
+static int pope_next(void *handle, struct vl_sample *s, struct vl_buf *err)
+{
+	struct pope *p = handle;
+	int rc;
+
+	for (;;) {
+		rc = next_in_file(p, s, err);
+		if (rc != 0 || !p->files)
+			return rc;
+		rc = open_next(p, err);   /* this file is done: the next split */
+		if (rc <= 0)
+			return rc;
+	}
+}
+
 static void pope_close(void *handle)
 {
 	struct pope *p = handle;
 	if (!p)
 		return;
-	vl_lines_close(&p->lines);
-	cJSON_Delete(p->array);
+	close_file(p);
 	vl_buf_release(&p->path);
 	vl_buf_release(&p->image_dir);
 	vl_free(p->split);

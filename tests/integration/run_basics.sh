@@ -81,4 +81,15 @@ expect_exit 0 "help run" $V help run
 check "help lists --resume" grep -q -- "--resume" "$T/out"
 expect_exit 2 "unknown command" $V rnu
 check "did you mean run" grep -q "did you mean 'run'" "$T/err"
+# the three splits pooled in one run: per-split breakdown plus the pooled overall
+make_pope "$T/data/pope/coco_pope_popular.json" 60
+make_pope "$T/data/pope/coco_pope_adversarial.json" 30
+expect_exit 0 "pooled POPE" $V run --task pope_coco --backend constant --db "$DB" --quiet --json
+check "pooled n" python3 -c "
+import json; r=json.load(open('$T/out'))[0]
+m={(x['name'], x['subset']): x for x in r['metrics']}
+assert m[('acc', '')]['n'] == 210 and m[('acc', 'split=popular')]['n'] == 60, m
+assert m[('acc', 'split=adversarial')]['n'] == 30"
+check "ids carry the split" [ "$(sq "$DB" "select count(*) from samples where sample_id like 'popular/%'")" = 60 ]
+
 finish
