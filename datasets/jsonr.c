@@ -288,6 +288,34 @@ static int str_special(unsigned char c)
 	return cls[c] & 1;
 }
 
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+/* Nonzero when one of the 8 bytes of x ends the fast copy loop of a string
+ * ('"', '\\', below 0x20 or from 0x80): the classic "has a zero byte" bit
+ * trick, exact as to whether there is one. */
+static inline uint64_t special8(uint64_t x)
+{
+	uint64_t q = x ^ (ONES * '"'), b = x ^ (ONES * '\\');
+
+	return ((((x - ONES * 0x20) | (q - ONES) | (b - ONES)) & ~x) | x) & HIGHS;
+}
+
+/* First byte of [p, end) that ends a plain run of string bytes, or end. */
+static inline const char *scan_plain(const char *p, const char *end)
+{
+	while (end - p >= 8) {
+		uint64_t x;
+		memcpy(&x, p, 8);
+		if (special8(x))
+			break;
+		p += 8;
+	}
+	while (p < end && !str_special((unsigned char)*p))
+		p++;
+	return p;
+}
+
 /* Reads a string whose opening quote is at buf[pos] into r->str. */
 static int read_string(struct vl_jsonr *r, struct vl_buf *err)
 {
@@ -297,9 +325,8 @@ static int read_string(struct vl_jsonr *r, struct vl_buf *err)
 	r->pos++;
 	{
 		/* fast path: the whole plain string is in the buffer */
-		const char *p = r->buf + r->pos, *end = r->buf + r->len, *q = p;
-		while (q < end && !str_special((unsigned char)*q))
-			q++;
+		const char *p = r->buf + r->pos, *end = r->buf + r->len;
+		const char *q = scan_plain(p, end);
 		if (q < end && *q == '"') {
 			size_t n = (size_t)(q - p);
 			if (r->str.alloc < n + 1)
@@ -315,8 +342,7 @@ static int read_string(struct vl_jsonr *r, struct vl_buf *err)
 		size_t start = r->pos;
 		int c;
 
-		while (r->pos < r->len && !str_special((unsigned char)r->buf[r->pos]))
-			r->pos++;
+		r->pos = (size_t)(scan_plain(r->buf + r->pos, r->buf + r->len) - r->buf);
 		if (r->pos > start)
 			vl_buf_add(&r->str, r->buf + start, r->pos - start);
 		c = peek(r, err);
@@ -549,6 +575,9 @@ static int read_key(struct vl_jsonr *r, struct vl_buf *err)
 		return VL_J_ERROR;
 	if (r->pos < r->len && r->buf[r->pos] == ':') {
 		r->pos++;
+		/* the usual "key": value, without a trip through skip_ws */
+		if (r->pos < r->len && r->buf[r->pos] == ' ')
+			r->pos++;
 		r->state = ST_VALUE;
 		return VL_J_KEY;
 	}
