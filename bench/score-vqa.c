@@ -20,6 +20,7 @@
 #include "bench/cli.h"
 #include "datasets/dataset.h"
 #include "datasets/jsonr.h"
+#include "datasets/vqa.h"
 #include "metrics/metric.h"
 #include "metrics/vqa.h"
 
@@ -36,7 +37,7 @@ struct result {
 	int64_t qid;
 	size_t answer_off;  /* into results.text */
 	size_t record;      /* 1-based position in the results array */
-	int used;
+	size_t used;        /* annotation number that used it, 0: none yet */
 };
 
 struct results {
@@ -439,15 +440,19 @@ int score_vqa(int argc, char **argv)
 	vl_kv_set(&mopts, "revision", revision);
 	sc.st = sc.m->new_state(&mopts, &err);
 
+	/* The fast path of the loader: ground truth as borrowed views, no
+	 * struct vl_sample per question.  The metric still sees a sample:
+	 * a view whose answers borrow the record's (never released). */
 	vl_sample_init(&s);
-	for (;;) {
+	for (size_t ann = 1;; ann++) {
+		struct vl_vqa_record rec;
 		const struct result *res;
+		char qid_text[32];
 		size_t slot, k;
-		int64_t qid;
 		double score;
 
 		vl_buf_reset(&err);
-		rc = vl_dataset_next(ds, &s, &err);
+		rc = vl_vqa_next_record(ds, &rec, &err);
 		if (rc == 0)
 			break;
 		if (rc == VL_EPARSE) {
@@ -459,40 +464,48 @@ int score_vqa(int argc, char **argv)
 			exit_code = VL_EXIT_USAGE;
 			goto out;
 		}
-		qid = strtoll(s.id, NULL, 10);
-		if (rs.cursor < rs.n && rs.v[rs.cursor].qid == qid) {
+		snprintf(qid_text, sizeof(qid_text), "%" PRId64, rec.qid);
+		if (rs.cursor < rs.n && rs.v[rs.cursor].qid == rec.qid) {
 			k = rs.cursor;
 		} else {
-			slot = rs.nslots ? res_slot(&rs, qid) : 0;
+			slot = rs.nslots ? res_slot(&rs, rec.qid) : 0;
 			if (!rs.nslots || !rs.slots[slot].idx) {
 				problem(&pb, "'%s' has no result for question_id %s (annotation in '%s')",
-					rpath, s.id, apath);
-				vl_sample_release(&s);
+					rpath, qid_text, apath);
 				continue;
 			}
 			k = rs.slots[slot].idx - 1;
 		}
 		rs.cursor = k + 1;
-		rs.v[k].used = 1;
-		res = &rs.v[k];
-		if (sc.m->add(sc.st, &s, rs.text.buf + res->answer_off, &score, &err) < 0) {
-			problem(&pb, "'%s': %s", apath, vl_buf_str(&err));
-			vl_sample_release(&s);
+		if (rs.v[k].used) {
+			problem(&pb, "'%s' annotation %zu: duplicate question_id %s (first in annotation %zu)",
+				apath, ann, qid_text, rs.v[k].used);
 			continue;
 		}
-		group_add(&sc.by_atype, vl_sample_meta(&s, "answer_type"), sc.n);
-		group_add(&sc.by_qtype, vl_sample_meta(&s, "question_type"), sc.n);
+		rs.v[k].used = ann;
+		res = &rs.v[k];
+		s.id = qid_text;
+		s.answers.v = (char **)rec.answers;
+		s.answers.n = rec.nanswers;
+		rc = sc.m->add(sc.st, &s, rs.text.buf + res->answer_off, &score, &err);
+		s.id = NULL;
+		s.answers.v = NULL;
+		s.answers.n = 0;
+		if (rc < 0) {
+			problem(&pb, "'%s': %s", apath, vl_buf_str(&err));
+			continue;
+		}
+		group_add(&sc.by_atype, rec.answer_type, sc.n);
+		group_add(&sc.by_qtype, rec.question_type, sc.n);
 		if (per_sample) {
 			if (sc.n == sc.cap) {
 				sc.cap = sc.cap ? sc.cap * 2 : 4096;
 				sc.acc = vl_xrealloc(sc.acc, sc.cap * sizeof(double));
 			}
 			sc.acc[sc.n] = score;
-			vl_strv_push_owned(&sc.ids, s.id);
-			s.id = NULL;
+			vl_strv_push(&sc.ids, qid_text);
 		}
 		sc.n++;
-		vl_sample_release(&s);
 	}
 	for (size_t i = 0; i < rs.n; i++)
 		if (!rs.v[i].used)

@@ -130,6 +130,11 @@ size_t vl_dataset_bad_records(const struct vl_dataset *ds)
 	return ds->bad;
 }
 
+void *vl_dataset_handle(struct vl_dataset *ds, const struct vl_loader *loader)
+{
+	return ds && ds->loader == loader ? ds->handle : NULL;
+}
+
 void vl_dataset_close(struct vl_dataset *ds)
 {
 	if (!ds)

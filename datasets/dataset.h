@@ -54,6 +54,9 @@ int vl_dataset_open(const struct vl_dataset_spec *spec, struct vl_dataset **out,
 int vl_dataset_next(struct vl_dataset *ds, struct vl_sample *out, struct vl_buf *err);
 /* Records skipped so far. */
 size_t vl_dataset_bad_records(const struct vl_dataset *ds);
+/* The loader's handle when ds was opened by `loader`, else NULL: lets a
+ * loader offer a fast path beside next() (datasets/vqa.h). */
+void *vl_dataset_handle(struct vl_dataset *ds, const struct vl_loader *loader);
 void vl_dataset_close(struct vl_dataset *ds);
 
 /* Joins root and rel into out ("rel" as is when absolute or root empty). */

@@ -1,149 +1,44 @@
 /*
  * json_items.c - streaming reader of the elements of one big JSON
- * container (see loader_util.h).  The scanner only finds where an element
- * begins and ends (strings, escapes and bracket depth); cJSON parses each
- * element on its own, so memory is bounded by the largest element.
+ * container (see loader_util.h), on top of the pull reader jsonr.c: the
+ * reader's tokens walk the structure (the top-level object, its keys, the
+ * container), vl_jsonr_raw captures one element's text, and cJSON parses
+ * that element alone, so memory is bounded by the largest element.
  */
 #include "datasets/loader_util.h"
 
-#include <errno.h>
-#include <stdio.h>
 #include <string.h>
-
-#define READ_CHUNK (256 * 1024)
-
-/* Makes buf[pos] readable; 0 at the end of the file, negative on error. */
-static int fill(struct vl_json_items *it)
-{
-	size_t n;
-
-	if (it->pos < it->len)
-		return 1;
-	n = fread(it->buf, 1, READ_CHUNK, it->file);
-	it->pos = 0;
-	it->len = n;
-	if (n == 0)
-		return ferror((FILE *)it->file) ? VL_EIO : 0;
-	return 1;
-}
-
-/* Next non-blank byte without consuming it; -1 at the end, -2 on error. */
-static int peek(struct vl_json_items *it)
-{
-	for (;;) {
-		int rc = fill(it);
-		if (rc <= 0)
-			return rc == 0 ? -1 : -2;
-		unsigned char c = it->buf[it->pos];
-		if (c == '\n')
-			it->line++;
-		else if (c != ' ' && c != '\t' && c != '\r')
-			return c;
-		it->pos++;
-	}
-}
-
-/*
- * Consumes one JSON value starting at buf[pos] (blanks already skipped),
- * appending its raw text to it->item when store is set.  Returns 0, -1 when
- * the file ends inside the value, -2 on a read error.
- */
-static int scan_value(struct vl_json_items *it, int store)
-{
-	int depth = 0, in_str = 0, esc = 0, scalar;
-	unsigned char first;
-
-	if (fill(it) <= 0)
-		return -1;
-	first = it->buf[it->pos];
-	scalar = first != '"' && first != '[' && first != '{';
-	for (;;) {
-		int rc = fill(it);
-		if (rc <= 0)
-			return scalar && rc == 0 ? 0 : (rc == 0 ? -1 : -2);
-		const unsigned char *start = it->buf + it->pos, *p = start;
-		const unsigned char *end = it->buf + it->len;
-		int finished = 0;
-
-		if (scalar) {
-			while (p < end && *p != ',' && *p != ']' && *p != '}' && *p != ' ' &&
-			       *p != '\n' && *p != '\r' && *p != '\t')
-				p++;
-			finished = p < end;
-		} else {
-			for (; p < end; p++) {
-				unsigned char c = *p;
-				if (in_str) {
-					if (esc)
-						esc = 0;
-					else if (c == '\\')
-						esc = 1;
-					else if (c == '"') {
-						in_str = 0;
-						if (depth == 0) {
-							p++;
-							finished = 1;
-							break;
-						}
-					} else if (c == '\n')
-						it->line++;
-				} else if (c == '"') {
-					in_str = 1;
-				} else if (c == '[' || c == '{') {
-					depth++;
-				} else if (c == ']' || c == '}') {
-					if (--depth <= 0) {
-						p++;
-						finished = 1;
-						break;
-					}
-				} else if (c == '\n') {
-					it->line++;
-				}
-			}
-		}
-		if (store)
-			vl_buf_add(&it->item, start, (size_t)(p - start));
-		it->pos += (size_t)(p - start);
-		if (finished)
-			return 0;
-	}
-}
 
 static void where_line(struct vl_json_items *it, struct vl_buf *err)
 {
-	vl_buf_addf(err, "'%s' line %zu", it->path, it->line);
+	vl_buf_addf(err, "'%s' line %zu", it->path, it->r.line);
 }
 
 int vl_json_items_open(struct vl_json_items *it, const char *path, const char *key,
 		       struct vl_buf *err)
 {
 	int optional = key && key[0] == '?';
-	int c;
+	int c, t, rc;
 
 	if (optional)
 		key++;
-
 	memset(it, 0, sizeof(*it));
-	it->file = fopen(path, "rb");
-	if (!it->file) {
-		vl_buf_addf(err, "cannot open '%s': %s", path, strerror(errno));
-		return errno == ENOENT ? VL_ENOTFOUND : VL_EIO;
-	}
 	it->path = vl_xstrdup(path);
-	it->buf = vl_xmalloc(READ_CHUNK);
-	it->line = 1;
-	if (fill(it) > 0 && it->len >= 3 && !memcmp(it->buf, "\xef\xbb\xbf", 3))
-		it->pos = 3; /* UTF-8 byte order mark */
-	c = peek(it);
+	rc = vl_jsonr_open(&it->r, it->path, err);
+	if (rc < 0) {
+		vl_free(it->path);
+		memset(it, 0, sizeof(*it));
+		return rc;
+	}
+	c = vl_jsonr_peek_byte(&it->r, NULL);
 	if (!key) {
 		if (c != '[' && c != '{') {
 			vl_buf_addf(err, "'%s': %s", path, c < 0 ? "empty file"
 				    : "top-level value is not a JSON array or object");
 			goto fail;
 		}
+		vl_jsonr_next(&it->r, NULL);
 		it->container = c;
-		it->pos++;
 		return 0;
 	}
 	if (c != '{') {
@@ -151,48 +46,37 @@ int vl_json_items_open(struct vl_json_items *it, const char *path, const char *k
 			    c < 0 ? "empty file" : "top-level value is not a JSON object", key);
 		goto fail;
 	}
-	it->pos++;
-	for (int first = 1;; first = 0) {
-		c = peek(it);
-		if (c == '}' && first)
-			break;
-		if (!first) {
-			if (c != ',')
-				break;
-			it->pos++;
-			c = peek(it);
-		}
-		if (c != '"')
-			break;
-		vl_buf_reset(&it->item);
-		if (scan_value(it, 1) < 0)
-			break;
-		c = peek(it);
-		if (c != ':')
-			break;
-		it->pos++;
-		c = peek(it);
+	vl_jsonr_next(&it->r, NULL);
+	for (;;) {
+		c = vl_jsonr_peek_byte(&it->r, NULL);
 		if (c < 0)
 			break;
-		if (it->item.len == strlen(key) + 2 && !memcmp(it->item.buf + 1, key, strlen(key))) {
+		t = vl_jsonr_next(&it->r, NULL);
+		if (t != VL_J_KEY)
+			break;
+		if (!strcmp(it->r.str.buf, key)) {
+			c = vl_jsonr_peek_byte(&it->r, NULL);
+			if (c < 0)
+				break;
 			if (c != '[' && c != '{') {
 				where_line(it, err);
 				vl_buf_addf(err, ": \"%s\" is not an array or object", key);
 				goto fail;
 			}
+			vl_jsonr_next(&it->r, NULL);
 			it->container = c;
-			it->pos++;
-			vl_buf_reset(&it->item);
 			return 0;
 		}
-		if (scan_value(it, 0) < 0)
+		if (vl_jsonr_raw(&it->r, NULL, NULL) != 1) {
+			c = -1;
 			break;
+		}
 	}
-	if (c == '}' && optional) {
+	if (t == VL_J_OBJ_END && optional) {
 		vl_json_items_close(it);
 		return 1;
 	}
-	if (c == '}')
+	if (t == VL_J_OBJ_END)
 		vl_buf_addf(err, "'%s': no top-level \"%s\" member", path, key);
 	else if (c < 0)
 		vl_buf_addf(err, "'%s': unexpected end of file before the \"%s\" member "
@@ -218,13 +102,10 @@ void vl_json_items_where(const struct vl_json_items *it, struct vl_buf *out)
 static int truncated(struct vl_json_items *it, int rc, struct vl_buf *err)
 {
 	it->done = 1;
-	if (rc == -2) {
-		vl_buf_addf(err, "cannot read '%s' after line %zu: %s", it->path, it->line,
-			    strerror(errno));
-		return VL_EIO;
-	}
+	if (rc == VL_EIO)
+		return VL_EIO;  /* err filled by the reader */
 	vl_buf_addf(err, "'%s' line %zu: unexpected end of file after record %zu "
-		    "(truncated JSON?)", it->path, it->line, it->record);
+		    "(truncated JSON?)", it->path, it->r.line, it->record);
 	return VL_EPARSE;
 }
 
@@ -237,63 +118,56 @@ int vl_json_items_next(struct vl_json_items *it, cJSON **out, struct vl_buf *err
 	*out = NULL;
 	if (it->done)
 		return 0;
-	c = peek(it);
+	c = vl_jsonr_peek_byte(&it->r, err);
 	if (c < 0)
 		return truncated(it, c, err);
 	if (c == close) {
-		it->pos++;
+		vl_jsonr_next(&it->r, NULL);
 		it->done = 1;
 		return 0;
 	}
-	if (it->started) {
-		if (c != ',') {
-			it->done = 1;
-			where_line(it, err);
-			vl_buf_addf(err, ": expected ',' or '%c' after record %zu", close,
-				    it->record);
-			return VL_EPARSE;
-		}
-		it->pos++;
-		c = peek(it);
-		if (c < 0)
-			return truncated(it, c, err);
+	if (it->started && c != ',') {
+		it->done = 1;
+		where_line(it, err);
+		vl_buf_addf(err, ": expected ',' or '%c' after record %zu", close, it->record);
+		return VL_EPARSE;
 	}
 	it->started = 1;
 	it->record++;
 	vl_free(it->key);
 	it->key = NULL;
 	if (it->container == '{') {
-		cJSON *k;
-		if (c != '"') {
+		if (c == ',') {
+			/* the reader takes the ',' with the key that follows */
+			size_t line = it->r.line;
+			int t = vl_jsonr_next(&it->r, NULL);
+			if (t != VL_J_KEY) {
+				it->done = 1;
+				if (it->r.eof && it->r.pos >= it->r.len)
+					return truncated(it, -1, err);
+				vl_buf_addf(err, "'%s' line %zu: expected a member name", it->path, line);
+				return VL_EPARSE;
+			}
+		} else if (c != '"' || vl_jsonr_next(&it->r, NULL) != VL_J_KEY) {
 			it->done = 1;
+			if (c == '"' && it->r.eof && it->r.pos >= it->r.len)
+				return truncated(it, -1, err);
 			where_line(it, err);
 			vl_buf_adds(err, ": expected a member name");
 			return VL_EPARSE;
 		}
-		vl_buf_reset(&it->item);
-		if ((rc = scan_value(it, 1)) < 0)
-			return truncated(it, rc, err);
-		k = cJSON_ParseWithLength(it->item.buf, it->item.len);
-		it->key = vl_xstrdup(cJSON_IsString(k) ? k->valuestring : "?");
-		cJSON_Delete(k);
-		c = peek(it);
-		if (c != ':') {
-			if (c < 0)
-				return truncated(it, c, err);
-			it->done = 1;
-			where_line(it, err);
-			vl_buf_addf(err, ": expected ':' after \"%s\"", it->key);
-			return VL_EPARSE;
-		}
-		it->pos++;
-		c = peek(it);
-		if (c < 0)
-			return truncated(it, c, err);
+		it->key = vl_xstrdup(it->r.str.buf);
 	}
-	it->item_line = it->line;
+	c = vl_jsonr_peek_byte(&it->r, err);
+	if (c < 0)
+		return truncated(it, c, err);
+	it->item_line = it->r.line;
 	vl_buf_reset(&it->item);
-	if ((rc = scan_value(it, 1)) < 0)
-		return truncated(it, rc, err);
+	rc = vl_jsonr_raw(&it->r, &it->item, err);
+	if (rc <= 0)
+		return truncated(it, rc == 0 ? -1 : rc, err);
+	/* the line where the element itself starts (after a ',') */
+	it->item_line = it->r.tok_line;
 	if (!vl_utf8_valid(it->item.buf, it->item.len, &bad)) {
 		size_t line = it->item_line;
 		for (size_t i = 0; i < bad; i++)
@@ -313,10 +187,8 @@ int vl_json_items_next(struct vl_json_items *it, cJSON **out, struct vl_buf *err
 
 void vl_json_items_close(struct vl_json_items *it)
 {
-	if (it->file)
-		fclose(it->file);
+	vl_jsonr_close(&it->r);
 	vl_free(it->path);
-	vl_free(it->buf);
 	vl_free(it->key);
 	vl_buf_release(&it->item);
 	memset(it, 0, sizeof(*it));

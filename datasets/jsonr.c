@@ -55,6 +55,17 @@ static const unsigned char cls[256] = {
 	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 };
 
+/* A UTF-8 byte order mark at the start of the input (as Windows tools
+ * write it) is not part of the document.  (With a test buffer of under 3
+ * bytes a mark split across reads is not recognised.) */
+static void skip_bom(struct vl_jsonr *r)
+{
+	if (r->base == 0 && r->pos == 0 && r->len >= 3 && !memcmp(r->buf, "\xef\xbb\xbf", 3)) {
+		r->pos = 3;
+		r->line_start = 3;
+	}
+}
+
 static void init_common(struct vl_jsonr *r, const char *path)
 {
 	memset(r, 0, sizeof(*r));
@@ -88,6 +99,7 @@ void vl_jsonr_open_mem(struct vl_jsonr *r, const char *name, const char *data, s
 	r->buf = (char *)data;
 	r->len = n;
 	r->eof = 1;
+	skip_bom(r);
 }
 
 void vl_jsonr_close(struct vl_jsonr *r)
@@ -157,6 +169,8 @@ static int refill(struct vl_jsonr *r, struct vl_buf *err)
 		return 0;
 	}
 	r->len = (size_t)n;
+	if (r->base == 0)
+		skip_bom(r);
 	return 1;
 }
 
@@ -288,6 +302,34 @@ static int str_special(unsigned char c)
 	return cls[c] & 1;
 }
 
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+/* Nonzero when one of the 8 bytes of x ends the fast copy loop of a string
+ * ('"', '\\', below 0x20 or from 0x80): the classic "has a zero byte" bit
+ * trick, exact as to whether there is one. */
+static inline uint64_t special8(uint64_t x)
+{
+	uint64_t q = x ^ (ONES * '"'), b = x ^ (ONES * '\\');
+
+	return ((((x - ONES * 0x20) | (q - ONES) | (b - ONES)) & ~x) | x) & HIGHS;
+}
+
+/* First byte of [p, end) that ends a plain run of string bytes, or end. */
+static inline const char *scan_plain(const char *p, const char *end)
+{
+	while (end - p >= 8) {
+		uint64_t x;
+		memcpy(&x, p, 8);
+		if (special8(x))
+			break;
+		p += 8;
+	}
+	while (p < end && !str_special((unsigned char)*p))
+		p++;
+	return p;
+}
+
 /* Reads a string whose opening quote is at buf[pos] into r->str. */
 static int read_string(struct vl_jsonr *r, struct vl_buf *err)
 {
@@ -297,9 +339,8 @@ static int read_string(struct vl_jsonr *r, struct vl_buf *err)
 	r->pos++;
 	{
 		/* fast path: the whole plain string is in the buffer */
-		const char *p = r->buf + r->pos, *end = r->buf + r->len, *q = p;
-		while (q < end && !str_special((unsigned char)*q))
-			q++;
+		const char *p = r->buf + r->pos, *end = r->buf + r->len;
+		const char *q = scan_plain(p, end);
 		if (q < end && *q == '"') {
 			size_t n = (size_t)(q - p);
 			if (r->str.alloc < n + 1)
@@ -315,8 +356,7 @@ static int read_string(struct vl_jsonr *r, struct vl_buf *err)
 		size_t start = r->pos;
 		int c;
 
-		while (r->pos < r->len && !str_special((unsigned char)r->buf[r->pos]))
-			r->pos++;
+		r->pos = (size_t)(scan_plain(r->buf + r->pos, r->buf + r->len) - r->buf);
 		if (r->pos > start)
 			vl_buf_add(&r->str, r->buf + start, r->pos - start);
 		c = peek(r, err);
@@ -549,6 +589,9 @@ static int read_key(struct vl_jsonr *r, struct vl_buf *err)
 		return VL_J_ERROR;
 	if (r->pos < r->len && r->buf[r->pos] == ':') {
 		r->pos++;
+		/* the usual "key": value, without a trip through skip_ws */
+		if (r->pos < r->len && r->buf[r->pos] == ' ')
+			r->pos++;
 		r->state = ST_VALUE;
 		return VL_J_KEY;
 	}
@@ -634,4 +677,91 @@ int vl_jsonr_skip(struct vl_jsonr *r, int tok, struct vl_buf *err)
 			return VL_EPARSE;
 	}
 	return 0;
+}
+
+int vl_jsonr_peek_byte(struct vl_jsonr *r, struct vl_buf *err)
+{
+	skip_ws(r);
+	return peek(r, err);
+}
+
+int vl_jsonr_raw(struct vl_jsonr *r, struct vl_buf *out, struct vl_buf *err)
+{
+	int depth = 0, in_str = 0, esc = 0, scalar, c;
+
+	if (r->state == ST_AFTER && r->depth && r->stack[r->depth - 1] == 'a') {
+		if (vl_jsonr_peek_byte(r, err) != ',')
+			return 0;
+		r->pos++;
+		r->state = ST_VALUE;
+	}
+	if (r->state != ST_VALUE && r->state != ST_ARR_FIRST)
+		return 0;
+	c = vl_jsonr_peek_byte(r, err);
+	if (c < 0)
+		return c == -1 ? 0 : VL_EIO;
+	r->tok_line = r->line;
+	r->tok_col = (size_t)(r->base + r->pos - r->line_start + 1);
+	scalar = c != '"' && c != '[' && c != '{';
+	for (;;) {
+		int rc = refill(r, err);
+		if (rc <= 0) {
+			if (rc < 0)
+				return VL_EIO;
+			if (!scalar)
+				return 0;
+			break;  /* a number or literal ends with the input */
+		}
+		const char *start = r->buf + r->pos, *p = start, *end = r->buf + r->len;
+		int finished = 0;
+
+		if (scalar) {
+			while (p < end && *p != ',' && *p != ']' && *p != '}' && !(cls[(unsigned char)*p] & 2))
+				p++;
+			finished = p < end;
+		} else {
+			for (; p < end; p++) {
+				char ch = *p;
+				if (ch == '\n') {
+					r->line++;
+					r->line_start = r->base + (size_t)(p - r->buf) + 1;
+				}
+				if (in_str) {
+					if (esc) {
+						esc = 0;
+					} else if (ch == '\\') {
+						esc = 1;
+					} else if (ch == '"') {
+						in_str = 0;
+						if (depth == 0) {
+							p++;
+							finished = 1;
+							break;
+						}
+					} else if (!(cls[(unsigned char)ch] & 1)) {
+						/* a plain run: skip it in one go */
+						const char *q = scan_plain(p, end);
+						p = q - 1;
+					}
+				} else if (ch == '"') {
+					in_str = 1;
+				} else if (ch == '[' || ch == '{') {
+					depth++;
+				} else if (ch == ']' || ch == '}') {
+					if (--depth <= 0) {
+						p++;
+						finished = 1;
+						break;
+					}
+				}
+			}
+		}
+		if (out)
+			vl_buf_add(out, start, (size_t)(p - start));
+		r->pos += (size_t)(p - start);
+		if (finished)
+			break;
+	}
+	value_done(r);
+	return 1;
 }

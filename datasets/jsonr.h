@@ -9,7 +9,7 @@
  * characters, invalid UTF-8, lone surrogates and trailing data are errors
  * naming the file, line and column.  NaN / Infinity (which Python's json
  * accepts) and "\u0000" in strings (which C strings cannot carry) are
- * rejected too.
+ * rejected too.  A UTF-8 byte order mark at the start is skipped.
  *
  * Use:
  *     struct vl_jsonr r;
@@ -72,6 +72,18 @@ int vl_jsonr_next(struct vl_jsonr *r, struct vl_buf *err);
 /* Skips the rest of the value whose first token was tok (nothing to do for
  * scalars).  0 or VL_EPARSE. */
 int vl_jsonr_skip(struct vl_jsonr *r, int tok, struct vl_buf *err);
+/* Next byte after white space, not consumed: 0..255, -1 at the end of the
+ * input, VL_EIO (err filled).  A look-ahead that lets a caller word its
+ * own message before vl_jsonr_next would fail. */
+int vl_jsonr_peek_byte(struct vl_jsonr *r, struct vl_buf *err);
+/* Reads the next value without tokenizing it: where vl_jsonr_next would
+ * return a value (after a key, in an array; after an array element the ','
+ * is consumed first), appends the value's raw text to out (NULL: skip it).
+ * Its end is found from brackets and quotes only: the content is NOT
+ * checked (the caller parses it, e.g. with cJSON), which is what lets a
+ * caller report a bad element and go on to the next.  1, 0 when the input
+ * ends inside the value (or no value may come here), VL_EIO (err filled). */
+int vl_jsonr_raw(struct vl_jsonr *r, struct vl_buf *out, struct vl_buf *err);
 /* Current nesting depth (0 at top level). */
 size_t vl_jsonr_depth(const struct vl_jsonr *r);
 void vl_jsonr_close(struct vl_jsonr *r);

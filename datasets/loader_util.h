@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 
 #include "bench/vl.h"
+#include "datasets/jsonr.h"
 
 /*
  * Reads the elements of one JSON container one at a time: the top-level
@@ -18,17 +19,16 @@
  * annotation file costs the size of its largest record.  Other top-level
  * members are skipped without being stored.
  *
- * The reader finds element boundaries by counting brackets outside strings;
- * each element is then parsed by cJSON, so a malformed element is reported
- * (VL_EPARSE) and the next one is read.  A file that ends inside the
- * container is reported once as truncated and then reads as ended.
+ * Built on the pull reader (datasets/jsonr.h): its tokens for the
+ * structure around the elements, vl_jsonr_raw for each element, whose
+ * boundaries come from brackets outside strings; each element is then
+ * parsed by cJSON, so a malformed element is reported (VL_EPARSE) and the
+ * next one is read.  A file that ends inside the container is reported once
+ * as truncated and then reads as ended.
  */
 struct vl_json_items {
-	void *file;             /* FILE *, owned */
-	char *path;             /* owned copy, for messages */
-	unsigned char *buf;     /* owned read buffer */
-	size_t pos, len;
-	size_t line;            /* 1-based line at buf[pos] */
+	struct vl_jsonr r;      /* the reader, open while reading */
+	char *path;             /* owned copy, for messages (r borrows it) */
 	int container;          /* '[' or '{' */
 	int started, done;
 	size_t record;          /* 1-based number of the current element */

@@ -28,6 +28,7 @@
  */
 #include "datasets/dataset.h"
 #include "datasets/jsonr.h"
+#include "datasets/vqa.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -64,6 +65,8 @@ struct vqa {
 	struct vl_buf arena;           /* its strings */
 	size_t *ans_off;
 	size_t nans, ans_cap;
+	const char **ans_ptr;          /* views of the answers for vl_vqa_record */
+	size_t ans_ptr_cap;
 };
 
 static uint64_t mix(int64_t k)
@@ -366,6 +369,7 @@ static void vqa_free(struct vqa *p)
 		vl_jsonr_close(&p->ann);
 	vl_buf_release(&p->arena);
 	vl_free(p->ans_off);
+	vl_free(p->ans_ptr);
 	vl_free(p);
 }
 
@@ -515,7 +519,10 @@ static int read_answers(struct vqa *p, const char **bad, struct vl_buf *err)
 	return 0;
 }
 
-static int next_annotation(struct vqa *p, struct vl_sample *s, struct vl_buf *err)
+/* Reads the next annotation record into rec (views into p, valid until the
+ * next call).  1, 0 at the end, VL_EPARSE for a bad record, VL_EINVAL for
+ * broken JSON. */
+static int read_annotation(struct vqa *p, struct vl_vqa_record *rec, struct vl_buf *err)
 {
 	struct vl_jsonr *r = &p->ann;
 	int64_t qid = 0, img = 0;
@@ -615,17 +622,41 @@ static int next_annotation(struct vqa *p, struct vl_sample *s, struct vl_buf *er
 	}
 	if (!has_img)
 		img = p->q[qi].image_id;
-	set_id(s, qid, img);
-	if (fill_question(p, &p->q[qi], img, s, err) < 0) {
+	if (p->nans > p->ans_ptr_cap) {
+		p->ans_ptr_cap = p->nans;
+		p->ans_ptr = vl_xrealloc(p->ans_ptr, p->ans_ptr_cap * sizeof(*p->ans_ptr));
+	}
+	for (size_t i = 0; i < p->nans; i++)
+		p->ans_ptr[i] = p->arena.buf + p->ans_off[i];
+	rec->qid = qid;
+	rec->image_id = img;
+	rec->question_index = (size_t)qi;
+	rec->answers = p->ans_ptr;
+	rec->nanswers = p->nans;
+	rec->answer_type = p->arena.buf + off[K_ATYPE - K_QTYPE];
+	rec->question_type = p->arena.buf + off[K_QTYPE - K_QTYPE];
+	rec->multiple_choice_answer = has[K_MC - K_QTYPE] ? p->arena.buf + off[K_MC - K_QTYPE] : NULL;
+	return 1;
+}
+
+static int next_annotation(struct vqa *p, struct vl_sample *s, struct vl_buf *err)
+{
+	struct vl_vqa_record rec;
+	int rc = read_annotation(p, &rec, err);
+
+	if (rc != 1)
+		return rc;
+	set_id(s, rec.qid, rec.image_id);
+	if (fill_question(p, &p->q[rec.question_index], rec.image_id, s, err) < 0) {
 		vl_sample_release(s);
 		return VL_EPARSE;
 	}
-	for (size_t i = 0; i < p->nans; i++)
-		vl_strv_push(&s->answers, p->arena.buf + p->ans_off[i]);
-	vl_sample_set_meta(s, "answer_type", p->arena.buf + off[K_ATYPE - K_QTYPE]);
-	vl_sample_set_meta(s, "question_type", p->arena.buf + off[K_QTYPE - K_QTYPE]);
-	if (has[K_MC - K_QTYPE])
-		vl_sample_set_meta(s, "multiple_choice_answer", p->arena.buf + off[K_MC - K_QTYPE]);
+	for (size_t i = 0; i < rec.nanswers; i++)
+		vl_strv_push(&s->answers, rec.answers[i]);
+	vl_sample_set_meta(s, "answer_type", rec.answer_type);
+	vl_sample_set_meta(s, "question_type", rec.question_type);
+	if (rec.multiple_choice_answer)
+		vl_sample_set_meta(s, "multiple_choice_answer", rec.multiple_choice_answer);
 	return 1;
 }
 
@@ -655,6 +686,23 @@ static int vqa_next(void *handle, struct vl_sample *s, struct vl_buf *err)
 static void vqa_close(void *handle)
 {
 	vqa_free(handle);
+}
+
+extern const struct vl_loader vl_loader_vqa;
+
+int vl_vqa_next_record(struct vl_dataset *ds, struct vl_vqa_record *rec, struct vl_buf *err)
+{
+	struct vqa *p = vl_dataset_handle(ds, &vl_loader_vqa);
+
+	if (!p || !p->has_ann) {
+		vl_buf_adds(err, "vl_vqa_next_record: not a \"vqa\" dataset with annotations");
+		return VL_EINVAL;
+	}
+	if (p->pending_next < p->pending.n) {
+		vl_buf_adds(err, p->pending.v[p->pending_next++]);
+		return VL_EPARSE;
+	}
+	return read_annotation(p, rec, err);
 }
 
 const struct vl_loader vl_loader_vqa = {

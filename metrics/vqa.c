@@ -536,6 +536,8 @@ void vl_vqa_scratch_release(struct vl_vqa_scratch *sc)
 	vl_buf_release(&sc->word);
 	vl_free(sc->off);
 	vl_free(sc->len);
+	vl_free(sc->memo);
+	vl_buf_release(&sc->memo_text);
 	memset(sc, 0, sizeof(*sc));
 }
 
@@ -575,19 +577,86 @@ static size_t put_raw(struct vl_vqa_scratch *sc, const char *s, size_t n)
 	return off;
 }
 
+/* Memo bounds: entries (a power of two, kept at most half full) and bytes
+ * of text; past them strings are normalised without being remembered. */
+#define VQA_MEMO_MAX_SLOTS (1u << 20)
+#define VQA_MEMO_MAX_TEXT (64u << 20)
+#define VQA_MEMO_MAX_LEN 256
+
+static void memo_grow(struct vl_vqa_scratch *sc)
+{
+	size_t ncap = sc->memo_cap ? sc->memo_cap * 2 : 1024;
+	struct vl_vqa_memo *m = vl_xcalloc(ncap, sizeof(*m));
+
+	for (size_t i = 0; i < sc->memo_cap; i++) {
+		size_t j;
+		if (!sc->memo[i].hash)
+			continue;
+		for (j = sc->memo[i].hash & (ncap - 1); m[j].hash; j = (j + 1) & (ncap - 1))
+			;
+		m[j] = sc->memo[i];
+	}
+	vl_free(sc->memo);
+	sc->memo = m;
+	sc->memo_cap = ncap;
+}
+
 /* Replaces the string at (*off, *len) with its processPunctuation (and, when
- * digits is set, processDigitArticle) form, appended to the arena. */
+ * digits is set, processDigitArticle) form, appended to the arena.  The
+ * result is a pure function of (string, digits): it is remembered. */
 static void normalise(struct vl_vqa_scratch *sc, size_t *off, size_t *len, int digits)
 {
-	vl_vqa_process_punctuation(sc->arena.buf + *off, *len, &sc->tmp1);
+	const char *in = sc->arena.buf + *off;
+	size_t n = *len, slot = 0;
+	uint64_t h = 0;
+	int memo = n <= VQA_MEMO_MAX_LEN;
+	const struct vl_buf *res;
+
+	if (memo) {
+		/* hash 0 marks an empty slot: real hashes are odd */
+		h = vl_hash64(in, n, VL_HASH_SEED + (uint64_t)digits) | 1;
+		if (sc->memo_cap) {
+			for (slot = h & (sc->memo_cap - 1); sc->memo[slot].hash;
+			     slot = (slot + 1) & (sc->memo_cap - 1)) {
+				const struct vl_vqa_memo *e = &sc->memo[slot];
+				if (e->hash == h && e->in_len == n &&
+				    !memcmp(sc->memo_text.buf + e->in_off, in, n)) {
+					size_t olen = e->out_len;
+					*off = put_raw(sc, sc->memo_text.buf + e->out_off, olen);
+					*len = olen;
+					return;
+				}
+			}
+		}
+	}
+	vl_vqa_process_punctuation(in, n, &sc->tmp1);
 	if (digits) {
 		vl_vqa_process_digit_article(sc->tmp1.buf, sc->tmp1.len, &sc->tmp2);
-		*off = put_raw(sc, sc->tmp2.buf, sc->tmp2.len);
-		*len = sc->tmp2.len;
+		res = &sc->tmp2;
 	} else {
-		*off = put_raw(sc, sc->tmp1.buf, sc->tmp1.len);
-		*len = sc->tmp1.len;
+		res = &sc->tmp1;
 	}
+	if (memo && sc->memo_text.len + n + res->len <= VQA_MEMO_MAX_TEXT &&
+	    (sc->memo_n + 1) * 2 <= VQA_MEMO_MAX_SLOTS) {
+		struct vl_vqa_memo e;
+		if ((sc->memo_n + 1) * 2 > sc->memo_cap) {
+			memo_grow(sc);
+			for (slot = h & (sc->memo_cap - 1); sc->memo[slot].hash;
+			     slot = (slot + 1) & (sc->memo_cap - 1))
+				;
+		}
+		e.hash = h;
+		e.in_off = (uint32_t)sc->memo_text.len;
+		e.in_len = (uint32_t)n;
+		vl_buf_add(&sc->memo_text, sc->arena.buf + *off, n);
+		e.out_off = (uint32_t)sc->memo_text.len;
+		e.out_len = (uint32_t)res->len;
+		vl_buf_add(&sc->memo_text, res->buf, res->len);
+		sc->memo[slot] = e;
+		sc->memo_n++;
+	}
+	*off = put_raw(sc, res->buf, res->len);
+	*len = res->len;
 }
 
 static int same(const struct vl_vqa_scratch *sc, size_t i, size_t j)

@@ -35,9 +35,15 @@ struct vl_vqa_scratch {
 	size_t pred_off, pred_len;
 	size_t n;              /* answers of the last question */
 	int processed;         /* last question: 1 when normalisation ran */
+	/* memo of normalised forms: answers repeat ("yes", "2", ...), so each
+	 * distinct string is normalised once; bounded (VQA_MEMO_* in vqa.c) */
+	struct vl_vqa_memo { uint64_t hash; uint32_t in_off, in_len, out_off, out_len; } *memo;
+	size_t memo_cap, memo_n;
+	struct vl_buf memo_text; /* inputs and outputs of the memo */
 };
 
-#define VL_VQA_SCRATCH_INIT { VL_BUF_INIT, VL_BUF_INIT, VL_BUF_INIT, VL_BUF_INIT, NULL, NULL, 0, 0, 0, 0, 0 }
+#define VL_VQA_SCRATCH_INIT { VL_BUF_INIT, VL_BUF_INIT, VL_BUF_INIT, VL_BUF_INIT, NULL, NULL, 0, 0, 0, 0, 0, \
+			      NULL, 0, 0, VL_BUF_INIT }
 
 void vl_vqa_scratch_release(struct vl_vqa_scratch *sc);
 

@@ -177,6 +177,14 @@ static void test_resolve_refuses_escapes(void **state)
 	assert_int_equal(symlink("in.png", link.buf), 0);
 	vl_buf_reset(&out);
 	assert_int_equal(vl_image_resolve(imgdir.buf, "alias.png", &out, &err), 0);
+	/* a folder component that is a symlink to outside is refused too */
+	vl_buf_reset(&link);
+	vl_buf_addf(&link, "%s/sub", imgdir.buf);
+	assert_int_equal(symlink(dir, link.buf), 0);
+	vl_buf_reset(&out);
+	vl_buf_reset(&err);
+	assert_int_equal(vl_image_resolve(imgdir.buf, "sub/outside.png", &out, &err), VL_EINVAL);
+	assert_contains(vl_buf_str(&err), "resolves outside the image folder");
 	/* names that merely start with two dots are not escapes */
 	vl_buf_reset(&out);
 	assert_int_equal(vl_image_resolve(imgdir.buf, "..hidden.png", &out, &err), 0);
