@@ -90,7 +90,7 @@ static int write_datasets(const char *root, struct vl_buf *err)
 	struct vl_buf dir = VL_BUF_INIT, path = VL_BUF_INIT, line = VL_BUF_INIT;
 	struct scene sc[DEMO_IMAGES];
 	struct vl_rng rng;
-	FILE *pope = NULL, *vqa = NULL, *ground = NULL, *mcq = NULL;
+	FILE *pope = NULL, *vqa = NULL, *ground = NULL, *mcq = NULL, *cap = NULL;
 	int rc = -1;
 
 	vl_buf_addf(&dir, "%s/demo/images", root);
@@ -120,7 +120,8 @@ static int write_datasets(const char *root, struct vl_buf *err)
 	vqa = pope ? open_out(vl_buf_str(&dir), "vqa.jsonl", &path) : NULL;
 	ground = vqa ? open_out(vl_buf_str(&dir), "grounding.jsonl", &path) : NULL;
 	mcq = ground ? open_out(vl_buf_str(&dir), "mcq.jsonl", &path) : NULL;
-	if (!mcq) {
+	cap = mcq ? open_out(vl_buf_str(&dir), "caption.jsonl", &path) : NULL;
+	if (!cap) {
 		vl_buf_addf(err, "cannot write '%s': %s", vl_buf_str(&path), strerror(errno));
 		goto out;
 	}
@@ -144,6 +145,15 @@ static int write_datasets(const char *root, struct vl_buf *err)
 			"\"the %s %s\", \"box\": [%d, %d, %d, %d], \"width\": %d, \"height\": %d, "
 			"\"meta\": {\"shape\": \"%s\"}}\n", i, i, colours[s->colour].name,
 			shapes[s->shape], s->x1, s->y1, s->x2, s->y2, SIDE, SIDE, shapes[s->shape]);
+		{
+			const char *size = s->x2 - s->x1 < 24 ? "small" : "large";
+			const char *c = colours[s->colour].name, *sh = shapes[s->shape];
+			fprintf(cap, "{\"id\": \"c%d\", \"image\": \"img_%04d.png\", \"captions\": "
+				"[\"a %s %s on a white background\", \"a %s %s %s\", \"a white image "
+				"with a %s %s\", \"one %s %s\", \"a %s %s shape on white\"], "
+				"\"meta\": {\"shape\": \"%s\"}}\n", i, i, c, sh, size, c, sh, c, sh, c, sh,
+				c, sh, sh);
+		}
 		/* four colour options, the right one at a seeded position */
 		{
 			int opt[4], right = (int)vl_rng_below(&rng, 4), used = 1 << s->colour;
@@ -174,6 +184,8 @@ out:
 		fclose(ground);
 	if (mcq)
 		fclose(mcq);
+	if (cap)
+		fclose(cap);
 	vl_buf_release(&dir);
 	vl_buf_release(&path);
 	vl_buf_release(&line);
@@ -194,10 +206,11 @@ static int write_file(const char *path, const struct vl_buf *b)
 int cmd_demo(int argc, char **argv)
 {
 	const char *out_dir = "demo-report";
-	int help = 0, quiet = 0, rc;
+	int help = 0, quiet = 0, verbose = 0, rc;
 	const struct vl_opt opts[] = {
 		{ "out", VL_OPT_STRING, &out_dir, "DIR", "where data, run log and report go (default demo-report)" },
 		{ "quiet", VL_OPT_FLAG, &quiet, NULL, "print only the report's path" },
+		{ "verbose", VL_OPT_FLAG, &verbose, NULL, "also print every run's summary" },
 		{ NULL },
 	};
 	static const struct { const char *backend; const char *set_key, *set_val; } runs[] = {
@@ -261,7 +274,7 @@ int cmd_demo(int argc, char **argv)
 				exit_code = VL_EXIT_FATAL;
 			} else {
 				ids[nids++] = res.run_id;
-				if (!quiet)
+				if (verbose)
 					vl_summary_print(rl, res.run_id, 0, stdout);
 				if (res.exit_code > exit_code)
 					exit_code = res.exit_code;
@@ -286,8 +299,14 @@ int cmd_demo(int argc, char **argv)
 		vl_error("demo: cannot write '%s'", vl_buf_str(&path));
 		goto out;
 	}
-	printf("\ndemo: %zu runs logged in %s/vleval.db; report: %s/report.md and %s/report.json\n",
-	       nids, out_dir, out_dir, out_dir);
+	if (!quiet) {
+		vl_buf_reset(&rep);
+		vl_report_markdown(rl, ids, nids, &rep, &err);
+		fputs(vl_buf_str(&rep), stdout);
+	}
+	printf("\ndemo: %zu runs logged in %s/vleval.db; report: %s/report.md and %s/report.json\n"
+	       "look closer: vleval runs --db %s/vleval.db; vleval show %lld --samples --db %s/vleval.db\n",
+	       nids, out_dir, out_dir, out_dir, out_dir, ids[0], out_dir);
 	rc = exit_code;
 out:
 	vl_runlog_close(rl);

@@ -15,31 +15,6 @@ static int extract_none(const char *raw, const struct vl_sample *s,
 	return 0;
 }
 
-const struct vl_extractor vl_extract_none = {
-	.version = VL_METRIC_API_VERSION,
-	.name = "none",
-	.description = "the raw output, unchanged",
-	.extract = extract_none,
-};
-
-/* First non-empty line, surrounding white space removed: chatty models often
- * add an explanation on later lines, which short-answer metrics must not see. */
-static int extract_short(const char *raw, const struct vl_sample *s,
-			 const struct vl_kv *opts, struct vl_buf *out)
-{
-	const char *p = raw, *end;
-
-	while (*p && isspace((unsigned char)*p))
-		p++;
-	end = strchr(p, '\n');
-	if (!end)
-		end = p + strlen(p);
-	while (end > p && isspace((unsigned char)end[-1]))
-		end--;
-	vl_buf_add(out, p, (size_t)(end - p));
-	return out->len ? 0 : VL_EPARSE;
-}
-
 static int truth_first_answer(const struct vl_sample *s, const struct vl_kv *opts,
 			      struct vl_buf *out)
 {
@@ -60,6 +35,32 @@ static int truth_first_answer(const struct vl_sample *s, const struct vl_kv *opt
 		return 0;
 	}
 	return VL_ENOTFOUND;
+}
+
+const struct vl_extractor vl_extract_none = {
+	.version = VL_METRIC_API_VERSION,
+	.name = "none",
+	.description = "the raw output, unchanged",
+	.extract = extract_none,
+	.render_truth = truth_first_answer,
+};
+
+/* First non-empty line, surrounding white space removed: chatty models often
+ * add an explanation on later lines, which short-answer metrics must not see. */
+static int extract_short(const char *raw, const struct vl_sample *s,
+			 const struct vl_kv *opts, struct vl_buf *out)
+{
+	const char *p = raw, *end;
+
+	while (*p && isspace((unsigned char)*p))
+		p++;
+	end = strchr(p, '\n');
+	if (!end)
+		end = p + strlen(p);
+	while (end > p && isspace((unsigned char)end[-1]))
+		end--;
+	vl_buf_add(out, p, (size_t)(end - p));
+	return out->len ? 0 : VL_EPARSE;
 }
 
 const struct vl_extractor vl_extract_short = {
