@@ -24,6 +24,44 @@
 
 #include "bench/base64.h"
 
+/*
+ * Whether a component of path after its first `from` bytes (the image
+ * folder) is a symbolic link.  Without one, and with no ".." (checked
+ * first), the path cannot leave the folder, so the two realpath() calls
+ * (a readlink per component, and getcwd for a relative folder: ~15% of a
+ * fast run's CPU when done for every sample) are needed only when this
+ * says yes.  A component that does not exist ends the walk: as before,
+ * a missing file is reported by whoever opens it.
+ */
+static int has_symlink(struct vl_buf *path, size_t from)
+{
+	char *p = path->buf, *c = p + from;
+	struct stat st;
+
+	for (;;) {
+		char *slash;
+		int rc;
+
+		while (*c == '/')
+			c++;
+		if (!*c)
+			return 0;
+		slash = strchr(c, '/');
+		if (slash)
+			*slash = '\0';
+		rc = lstat(p, &st);
+		if (slash)
+			*slash = '/';
+		if (rc != 0)
+			return 0;
+		if (S_ISLNK(st.st_mode))
+			return 1;
+		if (!slash)
+			return 0;
+		c = slash;
+	}
+}
+
 int vl_image_resolve(const char *image_dir, const char *ref, struct vl_buf *out,
 		     struct vl_buf *err)
 {
@@ -52,10 +90,9 @@ int vl_image_resolve(const char *image_dir, const char *ref, struct vl_buf *out,
 	}
 	vl_path_join(out, image_dir, ref);
 	/* a symlink may still point outside: compare real paths when it exists */
-	{
+	if (image_dir && *image_dir && has_symlink(out, strlen(vl_buf_str(out)) - strlen(ref))) {
 		char real_dir[PATH_MAX], real_file[PATH_MAX];
-		if (image_dir && *image_dir && realpath(image_dir, real_dir) &&
-		    realpath(vl_buf_str(out), real_file)) {
+		if (realpath(image_dir, real_dir) && realpath(vl_buf_str(out), real_file)) {
 			size_t n = strlen(real_dir);
 			if (strncmp(real_file, real_dir, n) != 0 ||
 			    (real_file[n] != '/' && real_file[n] != '\0')) {

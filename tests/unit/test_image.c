@@ -180,6 +180,25 @@ static void test_resolve_refuses_escapes(void **state)
 	/* names that merely start with two dots are not escapes */
 	vl_buf_reset(&out);
 	assert_int_equal(vl_image_resolve(imgdir.buf, "..hidden.png", &out, &err), 0);
+	/* a symlinked folder on the way out is refused, whatever the file is ... */
+	vl_buf_reset(&link);
+	vl_buf_addf(&link, "%s/sub", imgdir.buf);
+	assert_int_equal(symlink(dir, link.buf), 0);
+	vl_buf_reset(&out);
+	vl_buf_reset(&err);
+	assert_int_equal(vl_image_resolve(imgdir.buf, "sub/outside.png", &out, &err), VL_EINVAL);
+	assert_contains(vl_buf_str(&err), "resolves outside the image folder");
+	vl_buf_reset(&out);
+	vl_buf_reset(&err);
+	assert_int_equal(vl_image_resolve(imgdir.buf, "./sub//outside.png", &out, &err), VL_EINVAL);
+	/* ... while an image folder that is itself a symlink is fine */
+	vl_buf_reset(&link);
+	vl_buf_addf(&link, "%s/images-link", dir);
+	assert_int_equal(symlink(imgdir.buf, link.buf), 0);
+	vl_buf_reset(&out);
+	assert_int_equal(vl_image_resolve(link.buf, "in.png", &out, &err), 0);
+	vl_buf_reset(&out);
+	assert_int_equal(vl_image_resolve(link.buf, "sub/outside.png", &out, &err), VL_EINVAL);
 	vl_buf_release(&imgdir);
 	vl_buf_release(&out);
 	vl_buf_release(&err);
