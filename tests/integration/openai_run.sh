@@ -82,6 +82,10 @@ check "timeout retried (slow sample took >= 1 s)" [ "$(sq "$DB" "select latency_
 got=$(nreq)
 check "server saw >= 34 requests ($got)" [ "$got" -ge 34 ]
 check "every request carried the key" [ "$(grep -vc 'auth=match' "$T/server.log")" = 0 ]
+# bytes sent: the body the server counted plus the request line and headers, once
+body=$(grep 'text=plain_question_1$' "$T/server.log" | sed 's/.* bytes=\([0-9]*\) .*/\1/')
+sent=$(sq "$DB" "select bytes_sent from samples where run_id=1 and sample_id='ok1'")
+check "bytes_sent $sent = body $body + headers" [ "$((sent - body))" -gt 50 -a "$((sent - body))" -lt 1000 ]
 check "no request for a plain question twice" \
 	[ "$(grep -o 'text=plain_question_[0-9]*' "$T/server.log" | sort | uniq -d | wc -l)" = 0 ]
 
