@@ -1217,7 +1217,11 @@ static void finish_transfer(struct openai *o, CURL *e, CURLcode res)
 	o->live[j->live]->live = j->live;
 	o->inflight[j->url]--;
 	j->easy = NULL;
-	j->bytes_sent += (long long)up + req_size;
+	/* libcurl sends a body under 64 KB in one piece with the headers and
+	 * then counts it in both REQUEST_SIZE and SIZE_UPLOAD; a larger body is
+	 * counted only in SIZE_UPLOAD (REQUEST_SIZE is then the headers alone,
+	 * smaller than the body) */
+	j->bytes_sent += req_size >= up ? (long long)req_size : (long long)up + req_size;
 	j->bytes_received += (long long)down + hdr_size;
 
 	oc = classify(o, j, res, &text, &pt, &ct);

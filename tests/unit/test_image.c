@@ -188,6 +188,17 @@ static void test_resolve_refuses_escapes(void **state)
 	/* names that merely start with two dots are not escapes */
 	vl_buf_reset(&out);
 	assert_int_equal(vl_image_resolve(imgdir.buf, "..hidden.png", &out, &err), 0);
+	vl_buf_reset(&out);
+	vl_buf_reset(&err);
+	assert_int_equal(vl_image_resolve(imgdir.buf, "./sub//outside.png", &out, &err), VL_EINVAL);
+	/* ... while an image folder that is itself a symlink is fine */
+	vl_buf_reset(&link);
+	vl_buf_addf(&link, "%s/images-link", dir);
+	assert_int_equal(symlink(imgdir.buf, link.buf), 0);
+	vl_buf_reset(&out);
+	assert_int_equal(vl_image_resolve(link.buf, "in.png", &out, &err), 0);
+	vl_buf_reset(&out);
+	assert_int_equal(vl_image_resolve(link.buf, "sub/outside.png", &out, &err), VL_EINVAL);
 	vl_buf_release(&imgdir);
 	vl_buf_release(&out);
 	vl_buf_release(&err);

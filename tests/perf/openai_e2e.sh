@@ -1,0 +1,107 @@
+#!/bin/sh
+# openai_e2e.sh - samples/s of a whole `vleval run --backend openai` (task
+# loading, prompt rendering, per-request image read + base64, libcurl,
+# response parsing, extraction and scoring, SQLite rows) against wrk posting
+# the same request body to the same loopback fake server (tests/tools/
+# fakeserver --bench: answers at once), at the same concurrency, in the same
+# run.  Rounds alternate vleval and wrk; the median of each is reported
+# (the machine is shared, so single rounds move a lot).
+#
+# The task is native JSONL: N samples (default 20,000) all pointing at one
+# image file of SIZE KB (the file is read and encoded again for every
+# request, as for distinct images; the page cache keeps it in memory, as it
+# would a data set that fits there).
+#
+# Environment: BUILD (default build), N (20000), SIZES ("100 1"), ROUNDS (3),
+# CONCURRENCY (64), WRK_SECONDS (3), VLEVAL (default ROOT/vleval).  Targets
+# (issue 5): >= 70% of wrk with a 100 KB image, >= 5,000 samples/s with a
+# 1 KB image.  Prints figures; exits 0 unless something could not run (the
+# targets are reported, not asserted).
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
+N=${N:-20000}
+SIZES=${SIZES:-100 1}
+ROUNDS=${ROUNDS:-3}
+CONC=${CONCURRENCY:-64}
+WSECS=${WRK_SECONDS:-3}
+V=${VLEVAL:-$ROOT/vleval}
+SERVER=$BUILD/tests/tools/fakeserver
+DRIVER=$BUILD/tests/perf/openai_bench
+for f in "$V" "$SERVER" "$DRIVER"; do
+	[ -x "$f" ] || { echo "openai_e2e: $f missing (make perf)"; exit 2; }
+done
+for c in wrk /usr/bin/time sqlite3; do
+	command -v $c >/dev/null || { echo "openai_e2e: $c missing (make perf-deps)"; exit 2; }
+done
+
+TMP=$(mktemp -d)
+SPID=
+cleanup() { [ -n "$SPID" ] && kill "$SPID" 2>/dev/null; rm -rf "$TMP"; }
+trap cleanup EXIT INT TERM
+
+"$SERVER" --bench --lifetime 900 >"$TMP/port" &
+SPID=$!
+i=0
+while [ ! -s "$TMP/port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+PORT=$(cat "$TMP/port")
+[ -n "$PORT" ] || { echo "openai_e2e: server did not start"; exit 2; }
+URL=http://127.0.0.1:$PORT/v1
+
+cat >"$TMP/post.lua" <<'LUA'
+local f = assert(io.open(os.getenv("BODY"), "rb"))
+wrk.method = "POST"
+wrk.body = f:read("*a")
+f:close()
+wrk.headers["Content-Type"] = "application/json"
+LUA
+
+# the question is openai_bench's prompt, so its --dump-body is the body a
+# run sends (same model name, max_tokens, temperature)
+Q="Is there a dog in the image? Answer yes or no."
+mkdir -p "$TMP/tasks" "$TMP/data"
+cat >"$TMP/tasks/e2e.json" <<EOF
+{ "name": "e2e", "family": "vqa", "version": 1,
+  "dataset": { "format": "jsonl", "path": "e2e.jsonl", "images": "." },
+  "prompt": "{question}", "generation": { "max_tokens": 16, "temperature": 0 },
+  "extract": "yesno", "metrics": ["exact_match"] }
+EOF
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+for size in $SIZES; do
+	img=img$size.jpg
+	# a JPEG signature, then incompressible bytes
+	{ printf '\377\330\377\340'; head -c $((size * 1024 - 4)) /dev/urandom; } >"$TMP/data/$img"
+	awk -v n="$N" -v img="$img" -v q="$Q" 'BEGIN { for (i = 1; i <= n; i++)
+		printf("{\"id\": %d, \"image\": \"%s\", \"question\": \"%s\", \"answer\": \"yes\"}\n", i, img, q) }' \
+		>"$TMP/data/e2e.jsonl"
+	"$DRIVER" --dump-body "$TMP/body.json" --image "$TMP/data/$img" || exit 2
+	: >"$TMP/v"; : >"$TMP/w"; : >"$TMP/own"; : >"$TMP/cpu"
+	r=1
+	while [ "$r" -le "$ROUNDS" ]; do
+		rm -f "$TMP/r.db" "$TMP/r.db-wal" "$TMP/r.db-shm"
+		/usr/bin/time -f '%e %U %S' -o "$TMP/time" "$V" run --task e2e --tasks-dir "$TMP/tasks" \
+			--data-dir "$TMP/data" --backend openai --base-url "$URL" --model fake-model \
+			--concurrency "$CONC" --no-cache --quiet --resamples 0 --db "$TMP/r.db" >"$TMP/out" 2>&1 ||
+			{ echo "openai_e2e: vleval run failed:"; cat "$TMP/out"; exit 2; }
+		got=$(sqlite3 "$TMP/r.db" "select count(*) || ' ' || count(error) from samples")
+		[ "$got" = "$N 0" ] || { echo "openai_e2e: run logged '$got' (rows errors), wanted '$N 0'"; exit 2; }
+		read -r wall user sys <"$TMP/time"
+		v=$(awk -v n="$N" -v w="$wall" 'BEGIN { printf "%d", n / w }')
+		cpu=$(awk -v n="$N" -v u="$user" -v s="$sys" 'BEGIN { printf "%.1f", (u + s) / n * 1e6 }')
+		own=$("$V" show last --json --db "$TMP/r.db" | python3 -c \
+			'import json,sys; d=json.load(sys.stdin); d=d[0] if isinstance(d,list) else d; print("%d" % (d.get("throughput") or d["cost"]["throughput"]))' 2>/dev/null || echo "?")
+		w=$(BODY=$TMP/body.json wrk -t1 -c"$CONC" -d"${WSECS}s" -s "$TMP/post.lua" \
+			"$URL/chat/completions" | awk '/Requests\/sec/ { printf "%d", $2 }')
+		echo "  round $r, ${size} KB image: vleval $v samples/s (wall ${wall} s, own figure $own/s, CPU ${cpu} us/sample), wrk ${w:-?} req/s"
+		echo "$v" >>"$TMP/v"; echo "${w:-0}" >>"$TMP/w"; echo "$cpu" >>"$TMP/cpu"
+		r=$((r + 1))
+	done
+	mv=$(median <"$TMP/v"); mw=$(median <"$TMP/w"); mc=$(median <"$TMP/cpu")
+	bytes=$(wc -c <"$TMP/body.json")
+	sent=$(sqlite3 "$TMP/r.db" "select bytes_sent from samples limit 1")
+	ratio=$(awk -v a="$mv" -v b="$mw" 'BEGIN { printf "%.0f", b ? 100 * a / b : 0 }')
+	echo "openai e2e ${size} KB image ($N samples, body $bytes bytes, $sent sent with headers, concurrency $CONC): vleval $mv samples/s, wrk $mw req/s, ratio ${ratio}%, harness CPU $mc us/sample (medians of $ROUNDS)"
+done
