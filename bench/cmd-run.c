@@ -42,8 +42,8 @@ const char *vl_default_data_dir(const char *flag)
 
 /* Restores the options of run id from its stored config. */
 static int load_resume(struct vl_runlog *rl, long long id, struct vl_task **task,
-		       const char **backend, char **model, char **family, long *limit,
-		       struct vl_kv *cfg, cJSON **config_out)
+		       const char **backend, char **model, char **family, char **data_dir,
+		       long *limit, struct vl_kv *cfg, cJSON **config_out)
 {
 	struct vl_buf err = VL_BUF_INIT;
 	struct vl_run_info ri;
@@ -71,6 +71,8 @@ static int load_resume(struct vl_runlog *rl, long long id, struct vl_task **task
 	*model = cJSON_IsString(v) ? vl_xstrdup(v->valuestring) : NULL;
 	v = cJSON_GetObjectItem(conf, "model_family");
 	*family = cJSON_IsString(v) ? vl_xstrdup(v->valuestring) : NULL;
+	v = cJSON_GetObjectItem(conf, "data_dir");
+	*data_dir = cJSON_IsString(v) ? vl_xstrdup(v->valuestring) : NULL;
 	v = cJSON_GetObjectItem(conf, "limit");
 	*limit = cJSON_IsNumber(v) ? (long)v->valuedouble : -1;
 	cJSON_ArrayForEach(v, cJSON_GetObjectItem(conf, "set"))
@@ -134,7 +136,7 @@ int cmd_run(int argc, char **argv)
 	struct vl_buf err = VL_BUF_INIT, jsonout = VL_BUF_INIT;
 	struct vl_strv names = { 0 };
 	struct vl_task *resumed_task = NULL;
-	char *r_backend = NULL, *r_model = NULL, *r_family = NULL;
+	char *r_backend = NULL, *r_model = NULL, *r_family = NULL, *r_data = NULL;
 	cJSON *r_conf = NULL;
 	long long resume_id = 0;
 	int rc, exit_code = VL_EXIT_OK;
@@ -187,8 +189,8 @@ int cmd_run(int argc, char **argv)
 		{
 			struct vl_kv stored = { 0 };
 			const char *rb;
-			rc = load_resume(rl, resume_id, &resumed_task, &rb, &r_model, &r_family, &limit,
-					 &stored, &r_conf);
+			rc = load_resume(rl, resume_id, &resumed_task, &rb, &r_model, &r_family,
+					 &r_data, &limit, &stored, &r_conf);
 			if (rc)
 				goto out;
 			r_backend = (char *)rb;
@@ -200,6 +202,9 @@ int cmd_run(int argc, char **argv)
 			backend = r_backend;
 			model = model ? model : r_model;
 			family = family ? family : r_family;
+			/* the data root of the run, unless given again now */
+			if (!data_dir && r_data)
+				data_dir = r_data;
 			rc = VL_EXIT_USAGE;
 		}
 	} else {
@@ -352,6 +357,7 @@ out:
 	vl_free(r_backend);
 	vl_free(r_model);
 	vl_free(r_family);
+	vl_free(r_data);
 	cJSON_Delete(r_conf);
 	vl_kv_release(&sets);
 	vl_strv_release(&names);

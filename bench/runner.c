@@ -12,6 +12,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +52,13 @@ char *vl_runner_config_json(const struct vl_task *task, const struct vl_run_opts
 	vl_buf_add_json_str(&b, o->model);
 	vl_buf_adds(&b, ",\"model_family\":");
 	vl_buf_add_json_str(&b, o->model_family);
+	vl_buf_adds(&b, ",\"data_dir\":");
+	{
+		/* absolute, so --resume works from any working directory */
+		char abs[4096];
+		const char *d = o->data_dir ? o->data_dir : ".";
+		vl_buf_add_json_str(&b, realpath(d, abs) ? abs : d);
+	}
 	vl_buf_adds(&b, ",\"prompt\":");
 	vl_buf_add_json_str(&b, vl_task_prompt(task, o->model_family));
 	vl_buf_addf(&b, ",\"limit\":%ld,\"set\":{", o->limit);
@@ -791,7 +799,8 @@ int vl_runner_run(const struct vl_task *task, const struct vl_run_opts *o,
 	rc = vl_dataset_open(&spec, &ds, err);
 	if (rc < 0) {
 		vl_runlog_put_error(rl, L.run, "dataset", NULL, vl_buf_str(err));
-		vl_runlog_set_status(rl, L.run, "failed");
+		/* a resume that cannot find the data leaves the run as it was */
+		vl_runlog_set_status(rl, L.run, o->resume_id && prev.status ? prev.status : "failed");
 		res->exit_code = VL_EXIT_USAGE;
 		goto out_backend;
 	}

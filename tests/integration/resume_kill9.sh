@@ -61,7 +61,9 @@ check "status interrupted" [ "$(sq "$db" "select status from runs")" = interrupt
 check "resume hint printed" grep -q "resume with: vleval run --resume 1" "$T/err"
 done_rows=$(sq "$db" "select count(*) from samples")
 check "completed work kept ($done_rows rows)" [ "$done_rows" -gt 0 ]
-$V run --resume 1 --db "$db" --quiet >/dev/null 2>&1 || fail "resume after SIGINT"
+# resumed from another directory without VLEVAL_DATA: the run knows its data root
+(cd / && env -u VLEVAL_DATA $V run --resume 1 --db "$db" --quiet >/dev/null 2>"$T/err") ||
+	{ fail "resume after SIGINT from another directory"; cat "$T/err" >&2; }
 got=$(sq "$db" "select metric||'/'||name||'/'||subset||'='||quote(value)||quote(ci_low)||quote(ci_high)||n from metrics order by 1")
 check "metrics after SIGINT + resume identical" [ "$got" = "$ref" ]
 finish
