@@ -54,7 +54,7 @@ int cmd_backends(int argc, char **argv)
 			vl_buf_add_json_str(&out, (*b)->description);
 			vl_buf_addch(&out, '}');
 		} else {
-			printf("%-9s %-34s %s\n", (*b)->name, vl_buf_str(&c), (*b)->description);
+			printf("%-9s %-38s %s\n", (*b)->name, vl_buf_str(&c), (*b)->description);
 		}
 		vl_buf_release(&c);
 	}
