@@ -26,7 +26,9 @@
 
 struct cap_img {
 	char *id;              /* owned */
-	struct vl_strv refs;
+	const char **refs;     /* owned array; the strings are borrowed from the
+	                          refs document */
+	size_t nref, ref_alloc;
 	const char *pred;      /* borrowed from the preds document, NULL if absent */
 	char *bad;             /* owned reason when the image is skipped, else NULL */
 };
@@ -144,14 +146,21 @@ static cJSON *load(const char *path)
 static void add_ref(struct cap_img *im, const cJSON *c, size_t k, const char *file)
 {
 	char detail[64];
+	int is_str = cJSON_IsString(c);
 
+	if (is_str && utf8_ok(c->valuestring)) {
+		if (im->nref == im->ref_alloc) {
+			im->ref_alloc = im->ref_alloc ? im->ref_alloc * 2 : 8;
+			im->refs = vl_xrealloc(im->refs, im->ref_alloc * sizeof(*im->refs));
+		}
+		im->refs[im->nref++] = c->valuestring;
+		return;
+	}
 	snprintf(detail, sizeof(detail), "%zu", k + 1);
-	if (!cJSON_IsString(c))
+	if (!is_str)
 		mark_bad(im, "'%s' image '%s': reference %s is not a string", file, detail);
-	else if (!utf8_ok(c->valuestring))
-		mark_bad(im, "'%s' image '%s': reference %s is not valid UTF-8", file, detail);
 	else
-		vl_strv_push(&im->refs, c->valuestring);
+		mark_bad(im, "'%s' image '%s': reference %s is not valid UTF-8", file, detail);
 }
 
 static int read_refs(struct cap_input *in, const cJSON *doc, const char *file)
@@ -173,7 +182,7 @@ static int read_refs(struct cap_input *in, const cJSON *doc, const char *file)
 				continue;
 			}
 			im = img_get(in, id, 1);
-			add_ref(im, c, im->refs.n, file);
+			add_ref(im, c, im->nref, file);
 			k++;
 		}
 		return 0;
@@ -264,7 +273,7 @@ static void input_release(struct cap_input *in)
 {
 	for (size_t i = 0; i < in->n; i++) {
 		vl_free(in->img[i].id);
-		vl_strv_release(&in->img[i].refs);
+		vl_free(in->img[i].refs);
 		vl_free(in->img[i].bad);
 	}
 	vl_free(in->img);
@@ -330,7 +339,7 @@ int score_caption(int argc, char **argv)
 		struct cap_img *im = &in.img[i];
 		if (!im->pred)
 			mark_bad(im, "'%s' image '%s': no prediction%s", preds_path, NULL);
-		else if (im->refs.n == 0)
+		else if (im->nref == 0)
 			mark_bad(im, "'%s' image '%s': no reference captions%s", refs_path, NULL);
 		nskipped += im->bad != NULL;
 	}
@@ -370,7 +379,9 @@ int score_caption(int argc, char **argv)
 			continue;
 		vl_sample_init(&s);
 		s.id = im->id;
-		s.captions = im->refs;   /* borrowed for the call */
+		/* borrowed for the call: the sample does not own them here */
+		s.captions.v = (char **)im->refs;
+		s.captions.n = s.captions.alloc = im->nref;
 		if (m->add(st, &s, im->pred, &score, &err) < 0) {
 			vl_error("'%s' image '%s': %s", refs_path, im->id, vl_buf_str(&err));
 			goto out;
