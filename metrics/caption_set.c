@@ -69,6 +69,7 @@ void vl_caption_set_free(struct vl_caption_set *cs)
 	vl_free(cs->sent);
 	vl_free(cs->img);
 	vl_free(cs->ng);
+	vl_free(cs->tok_df);
 	vl_free(cs->ent);
 	vl_free(cs->align.v);
 	vl_free(cs->df_ids.v);
@@ -247,7 +248,7 @@ static void split_space(struct vl_caption_set *cs, const char *s, struct vl_u32v
 
 /* Positions in toks are 32-bit, and so are the n-gram ids of all four
  * orders together. */
-#define VL_CAP_MAX_TOKENS ((size_t)1 << 30)
+#define VL_CAP_MAX_TOKENS ((size_t)1 << 29)
 
 static size_t add_sent(struct vl_caption_set *cs, const char *s, int *canon)
 {
@@ -416,14 +417,15 @@ static void group_bucket(const struct occ *o, size_t m, struct vl_pos_ngram *out
 static uint64_t occ_key(const struct vl_caption_set *cs, const struct vl_pos_ngram *prev,
 			int k, size_t p)
 {
-	if (k == 0)
-		return cs->toks.v[p];
-	return (uint64_t)prev[p].id * cs->ntok + cs->toks.v[p + (size_t)k];
+	uint64_t pre = k == 1 ? cs->toks.v[p] : prev[p].id;
+
+	return pre * cs->ntok + cs->toks.v[p + (size_t)k];
 }
 
 /*
- * Gives every n-gram of order k+1 its id and document frequency
- * (cs->ng[k * npos + position]), from the ids of order k.  The occurrences
+ * Gives every n-gram of order k+1 (k = 1..3) its id and document frequency
+ * (cs->ng[(k - 1) * npos + position]), from the ids of order k (unigram
+ * ids are token ids).  The occurrences
  * are split by a hash of the key into buckets of about 1,000 (a counting
  * pass, then one stable pass that writes each occurrence into its bucket
  * of items), and each bucket is grouped on its own (group_bucket): one
@@ -433,7 +435,7 @@ static void group_order(struct vl_caption_set *cs, int k, struct occ *items,
 			uint32_t *next_id, struct group_scratch *g)
 {
 	size_t npos = cs->toks.n, n = 0, nb, biggest = 0, *start;
-	const struct vl_pos_ngram *prev = k ? cs->ng + (size_t)(k - 1) * npos : NULL;
+	const struct vl_pos_ngram *prev = k > 1 ? cs->ng + (size_t)(k - 2) * npos : NULL;
 	int bits = 0;
 
 	for (size_t s = 0; s < cs->nsent; s++)
@@ -491,7 +493,7 @@ static void group_order(struct vl_caption_set *cs, int k, struct occ *items,
 	}
 	for (size_t b = 0; b < nb; b++)
 		group_bucket(items + start[b], start[b + 1] - start[b],
-			     cs->ng + (size_t)k * npos, next_id, g);
+			     cs->ng + (size_t)(k - 1) * npos, next_id, g);
 	vl_free(start);
 }
 
@@ -544,24 +546,26 @@ static size_t image_entries(struct vl_caption_set *cs, const struct vl_cap_image
 		struct vl_cap_sent *st = &cs->sent[im->sent0 + r];
 
 		for (int k = 0; k < 4; k++) {
-			const struct vl_pos_ngram *pn = cs->ng + (size_t)k * npos + st->tok;
+			const struct vl_pos_ngram *pn = k ? cs->ng + (size_t)(k - 1) * npos + st->tok : NULL;
+			const uint32_t *tok = cs->toks.v + st->tok;
 			uint32_t nk = st->len > (uint32_t)k ? st->len - (uint32_t)k : 0;
 			size_t first = n;
 
 			if (nk)
 				lmap_clear(cs, nk);
 			for (uint32_t j = 0; j < nk; j++) {
-				uint32_t *sl = lmap_find(cs, pn[j].id);
+				uint32_t id = k ? pn[j].id : tok[j];
+				uint32_t *sl = lmap_find(cs, id);
 
 				if (sl[1]) {
 					out[first + sl[1] - 1].count++;
 					continue;
 				}
-				sl[0] = pn[j].id;
+				sl[0] = id;
 				sl[1] = (uint32_t)(n - first) + 1;
-				out[n].id = pn[j].id;
+				out[n].id = id;
 				out[n].count = 1;
-				out[n].df = pn[j].df;
+				out[n].df = k ? pn[j].df : cs->tok_df[id];
 				n++;
 			}
 			st->nk[k] = (uint32_t)(n - first);
@@ -631,9 +635,32 @@ static void build(struct vl_caption_set *cs)
 	struct group_scratch g = { 0 };
 	uint32_t next_id = 0;
 
+	/* unigrams: ids are token ids, document frequencies counted with a
+	 * per-token stamp (the vocabulary is small enough to stay in cache) */
+	{
+		uint32_t *stamp = vl_xcalloc(cs->ntok + 1, sizeof(*stamp));
+
+		vl_free(cs->tok_df);
+		cs->tok_df = vl_xcalloc(cs->ntok + 1, sizeof(*cs->tok_df));
+		for (size_t i = 0; i < cs->nimg; i++) {
+			const struct vl_cap_image *im = &cs->img[i];
+			for (uint32_t r = 1; r <= im->nref; r++) {
+				const struct vl_cap_sent *st = &cs->sent[im->sent0 + r];
+				for (uint32_t j = 0; j < st->len; j++) {
+					uint32_t t = cs->toks.v[st->tok + j];
+					if (stamp[t] != (uint32_t)i + 1) {
+						stamp[t] = (uint32_t)i + 1;
+						cs->tok_df[t]++;
+					}
+				}
+			}
+		}
+		vl_free(stamp);
+	}
+	next_id = (uint32_t)cs->ntok;
 	vl_free(cs->ng);
-	cs->ng = vl_xmalloc((4 * npos + 1) * sizeof(*cs->ng));
-	for (int k = 0; k < 4; k++)
+	cs->ng = vl_xmalloc((3 * npos + 1) * sizeof(*cs->ng));
+	for (int k = 1; k < 4; k++)
 		group_order(cs, k, items, &next_id, &g);
 	cs->nng = next_id;
 	vl_free(items);

@@ -6,12 +6,14 @@
  * Adding an image only splits and interns its words (token ids, one table
  * for the whole set) and computes what is local to it (ROUGE-L, lengths).
  * The n-grams are built for all images at once, the first time the set is
- * scored after an add: for each order k = 1..4 every n-gram occurrence gets
- * the key (id of its (k-1)-gram prefix, last token id), the keys are radix
- * sorted, and an n-gram's id is the rank of its key.  Sorting replaces the
- * hash table of earlier versions, whose ~1M mostly-unique 3- and 4-grams
- * made every insert a cache miss; it also hands over each n-gram's document
- * frequency (the images among one key's run) for free.
+ * scored after an add.  A unigram's id is its token id.  For each order
+ * k = 2..4 every n-gram occurrence gets the exact key (id of its (k-1)-gram
+ * prefix, last token id); the occurrences are split into buckets of about
+ * a thousand by a hash of the key, and each bucket is grouped with a small
+ * hash table that stays in cache.  This replaces one global hash table,
+ * whose ~1M mostly-unique 3- and 4-grams made every insert a cache miss;
+ * grouping in position order also hands over each n-gram's document
+ * frequency (the images among its reference occurrences).
  *
  * A sentence is then a run of (n-gram id, count, df) entries in the order
  * pycocoevalcap's dict would iterate them (all unigrams by first
@@ -86,8 +88,10 @@ struct vl_caption_set {
 
 	/* built for images [0, nbuilt) by the first scoring after an add */
 	size_t nbuilt;
-	struct vl_pos_ngram *ng;  /* order k at ng[k * toks.n + position] */
-	size_t nng;           /* distinct n-grams, all orders */
+	uint32_t *tok_df;     /* per token id: unigram document frequency
+	                         (a unigram's n-gram id is its token id) */
+	struct vl_pos_ngram *ng;  /* order k = 2..4 at ng[(k - 2) * toks.n + position] */
+	size_t nng;           /* n-gram ids in use: tokens, then orders 2..4 */
 	/* for scoring subsets, built by the first one: every image's
 	 * entries, align rows and distinct reference n-grams */
 	int have_subset;
