@@ -118,49 +118,340 @@ static int utf8_ok(const char *s)
 	return vl_utf8_valid(s, strlen(s), NULL);
 }
 
-static cJSON *load(const char *path)
+/* Reads path into text (the caller releases it); 0, or -1 after printing
+ * the error. */
+static int read_text(const char *path, struct vl_buf *text)
 {
-	struct vl_buf text = VL_BUF_INIT, err = VL_BUF_INIT;
-	cJSON *j;
-	const char *e;
+	struct vl_buf err = VL_BUF_INIT;
 
-	if (vl_read_file(path, &text, &err) < 0) {
+	if (vl_read_file(path, text, &err) < 0) {
 		vl_error("%s", vl_buf_str(&err));
 		vl_buf_release(&err);
-		return NULL;
+		return -1;
 	}
-	j = cJSON_ParseWithLength(text.buf, text.len);
+	vl_buf_release(&err);
+	return 0;
+}
+
+/* Parses text with cJSON; NULL after printing the error. */
+static cJSON *parse_json(const char *path, const struct vl_buf *text)
+{
+	cJSON *j = cJSON_ParseWithLength(text->buf, text->len);
+	const char *e;
+
 	if (!j) {
 		size_t line = 1;
 		e = cJSON_GetErrorPtr();
-		if (e && e >= text.buf && e <= text.buf + text.len)
-			for (const char *p = text.buf; p < e; p++)
+		if (e && e >= text->buf && e <= text->buf + text->len)
+			for (const char *p = text->buf; p < e; p++)
 				line += *p == '\n';
 		vl_error("cannot parse '%s' line %zu: invalid JSON", path, line);
 	}
-	vl_buf_release(&text);
-	vl_buf_release(&err);
 	return j;
 }
 
-static void add_ref(struct cap_img *im, const cJSON *c, size_t k, const char *file)
+/*
+ * The fast path for the shapes pycocoevalcap's files have, {"id": ["ref",
+ * ...], ...} and {"id": "caption", ...}: an object whose values are strings
+ * or arrays of strings.  The strings are decoded in place (the text only
+ * ever shrinks, and each ends where its closing quote was), so nothing is
+ * allocated per string.  Anything else (other shapes, numbers, control
+ * characters, \u0000, unpaired surrogates, syntax errors, a BOM, trailing
+ * text) leaves the text untouched and returns -1: the caller then parses
+ * it with cJSON,
+ * which gives the same values for what the fast path accepts and its own
+ * handling (and error messages) for the rest.
+ */
+struct flat_member {
+	const char *key;
+	size_t first, n;     /* its strings: flat_doc.str[first .. first + n) */
+	int is_array;
+};
+
+struct flat_doc {
+	struct flat_member *m;
+	size_t nm, m_alloc;
+	const char **str;
+	size_t *len;         /* while parsing: each string's length << 1 | has escapes */
+	size_t ns, s_alloc;
+	size_t *klen;        /* the same for the keys */
+};
+
+static void flat_release(struct flat_doc *d)
+{
+	vl_free(d->m);
+	vl_free(d->str);
+	vl_free(d->len);
+	vl_free(d->klen);
+	memset(d, 0, sizeof(*d));
+}
+
+static const char *flat_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')
+		p++;
+	return p;
+}
+
+/* The value of 4 hex digits at p, or -1. */
+static long flat_hex4(const char *p)
+{
+	long v = 0;
+
+	for (int i = 0; i < 4; i++) {
+		char c = p[i];
+		v <<= 4;
+		if (c >= '0' && c <= '9')
+			v |= c - '0';
+		else if (c >= 'a' && c <= 'f')
+			v |= c - 'a' + 10;
+		else if (c >= 'A' && c <= 'F')
+			v |= c - 'A' + 10;
+		else
+			return -1;
+	}
+	return v;
+}
+
+/* p at a quote: the end of the string (its closing quote), or NULL when it
+ * is unterminated or holds a control character, a bad escape, \u0000 or a
+ * surrogate that is not part of a pair.  *esc: whether it holds escapes. */
+static const char *flat_str_end(const char *p, int *esc)
+{
+	const unsigned char *q = (const unsigned char *)p + 1;
+
+	*esc = 0;
+	for (;; q++) {
+		long u, lo;
+
+		if (*q == '"')
+			return (const char *)q;
+		if (*q < 0x20)
+			return NULL;
+		if (*q != '\\')
+			continue;
+		*esc = 1;
+		q++;
+		if (*q && strchr("\"\\/bfnrt", *q))
+			continue;
+		if (*q != 'u' || (u = flat_hex4((const char *)q + 1)) <= 0 ||
+		    (u >= 0xdc00 && u <= 0xdfff))
+			return NULL;
+		q += 4;
+		if (u >= 0xd800 && u <= 0xdbff) {
+			if (q[1] != '\\' || q[2] != 'u' ||
+			    (lo = flat_hex4((const char *)q + 3)) < 0xdc00 || lo > 0xdfff)
+				return NULL;
+			q += 6;
+		}
+	}
+}
+
+/* Decodes the escapes of the string s[0..len) (checked by flat_str_end)
+ * in place and NUL-terminates it: the decoded text is never longer. */
+static void flat_decode(char *s, size_t len)
+{
+	const char *r = s, *end = s + len;
+	char *w = s;
+
+	while (r < end) {
+		unsigned long cp;
+
+		if (*r != '\\') {
+			*w++ = *r++;
+			continue;
+		}
+		r++;
+		switch (*r++) {
+		case 'b': *w++ = '\b'; continue;
+		case 'f': *w++ = '\f'; continue;
+		case 'n': *w++ = '\n'; continue;
+		case 'r': *w++ = '\r'; continue;
+		case 't': *w++ = '\t'; continue;
+		case 'u': break;
+		default: *w++ = r[-1]; continue;   /* " \ / */
+		}
+		cp = (unsigned long)flat_hex4(r);
+		r += 4;
+		if (cp >= 0xd800 && cp <= 0xdbff) {
+			cp = 0x10000 + ((cp - 0xd800) << 10) + ((unsigned long)flat_hex4(r + 2) - 0xdc00);
+			r += 6;
+		}
+		if (cp < 0x80) {
+			*w++ = (char)cp;
+		} else if (cp < 0x800) {
+			*w++ = (char)(0xc0 | (cp >> 6));
+			*w++ = (char)(0x80 | (cp & 0x3f));
+		} else if (cp < 0x10000) {
+			*w++ = (char)(0xe0 | (cp >> 12));
+			*w++ = (char)(0x80 | ((cp >> 6) & 0x3f));
+			*w++ = (char)(0x80 | (cp & 0x3f));
+		} else {
+			*w++ = (char)(0xf0 | (cp >> 18));
+			*w++ = (char)(0x80 | ((cp >> 12) & 0x3f));
+			*w++ = (char)(0x80 | ((cp >> 6) & 0x3f));
+			*w++ = (char)(0x80 | (cp & 0x3f));
+		}
+	}
+	*w = '\0';
+}
+
+static void flat_add_str(struct flat_doc *d, const char *start, const char *end, int esc)
+{
+	if (d->ns == d->s_alloc) {
+		d->s_alloc = d->s_alloc ? d->s_alloc * 2 : 1024;
+		d->str = vl_xrealloc(d->str, d->s_alloc * sizeof(*d->str));
+		d->len = vl_xrealloc(d->len, d->s_alloc * sizeof(*d->len));
+	}
+	d->str[d->ns] = start;
+	/* the lowest bit says "has escapes" */
+	d->len[d->ns++] = (size_t)(end - start) << 1 | (size_t)esc;
+}
+
+/* Terminates (and decodes, if lenesc says it has escapes) one string. */
+static void flat_fix(char *s, size_t lenesc)
+{
+	if (lenesc & 1)
+		flat_decode(s, lenesc >> 1);
+	else
+		s[lenesc >> 1] = '\0';
+}
+
+static int flat_parse(struct vl_buf *text, struct flat_doc *d)
+{
+	const char *p = flat_ws(text->buf), *e;
+	int esc;
+
+	memset(d, 0, sizeof(*d));
+	if (*p++ != '{')
+		return -1;
+	p = flat_ws(p);
+	if (*p == '}')
+		p++;
+	else
+		for (;;) {
+			struct flat_member *m;
+
+			if (*p != '"' || !(e = flat_str_end(p, &esc)))
+				goto fail;
+			if (d->nm == d->m_alloc) {
+				d->m_alloc = d->m_alloc ? d->m_alloc * 2 : 1024;
+				d->m = vl_xrealloc(d->m, d->m_alloc * sizeof(*d->m));
+				d->klen = vl_xrealloc(d->klen, d->m_alloc * sizeof(*d->klen));
+			}
+			m = &d->m[d->nm];
+			m->key = p + 1;
+			d->klen[d->nm++] = (size_t)(e - p - 1) << 1 | (size_t)esc;
+			p = flat_ws(e + 1);
+			if (*p++ != ':')
+				goto fail;
+			p = flat_ws(p);
+			m->first = d->ns;
+			m->is_array = *p == '[';
+			if (*p == '"') {
+				if (!(e = flat_str_end(p, &esc)))
+					goto fail;
+				flat_add_str(d, p + 1, e, esc);
+				p = e + 1;
+			} else if (*p == '[') {
+				p = flat_ws(p + 1);
+				if (*p == ']')
+					p++;
+				else
+					for (;;) {
+						if (*p != '"' || !(e = flat_str_end(p, &esc)))
+							goto fail;
+						flat_add_str(d, p + 1, e, esc);
+						p = flat_ws(e + 1);
+						if (*p == ']') {
+							p++;
+							break;
+						}
+						if (*p++ != ',')
+							goto fail;
+						p = flat_ws(p);
+					}
+			} else {
+				goto fail;
+			}
+			m->n = d->ns - m->first;
+			p = flat_ws(p);
+			if (*p == '}') {
+				p++;
+				break;
+			}
+			if (*p++ != ',')
+				goto fail;
+			p = flat_ws(p);
+		}
+	if (flat_ws(p) != text->buf + text->len)
+		goto fail;
+	/* accepted: decode the strings in place, each ending where its
+	 * closing quote was (or earlier) */
+	for (size_t i = 0; i < d->ns; i++)
+		flat_fix((char *)d->str[i], d->len[i]);
+	for (size_t i = 0; i < d->nm; i++)
+		flat_fix((char *)d->m[i].key, d->klen[i]);
+	return 0;
+fail:
+	flat_release(d);
+	return -1;
+}
+
+/* One reference of image im: s, or NULL when the JSON value is not a
+ * string; k counts from 0. */
+static void add_ref(struct cap_img *im, const char *s, size_t k, const char *file)
 {
 	char detail[64];
-	int is_str = cJSON_IsString(c);
 
-	if (is_str && utf8_ok(c->valuestring)) {
+	if (s && utf8_ok(s)) {
 		if (im->nref == im->ref_alloc) {
 			im->ref_alloc = im->ref_alloc ? im->ref_alloc * 2 : 8;
 			im->refs = vl_xrealloc(im->refs, im->ref_alloc * sizeof(*im->refs));
 		}
-		im->refs[im->nref++] = c->valuestring;
+		im->refs[im->nref++] = s;
 		return;
 	}
 	snprintf(detail, sizeof(detail), "%zu", k + 1);
-	if (!is_str)
+	if (!s)
 		mark_bad(im, "'%s' image '%s': reference %s is not a string", file, detail);
 	else
 		mark_bad(im, "'%s' image '%s': reference %s is not valid UTF-8", file, detail);
+}
+
+static const char *str_of(const cJSON *c)
+{
+	return cJSON_IsString(c) ? c->valuestring : NULL;
+}
+
+/* A new image of the refs object; NULL (and the error noted) for a
+ * duplicate id. */
+static struct cap_img *new_ref_img(struct cap_input *in, const char *id, const char *file)
+{
+	if (img_get(in, id, 0)) {
+		struct vl_buf b = VL_BUF_INIT;
+		vl_buf_addf(&b, "'%s' image '%s': duplicate image id", file, id);
+		vl_strv_push_owned(&in->errors, vl_buf_detach(&b, NULL));
+		return NULL;
+	}
+	return img_get(in, id, 1);
+}
+
+static void read_refs_flat(struct cap_input *in, const struct flat_doc *d, const char *file)
+{
+	for (size_t i = 0; i < d->nm; i++) {
+		const struct flat_member *m = &d->m[i];
+		struct cap_img *im = new_ref_img(in, m->key, file);
+
+		if (!im)
+			continue;
+		if (!m->is_array) {
+			mark_bad(im, "'%s' image '%s': references must be a list of strings%s", file, NULL);
+			continue;
+		}
+		for (size_t r = 0; r < m->n; r++)
+			add_ref(im, d->str[m->first + r], r, file);
+	}
 }
 
 static int read_refs(struct cap_input *in, const cJSON *doc, const char *file)
@@ -182,7 +473,7 @@ static int read_refs(struct cap_input *in, const cJSON *doc, const char *file)
 				continue;
 			}
 			im = img_get(in, id, 1);
-			add_ref(im, c, im->nref, file);
+			add_ref(im, str_of(c), im->nref, file);
 			k++;
 		}
 		return 0;
@@ -197,24 +488,21 @@ static int read_refs(struct cap_input *in, const cJSON *doc, const char *file)
 		const cJSON *c;
 		size_t r = 0;
 
-		if (img_get(in, it->string, 0)) {
-			struct vl_buf b = VL_BUF_INIT;
-			vl_buf_addf(&b, "'%s' image '%s': duplicate image id", file, it->string);
-			vl_strv_push_owned(&in->errors, vl_buf_detach(&b, NULL));
+		if (!(im = new_ref_img(in, it->string, file)))
 			continue;
-		}
-		im = img_get(in, it->string, 1);
 		if (!cJSON_IsArray(it)) {
 			mark_bad(im, "'%s' image '%s': references must be a list of strings%s", file, NULL);
 			continue;
 		}
 		cJSON_ArrayForEach(c, it)
-			add_ref(im, c, r++, file);
+			add_ref(im, str_of(c), r++, file);
 	}
 	return 0;
 }
 
-static void set_pred(struct cap_input *in, const char *id, const cJSON *c, const char *file,
+/* The prediction of image id: s, or NULL when the JSON value is not a
+ * string (nor a list of one string). */
+static void set_pred(struct cap_input *in, const char *id, const char *s, const char *file,
 		     const char *refs_file)
 {
 	struct cap_img *im = img_get(in, id, 0);
@@ -229,16 +517,30 @@ static void set_pred(struct cap_input *in, const char *id, const cJSON *c, const
 		mark_bad(im, "'%s' image '%s': more than one prediction%s", file, NULL);
 		return;
 	}
-	if (cJSON_IsArray(c) && cJSON_GetArraySize(c) == 1)
-		c = c->child;
-	if (!cJSON_IsString(c))
+	if (!s)
 		mark_bad(im, "'%s' image '%s': prediction is not a string%s", file, NULL);
-	else if (!utf8_ok(c->valuestring))
+	else if (!utf8_ok(s))
 		mark_bad(im, "'%s' image '%s': prediction is not valid UTF-8%s", file, NULL);
 	else
-		im->pred = c->valuestring;
+		im->pred = s;
 	if (!im->pred)
 		im->pred = "";   /* seen, even if bad */
+}
+
+static const char *pred_of(const cJSON *c)
+{
+	if (cJSON_IsArray(c) && cJSON_GetArraySize(c) == 1)
+		c = c->child;
+	return str_of(c);
+}
+
+static void read_preds_flat(struct cap_input *in, const struct flat_doc *d, const char *file,
+			    const char *refs_file)
+{
+	for (size_t i = 0; i < d->nm; i++) {
+		const struct flat_member *m = &d->m[i];
+		set_pred(in, m->key, m->n == 1 ? d->str[m->first] : NULL, file, refs_file);
+	}
 }
 
 static int read_preds(struct cap_input *in, const cJSON *doc, const char *file, const char *refs_file)
@@ -254,7 +556,8 @@ static int read_preds(struct cap_input *in, const cJSON *doc, const char *file, 
 				vl_buf_addf(&b, "'%s' result %zu: missing or bad \"image_id\"", file, k + 1);
 				vl_strv_push_owned(&in->errors, vl_buf_detach(&b, NULL));
 			} else {
-				set_pred(in, id, cJSON_GetObjectItemCaseSensitive(it, "caption"), file, refs_file);
+				set_pred(in, id, str_of(cJSON_GetObjectItemCaseSensitive(it, "caption")),
+					 file, refs_file);
 			}
 			k++;
 		}
@@ -265,7 +568,7 @@ static int read_preds(struct cap_input *in, const cJSON *doc, const char *file, 
 		return -1;
 	}
 	cJSON_ArrayForEach(it, doc)
-		set_pred(in, it->string, it, file, refs_file);
+		set_pred(in, it->string, pred_of(it), file, refs_file);
 	return 0;
 }
 
@@ -307,6 +610,9 @@ int score_caption(int argc, char **argv)
 	struct vl_kv mopts = { { 0 }, { 0 } };
 	struct vl_buf err = VL_BUF_INIT, out = VL_BUF_INIT;
 	cJSON *refs_doc = NULL, *preds_doc = NULL;
+	struct vl_buf refs_text = VL_BUF_INIT, preds_text = VL_BUF_INIT;
+	struct flat_doc refs_flat = { 0 }, preds_flat = { 0 };
+	int refs_fast, preds_fast;
 	size_t *order = NULL, nscored = 0, nskipped = 0;
 	int rc = VL_EXIT_USAGE, nvals = 0;
 	void *st = NULL;
@@ -330,10 +636,25 @@ int score_caption(int argc, char **argv)
 	}
 	in.cap = 1024;
 	in.slot = vl_xcalloc(in.cap, sizeof(*in.slot));
-	if (!(refs_doc = load(refs_path)) || !(preds_doc = load(preds_path)))
+	/* the texts stay alive to the end: the fast path's strings live in
+	 * them */
+	if (read_text(refs_path, &refs_text) < 0)
 		goto out;
-	if (read_refs(&in, refs_doc, refs_path) < 0 ||
-	    read_preds(&in, preds_doc, preds_path, refs_path) < 0)
+	refs_fast = flat_parse(&refs_text, &refs_flat) == 0;
+	if (!refs_fast && !(refs_doc = parse_json(refs_path, &refs_text)))
+		goto out;
+	if (read_text(preds_path, &preds_text) < 0)
+		goto out;
+	preds_fast = flat_parse(&preds_text, &preds_flat) == 0;
+	if (!preds_fast && !(preds_doc = parse_json(preds_path, &preds_text)))
+		goto out;
+	if (refs_fast)
+		read_refs_flat(&in, &refs_flat, refs_path);
+	else if (read_refs(&in, refs_doc, refs_path) < 0)
+		goto out;
+	if (preds_fast)
+		read_preds_flat(&in, &preds_flat, preds_path, refs_path);
+	else if (read_preds(&in, preds_doc, preds_path, refs_path) < 0)
 		goto out;
 	for (size_t i = 0; i < in.n; i++) {
 		struct cap_img *im = &in.img[i];
@@ -493,6 +814,10 @@ out:
 	vl_buf_release(&out);
 	cJSON_Delete(refs_doc);
 	cJSON_Delete(preds_doc);
+	flat_release(&refs_flat);
+	flat_release(&preds_flat);
+	vl_buf_release(&refs_text);
+	vl_buf_release(&preds_text);
 	input_release(&in);
 	return rc;
 }

@@ -288,8 +288,9 @@ int vl_caption_set_add(struct vl_caption_set *cs, const char *cand,
 	testlen = cs->sent[sc].len;
 	for (size_t r = 0; r < nref; r++) {
 		uint32_t len, diff;
+		size_t sr = add_sent(cs, refs[r], &canon);   /* may move cs->sent */
 
-		len = cs->sent[add_sent(cs, refs[r], &canon)].len;
+		len = cs->sent[sr].len;
 		all_canon &= canon;
 		if (cs->toks.n > VL_CAP_MAX_TOKENS)
 			break;
