@@ -172,7 +172,7 @@ struct flat_doc {
 	struct flat_member *m;
 	size_t nm, m_alloc;
 	const char **str;
-	size_t *len;         /* while parsing: each string's length << 1 | has escapes */
+	size_t *len;         /* each string's length << 2 | FLAT_* flags */
 	size_t ns, s_alloc;
 	size_t *klen;        /* the same for the keys */
 };
@@ -213,34 +213,57 @@ static long flat_hex4(const char *p)
 	return v;
 }
 
+#define FLAT_ESC 1    /* the string holds escapes */
+#define FLAT_HIGH 2   /* ... or raw bytes >= 0x80 (UTF-8 yet to check) */
+
+#define ONES 0x0101010101010101ULL
+/* nonzero when some byte of v is below n (n <= 128), or is 0 */
+#define HAS_LESS(v, n) (((v) - ONES * (n)) & ~(v) & (ONES * 0x80))
+
 /* p at a quote: the end of the string (its closing quote), or NULL when it
  * is unterminated or holds a control character, a bad escape, \u0000 or a
- * surrogate that is not part of a pair.  *esc: whether it holds escapes. */
-static const char *flat_str_end(const char *p, int *esc)
+ * surrogate that is not part of a pair.  *flags: FLAT_ESC, FLAT_HIGH.
+ * end: the end of the text (whose byte is NUL). */
+static const char *flat_str_end(const char *p, const char *end, int *flags)
 {
 	const unsigned char *q = (const unsigned char *)p + 1;
 
-	*esc = 0;
-	for (;; q++) {
+	*flags = 0;
+	for (;;) {
 		long u, lo;
 
+		/* eight plain printable ASCII bytes at a time */
+		while ((const char *)q + 8 <= end) {
+			uint64_t v;
+			memcpy(&v, q, 8);
+			if (HAS_LESS(v, 0x20) | HAS_LESS(v ^ (ONES * '"'), 1) |
+			    HAS_LESS(v ^ (ONES * '\\'), 1) | (v & (ONES * 0x80)))
+				break;
+			q += 8;
+		}
 		if (*q == '"')
 			return (const char *)q;
 		if (*q < 0x20)
 			return NULL;
-		if (*q != '\\')
+		if (*q >= 0x80)
+			*flags |= FLAT_HIGH;
+		if (*q != '\\') {
+			q++;
 			continue;
-		*esc = 1;
+		}
+		*flags |= FLAT_ESC;
 		q++;
-		if (*q && strchr("\"\\/bfnrt", *q))
+		if (*q && strchr("\"\\/bfnrt", *q)) {
+			q++;
 			continue;
+		}
 		if (*q != 'u' || (u = flat_hex4((const char *)q + 1)) <= 0 ||
 		    (u >= 0xdc00 && u <= 0xdfff))
 			return NULL;
-		q += 4;
+		q += 5;
 		if (u >= 0xd800 && u <= 0xdbff) {
-			if (q[1] != '\\' || q[2] != 'u' ||
-			    (lo = flat_hex4((const char *)q + 3)) < 0xdc00 || lo > 0xdfff)
+			if (q[0] != '\\' || q[1] != 'u' ||
+			    (lo = flat_hex4((const char *)q + 2)) < 0xdc00 || lo > 0xdfff)
 				return NULL;
 			q += 6;
 		}
@@ -296,7 +319,7 @@ static void flat_decode(char *s, size_t len)
 	*w = '\0';
 }
 
-static void flat_add_str(struct flat_doc *d, const char *start, const char *end, int esc)
+static void flat_add_str(struct flat_doc *d, const char *start, const char *end, int flags)
 {
 	if (d->ns == d->s_alloc) {
 		d->s_alloc = d->s_alloc ? d->s_alloc * 2 : 1024;
@@ -304,22 +327,28 @@ static void flat_add_str(struct flat_doc *d, const char *start, const char *end,
 		d->len = vl_xrealloc(d->len, d->s_alloc * sizeof(*d->len));
 	}
 	d->str[d->ns] = start;
-	/* the lowest bit says "has escapes" */
-	d->len[d->ns++] = (size_t)(end - start) << 1 | (size_t)esc;
+	d->len[d->ns++] = (size_t)(end - start) << 2 | (size_t)flags;
 }
 
-/* Terminates (and decodes, if lenesc says it has escapes) one string. */
-static void flat_fix(char *s, size_t lenesc)
+/* Terminates (and decodes, if lenflags says it has escapes) one string. */
+static void flat_fix(char *s, size_t lenflags)
 {
-	if (lenesc & 1)
-		flat_decode(s, lenesc >> 1);
+	if (lenflags & FLAT_ESC)
+		flat_decode(s, lenflags >> 2);
 	else
-		s[lenesc >> 1] = '\0';
+		s[lenflags >> 2] = '\0';
+}
+
+/* Whether string i of d is known to be valid UTF-8: it had no raw byte
+ * >= 0x80 (what escapes decode to always is). */
+static int flat_ascii(const struct flat_doc *d, size_t i)
+{
+	return !(d->len[i] & FLAT_HIGH);
 }
 
 static int flat_parse(struct vl_buf *text, struct flat_doc *d)
 {
-	const char *p = flat_ws(text->buf), *e;
+	const char *p = flat_ws(text->buf), *e, *end = text->buf + text->len;
 	int esc;
 
 	memset(d, 0, sizeof(*d));
@@ -332,7 +361,7 @@ static int flat_parse(struct vl_buf *text, struct flat_doc *d)
 		for (;;) {
 			struct flat_member *m;
 
-			if (*p != '"' || !(e = flat_str_end(p, &esc)))
+			if (*p != '"' || !(e = flat_str_end(p, end, &esc)))
 				goto fail;
 			if (d->nm == d->m_alloc) {
 				d->m_alloc = d->m_alloc ? d->m_alloc * 2 : 1024;
@@ -341,7 +370,7 @@ static int flat_parse(struct vl_buf *text, struct flat_doc *d)
 			}
 			m = &d->m[d->nm];
 			m->key = p + 1;
-			d->klen[d->nm++] = (size_t)(e - p - 1) << 1 | (size_t)esc;
+			d->klen[d->nm++] = (size_t)(e - p - 1) << 2 | (size_t)esc;
 			p = flat_ws(e + 1);
 			if (*p++ != ':')
 				goto fail;
@@ -349,7 +378,7 @@ static int flat_parse(struct vl_buf *text, struct flat_doc *d)
 			m->first = d->ns;
 			m->is_array = *p == '[';
 			if (*p == '"') {
-				if (!(e = flat_str_end(p, &esc)))
+				if (!(e = flat_str_end(p, end, &esc)))
 					goto fail;
 				flat_add_str(d, p + 1, e, esc);
 				p = e + 1;
@@ -359,7 +388,7 @@ static int flat_parse(struct vl_buf *text, struct flat_doc *d)
 					p++;
 				else
 					for (;;) {
-						if (*p != '"' || !(e = flat_str_end(p, &esc)))
+						if (*p != '"' || !(e = flat_str_end(p, end, &esc)))
 							goto fail;
 						flat_add_str(d, p + 1, e, esc);
 						p = flat_ws(e + 1);
@@ -399,12 +428,12 @@ fail:
 }
 
 /* One reference of image im: s, or NULL when the JSON value is not a
- * string; k counts from 0. */
-static void add_ref(struct cap_img *im, const char *s, size_t k, const char *file)
+ * string; k counts from 0; valid: s is known to be valid UTF-8. */
+static void add_ref(struct cap_img *im, const char *s, int valid, size_t k, const char *file)
 {
 	char detail[64];
 
-	if (s && utf8_ok(s)) {
+	if (s && (valid || utf8_ok(s))) {
 		if (im->nref == im->ref_alloc) {
 			im->ref_alloc = im->ref_alloc ? im->ref_alloc * 2 : 8;
 			im->refs = vl_xrealloc(im->refs, im->ref_alloc * sizeof(*im->refs));
@@ -450,7 +479,7 @@ static void read_refs_flat(struct cap_input *in, const struct flat_doc *d, const
 			continue;
 		}
 		for (size_t r = 0; r < m->n; r++)
-			add_ref(im, d->str[m->first + r], r, file);
+			add_ref(im, d->str[m->first + r], flat_ascii(d, m->first + r), r, file);
 	}
 }
 
@@ -473,7 +502,7 @@ static int read_refs(struct cap_input *in, const cJSON *doc, const char *file)
 				continue;
 			}
 			im = img_get(in, id, 1);
-			add_ref(im, str_of(c), im->nref, file);
+			add_ref(im, str_of(c), 0, im->nref, file);
 			k++;
 		}
 		return 0;
@@ -495,15 +524,15 @@ static int read_refs(struct cap_input *in, const cJSON *doc, const char *file)
 			continue;
 		}
 		cJSON_ArrayForEach(c, it)
-			add_ref(im, str_of(c), r++, file);
+			add_ref(im, str_of(c), 0, r++, file);
 	}
 	return 0;
 }
 
 /* The prediction of image id: s, or NULL when the JSON value is not a
- * string (nor a list of one string). */
-static void set_pred(struct cap_input *in, const char *id, const char *s, const char *file,
-		     const char *refs_file)
+ * string (nor a list of one string); valid: s is known to be valid UTF-8. */
+static void set_pred(struct cap_input *in, const char *id, const char *s, int valid,
+		     const char *file, const char *refs_file)
 {
 	struct cap_img *im = img_get(in, id, 0);
 	struct vl_buf b = VL_BUF_INIT;
@@ -519,7 +548,7 @@ static void set_pred(struct cap_input *in, const char *id, const char *s, const 
 	}
 	if (!s)
 		mark_bad(im, "'%s' image '%s': prediction is not a string%s", file, NULL);
-	else if (!utf8_ok(s))
+	else if (!valid && !utf8_ok(s))
 		mark_bad(im, "'%s' image '%s': prediction is not valid UTF-8%s", file, NULL);
 	else
 		im->pred = s;
@@ -539,7 +568,8 @@ static void read_preds_flat(struct cap_input *in, const struct flat_doc *d, cons
 {
 	for (size_t i = 0; i < d->nm; i++) {
 		const struct flat_member *m = &d->m[i];
-		set_pred(in, m->key, m->n == 1 ? d->str[m->first] : NULL, file, refs_file);
+		set_pred(in, m->key, m->n == 1 ? d->str[m->first] : NULL,
+			 m->n == 1 && flat_ascii(d, m->first), file, refs_file);
 	}
 }
 
@@ -556,7 +586,7 @@ static int read_preds(struct cap_input *in, const cJSON *doc, const char *file, 
 				vl_buf_addf(&b, "'%s' result %zu: missing or bad \"image_id\"", file, k + 1);
 				vl_strv_push_owned(&in->errors, vl_buf_detach(&b, NULL));
 			} else {
-				set_pred(in, id, str_of(cJSON_GetObjectItemCaseSensitive(it, "caption")),
+				set_pred(in, id, str_of(cJSON_GetObjectItemCaseSensitive(it, "caption")), 0,
 					 file, refs_file);
 			}
 			k++;
@@ -568,7 +598,7 @@ static int read_preds(struct cap_input *in, const cJSON *doc, const char *file, 
 		return -1;
 	}
 	cJSON_ArrayForEach(it, doc)
-		set_pred(in, it->string, pred_of(it), file, refs_file);
+		set_pred(in, it->string, pred_of(it), 0, file, refs_file);
 	return 0;
 }
 

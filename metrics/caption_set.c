@@ -403,6 +403,8 @@ static void group_bucket(const struct occ *o, size_t m, int bits, struct vl_pos_
 	int tbits = 4;
 	uint32_t ngrp = 0;
 
+	if (m == 0)
+		return;   /* (the scratch may not even exist: no word at all) */
 	while (cap < 2 * m) {
 		cap *= 2;
 		tbits++;
