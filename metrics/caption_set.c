@@ -414,7 +414,7 @@ static void group_bucket(const struct occ *o, size_t m, int bits, struct vl_pos_
 		size_t i = (size_t)((key_mix(o[j].key) << bits) >> (64 - tbits));
 		uint32_t grp;
 
-		while (g->slot[i] && g->keys[i] != o[j].key)
+		while ((g->slot[i] != 0) & (g->keys[i] != o[j].key))
 			i = (i + 1) & (cap - 1);
 		if (!g->slot[i]) {
 			g->keys[i] = o[j].key;
@@ -543,7 +543,9 @@ static uint32_t *lmap_find(struct vl_caption_set *cs, uint32_t id)
 {
 	size_t mask = cs->lmap_cap - 1, i = (size_t)((id * 0x9e3779b1u) >> 7) & mask;
 
-	while (cs->lmap[i][1] && cs->lmap[i][0] != id)
+	/* one branch, taken only on a collision: whether the first slot
+	 * holds id or is empty is what callers test, and is unpredictable */
+	while ((cs->lmap[i][0] != id) & (cs->lmap[i][1] != 0))
 		i = (i + 1) & mask;
 	return cs->lmap[i];
 }
@@ -699,7 +701,7 @@ static void build(struct vl_caption_set *cs)
 		image_entries(cs, im, cs->img_ent);
 		rows = (size_t)im->nref * sent_total(&cs->sent[im->sent0]);
 		cs->img_align.n = 0;
-		u32v_reserve(&cs->img_align, rows + 1);
+		u32v_reserve(&cs->img_align, rows + 1);   /* + 1: never NULL */
 		memset(cs->img_align.v, 0, rows * sizeof(uint32_t));
 		image_align(cs, im, cs->img_ent, cs->img_align.v);
 		im->cider_all = vl_cider_image(cs, im, cs->img_ent, cs->img_align.v, NULL);
