@@ -107,29 +107,33 @@ static size_t tok_index(uint64_t h, size_t cap)
 static void tok_rehash(struct vl_caption_set *cs)
 {
 	size_t cap = cs->tok_cap * 2;
-	uint32_t *slot = vl_xcalloc(cap, sizeof(*slot));
+	struct vl_tok_slot *slot = vl_xcalloc(cap, sizeof(*slot));
 
 	for (size_t id = 0; id < cs->ntok; id++) {
 		size_t i = tok_index(cs->tok_hash[id], cap);
-		while (slot[i])
+		while (slot[i].id1)
 			i = (i + 1) & (cap - 1);
-		slot[i] = (uint32_t)id + 1;
+		slot[i].id1 = (uint32_t)id + 1;
+		slot[i].hash = (uint32_t)cs->tok_hash[id];
 	}
 	vl_free(cs->tok_slot);
 	cs->tok_slot = slot;
 	cs->tok_cap = cap;
 }
 
-/* The id of token s[0..len) whose hash is h, interned if new. */
+/* The id of token s[0..len) whose hash is h, interned if new.  The slot
+ * holds part of the hash, so a probe reads the token's text only when
+ * that matches. */
 static uint32_t tok_intern(struct vl_caption_set *cs, const char *s, size_t len, uint64_t h)
 {
 	size_t i = tok_index(h, cs->tok_cap);
 	uint32_t id;
 
-	for (; cs->tok_slot[i]; i = (i + 1) & (cs->tok_cap - 1)) {
-		id = cs->tok_slot[i] - 1;
-		if (cs->tok_hash[id] == h && cs->tok_len[id] == len &&
-		    !memcmp(cs->tok_text.buf + cs->tok_off[id], s, len))
+	for (; cs->tok_slot[i].id1; i = (i + 1) & (cs->tok_cap - 1)) {
+		if (cs->tok_slot[i].hash != (uint32_t)h)
+			continue;
+		id = cs->tok_slot[i].id1 - 1;
+		if (cs->tok_len[id] == len && !memcmp(cs->tok_text.buf + cs->tok_off[id], s, len))
 			return id;
 	}
 	if (cs->ntok == cs->tok_alloc) {
@@ -143,7 +147,8 @@ static uint32_t tok_intern(struct vl_caption_set *cs, const char *s, size_t len,
 	cs->tok_off[id] = cs->tok_text.len;
 	cs->tok_len[id] = (uint32_t)len;
 	vl_buf_add(&cs->tok_text, s, len);
-	cs->tok_slot[i] = id + 1;
+	cs->tok_slot[i].id1 = id + 1;
+	cs->tok_slot[i].hash = (uint32_t)h;
 	if (cs->ntok * 2 > cs->tok_cap)
 		tok_rehash(cs);
 	return id;

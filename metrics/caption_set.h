@@ -71,8 +71,11 @@ struct vl_u32v {
 };
 
 struct vl_caption_set {
-	/* token interning: open addressing, slot = id + 1, 0 empty */
-	uint32_t *tok_slot;
+	/* token interning: open addressing */
+	struct vl_tok_slot {
+		uint32_t id1;     /* token id + 1, 0 empty */
+		uint32_t hash;    /* low half of its hash */
+	} *tok_slot;
 	size_t tok_cap;
 	uint64_t *tok_hash;   /* per token id */
 	size_t *tok_off;      /* per token id, into tok_text */
