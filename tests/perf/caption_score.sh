@@ -13,8 +13,9 @@
 # them.  Runs
 #   vleval score caption --refs R --preds C --pretokenized --json
 # RUNS times (default 5) with hyperfine if installed (`make perf-deps`),
-# else /usr/bin/time, and prints the median and minimum wall time and the
-# peak RSS, next to a baseline measured in the same run: python3 merely
+# else date +%s%N around each run, and prints the median and minimum wall time, the
+# mean CPU time (user + sys; with hyperfine) and the peak RSS
+# (/usr/bin/time), next to a baseline measured in the same run: python3 merely
 # json.load()ing the two input files.  With VLEVAL_BASE_BIN=/path/to/older/
 # vleval the older build is measured too (before/after figures).
 # Target (issue 3): <= 0.10 s whole process.  The issue's figure for
@@ -97,29 +98,32 @@ write("coco", refs, cands)
 PY
 printf 'import json, sys\njson.load(open(sys.argv[1]))\njson.load(open(sys.argv[2]))\n' > "$T/load.py"
 
-HAVE_HF=0
-command -v hyperfine > /dev/null 2>&1 && HAVE_HF=1
+HAVE_HF=0   # NO_HYPERFINE=1 forces the fallback
+[ -z "${NO_HYPERFINE:-}" ] && command -v hyperfine > /dev/null 2>&1 && HAVE_HF=1
 HAVE_TIME=0
 [ -x /usr/bin/time ] && HAVE_TIME=1
 
-# measure LABEL CMD...: prints median and min wall time and peak RSS; sets MED
+# measure LABEL CMD...: prints median and min wall time, mean CPU time
+# (user + sys, hyperfine only) and peak RSS; sets MED
 measure() {
 	label=$1; shift
+	cpu=""
 	if [ $HAVE_HF = 1 ]; then
 		hyperfine -N -w 1 -r "$RUNS" --export-json "$T/hf.json" "$*" > /dev/null 2>&1 \
 			|| { echo "$label: failed" >&2; exit 1; }
 		set -- $(python3 -c "
 import json, statistics
-r = json.load(open('$T/hf.json'))['results'][0]['times']
-print('%.4f %.4f' % (statistics.median(r), min(r)))") "$@"
-		med=$1; min=$2; shift 2
+r = json.load(open('$T/hf.json'))['results'][0]
+print('%.4f %.4f %.4f' % (statistics.median(r['times']), min(r['times']), r['user'] + r['system']))") "$@"
+		med=$1; min=$2; cpu=$3; shift 3
 	else
 		: > "$T/walls"
 		i=0
 		while [ $i -lt "$RUNS" ]; do
-			s=$(python3 -c 'import time; print(time.monotonic())')
+			s=$(date +%s%N)
 			"$@" > /dev/null
-			python3 -c "import time; print(time.monotonic() - $s)" >> "$T/walls"
+			e=$(date +%s%N)
+			awk -v s="$s" -v e="$e" 'BEGIN { print (e - s) / 1e9 }' >> "$T/walls"
 			i=$((i + 1))
 		done
 		set -- $(python3 -c "
@@ -133,12 +137,13 @@ print('%.4f %.4f' % (statistics.median(r), min(r)))") "$@"
 		/usr/bin/time -f '%M' -o "$T/rss" "$@" > /dev/null
 		rss=$(awk '{ printf "%.1f MB", $1 / 1024 }' "$T/rss")
 	fi
-	printf '  %-36s median %6.3f s   min %6.3f s   peak RSS %s\n' "$label" "$med" "$min" "$rss"
+	printf '  %-34s median %6.3f s  min %6.3f s  %s peak RSS %s\n' "$label" "$med" "$min" \
+		"$([ -n "$cpu" ] && printf 'cpu %6.3f s ' "$cpu")" "$rss"
 	MED=$med
 }
 
 echo "caption scoring, 5,000 images x 5 refs, pretokenized ($RUNS runs each;" \
-	"$([ $HAVE_HF = 1 ] && echo hyperfine || echo 'no hyperfine: time.monotonic'))"
+	"$([ $HAVE_HF = 1 ] && echo hyperfine || echo 'no hyperfine: date +%s%N around each run'))"
 echo "machine load: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
 for d in coco zipf uniform; do
 	R=$T/$d.refs.json; C=$T/$d.cands.json
