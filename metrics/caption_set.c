@@ -719,6 +719,12 @@ static void build(struct vl_caption_set *cs)
  * for scoring subsets and resamples. */
 static void build_subset(struct vl_caption_set *cs)
 {
+	/* old id -> new id + 1: the ids are renumbered in order of first use,
+	 * image after image, so that the document-frequency counts of one
+	 * image sit close together (the build's ids follow hash buckets, and
+	 * a resample touches every image's ids once) */
+	uint32_t *renum = vl_xcalloc(cs->nng + 1, sizeof(*renum)), next = 0;
+
 	cs->nent = 0;
 	cs->align.n = 0;
 	cs->df_ids.n = 0;
@@ -738,6 +744,12 @@ static void build_subset(struct vl_caption_set *cs)
 		memset(cs->align.v + cs->align.n, 0, rows * sizeof(uint32_t));
 		image_align(cs, im, cs->ent + im->ent_off, cs->align.v + cs->align.n);
 		cs->align.n += rows;
+		for (size_t j = im->ent_off; j < cs->nent; j++) {
+			uint32_t *r = &renum[cs->ent[j].id];
+			if (!*r)
+				*r = ++next;
+			cs->ent[j].id = *r - 1;
+		}
 
 		/* distinct reference n-grams */
 		re = cs->ent + im->ent_off + ncand;
@@ -753,6 +765,7 @@ static void build_subset(struct vl_caption_set *cs)
 		}
 		im->df_n = (uint32_t)(cs->df_ids.n - im->df_off);
 	}
+	vl_free(renum);
 	cs->have_subset = 1;
 }
 
