@@ -26,7 +26,9 @@
 
 struct cap_img {
 	char *id;              /* owned */
-	struct vl_strv refs;
+	const char **refs;     /* owned array; the strings are borrowed from the
+	                          refs document */
+	size_t nref, ref_alloc;
 	const char *pred;      /* borrowed from the preds document, NULL if absent */
 	char *bad;             /* owned reason when the image is skipped, else NULL */
 };
@@ -116,42 +118,369 @@ static int utf8_ok(const char *s)
 	return vl_utf8_valid(s, strlen(s), NULL);
 }
 
-static cJSON *load(const char *path)
+/* Reads path into text (the caller releases it); 0, or -1 after printing
+ * the error. */
+static int read_text(const char *path, struct vl_buf *text)
 {
-	struct vl_buf text = VL_BUF_INIT, err = VL_BUF_INIT;
-	cJSON *j;
-	const char *e;
+	struct vl_buf err = VL_BUF_INIT;
 
-	if (vl_read_file(path, &text, &err) < 0) {
+	if (vl_read_file(path, text, &err) < 0) {
 		vl_error("%s", vl_buf_str(&err));
 		vl_buf_release(&err);
-		return NULL;
+		return -1;
 	}
-	j = cJSON_ParseWithLength(text.buf, text.len);
+	vl_buf_release(&err);
+	return 0;
+}
+
+/* Parses text with cJSON; NULL after printing the error. */
+static cJSON *parse_json(const char *path, const struct vl_buf *text)
+{
+	cJSON *j = cJSON_ParseWithLength(text->buf, text->len);
+	const char *e;
+
 	if (!j) {
 		size_t line = 1;
 		e = cJSON_GetErrorPtr();
-		if (e && e >= text.buf && e <= text.buf + text.len)
-			for (const char *p = text.buf; p < e; p++)
+		if (e && e >= text->buf && e <= text->buf + text->len)
+			for (const char *p = text->buf; p < e; p++)
 				line += *p == '\n';
 		vl_error("cannot parse '%s' line %zu: invalid JSON", path, line);
 	}
-	vl_buf_release(&text);
-	vl_buf_release(&err);
 	return j;
 }
 
-static void add_ref(struct cap_img *im, const cJSON *c, size_t k, const char *file)
+/*
+ * The fast path for the shapes pycocoevalcap's files have, {"id": ["ref",
+ * ...], ...} and {"id": "caption", ...}: an object whose values are strings
+ * or arrays of strings.  The strings are decoded in place (the text only
+ * ever shrinks, and each ends where its closing quote was), so nothing is
+ * allocated per string.  Anything else (other shapes, numbers, control
+ * characters, \u0000, unpaired surrogates, syntax errors, a BOM, trailing
+ * text) leaves the text untouched and returns -1: the caller then parses
+ * it with cJSON,
+ * which gives the same values for what the fast path accepts and its own
+ * handling (and error messages) for the rest.
+ */
+struct flat_member {
+	const char *key;
+	size_t first, n;     /* its strings: flat_doc.str[first .. first + n) */
+	int is_array;
+};
+
+struct flat_doc {
+	struct flat_member *m;
+	size_t nm, m_alloc;
+	const char **str;
+	size_t *len;         /* each string's length << 2 | FLAT_* flags */
+	size_t ns, s_alloc;
+	size_t *klen;        /* the same for the keys */
+};
+
+static void flat_release(struct flat_doc *d)
+{
+	vl_free(d->m);
+	vl_free(d->str);
+	vl_free(d->len);
+	vl_free(d->klen);
+	memset(d, 0, sizeof(*d));
+}
+
+static const char *flat_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')
+		p++;
+	return p;
+}
+
+/* The value of 4 hex digits at p, or -1. */
+static long flat_hex4(const char *p)
+{
+	long v = 0;
+
+	for (int i = 0; i < 4; i++) {
+		char c = p[i];
+		v <<= 4;
+		if (c >= '0' && c <= '9')
+			v |= c - '0';
+		else if (c >= 'a' && c <= 'f')
+			v |= c - 'a' + 10;
+		else if (c >= 'A' && c <= 'F')
+			v |= c - 'A' + 10;
+		else
+			return -1;
+	}
+	return v;
+}
+
+#define FLAT_ESC 1    /* the string holds escapes */
+#define FLAT_HIGH 2   /* ... or raw bytes >= 0x80 (UTF-8 yet to check) */
+
+#define ONES 0x0101010101010101ULL
+/* nonzero when some byte of v is below n (n <= 128), or is 0 */
+#define HAS_LESS(v, n) (((v) - ONES * (n)) & ~(v) & (ONES * 0x80))
+
+/* p at a quote: the end of the string (its closing quote), or NULL when it
+ * is unterminated or holds a control character, a bad escape, \u0000 or a
+ * surrogate that is not part of a pair.  *flags: FLAT_ESC, FLAT_HIGH.
+ * end: the end of the text (whose byte is NUL). */
+static const char *flat_str_end(const char *p, const char *end, int *flags)
+{
+	const unsigned char *q = (const unsigned char *)p + 1;
+
+	*flags = 0;
+	for (;;) {
+		long u, lo;
+
+		/* eight plain printable ASCII bytes at a time */
+		while ((const char *)q + 8 <= end) {
+			uint64_t v;
+			memcpy(&v, q, 8);
+			if (HAS_LESS(v, 0x20) | HAS_LESS(v ^ (ONES * '"'), 1) |
+			    HAS_LESS(v ^ (ONES * '\\'), 1) | (v & (ONES * 0x80)))
+				break;
+			q += 8;
+		}
+		if (*q == '"')
+			return (const char *)q;
+		if (*q < 0x20)
+			return NULL;
+		if (*q >= 0x80)
+			*flags |= FLAT_HIGH;
+		if (*q != '\\') {
+			q++;
+			continue;
+		}
+		*flags |= FLAT_ESC;
+		q++;
+		if (*q && strchr("\"\\/bfnrt", *q)) {
+			q++;
+			continue;
+		}
+		if (*q != 'u' || (u = flat_hex4((const char *)q + 1)) <= 0 ||
+		    (u >= 0xdc00 && u <= 0xdfff))
+			return NULL;
+		q += 5;
+		if (u >= 0xd800 && u <= 0xdbff) {
+			if (q[0] != '\\' || q[1] != 'u' ||
+			    (lo = flat_hex4((const char *)q + 2)) < 0xdc00 || lo > 0xdfff)
+				return NULL;
+			q += 6;
+		}
+	}
+}
+
+/* Decodes the escapes of the string s[0..len) (checked by flat_str_end)
+ * in place and NUL-terminates it: the decoded text is never longer. */
+static void flat_decode(char *s, size_t len)
+{
+	const char *r = s, *end = s + len;
+	char *w = s;
+
+	while (r < end) {
+		unsigned long cp;
+
+		if (*r != '\\') {
+			*w++ = *r++;
+			continue;
+		}
+		r++;
+		switch (*r++) {
+		case 'b': *w++ = '\b'; continue;
+		case 'f': *w++ = '\f'; continue;
+		case 'n': *w++ = '\n'; continue;
+		case 'r': *w++ = '\r'; continue;
+		case 't': *w++ = '\t'; continue;
+		case 'u': break;
+		default: *w++ = r[-1]; continue;   /* " \ / */
+		}
+		cp = (unsigned long)flat_hex4(r);
+		r += 4;
+		if (cp >= 0xd800 && cp <= 0xdbff) {
+			cp = 0x10000 + ((cp - 0xd800) << 10) + ((unsigned long)flat_hex4(r + 2) - 0xdc00);
+			r += 6;
+		}
+		if (cp < 0x80) {
+			*w++ = (char)cp;
+		} else if (cp < 0x800) {
+			*w++ = (char)(0xc0 | (cp >> 6));
+			*w++ = (char)(0x80 | (cp & 0x3f));
+		} else if (cp < 0x10000) {
+			*w++ = (char)(0xe0 | (cp >> 12));
+			*w++ = (char)(0x80 | ((cp >> 6) & 0x3f));
+			*w++ = (char)(0x80 | (cp & 0x3f));
+		} else {
+			*w++ = (char)(0xf0 | (cp >> 18));
+			*w++ = (char)(0x80 | ((cp >> 12) & 0x3f));
+			*w++ = (char)(0x80 | ((cp >> 6) & 0x3f));
+			*w++ = (char)(0x80 | (cp & 0x3f));
+		}
+	}
+	*w = '\0';
+}
+
+static void flat_add_str(struct flat_doc *d, const char *start, const char *end, int flags)
+{
+	if (d->ns == d->s_alloc) {
+		d->s_alloc = d->s_alloc ? d->s_alloc * 2 : 1024;
+		d->str = vl_xrealloc(d->str, d->s_alloc * sizeof(*d->str));
+		d->len = vl_xrealloc(d->len, d->s_alloc * sizeof(*d->len));
+	}
+	d->str[d->ns] = start;
+	d->len[d->ns++] = (size_t)(end - start) << 2 | (size_t)flags;
+}
+
+/* Terminates (and decodes, if lenflags says it has escapes) one string. */
+static void flat_fix(char *s, size_t lenflags)
+{
+	if (lenflags & FLAT_ESC)
+		flat_decode(s, lenflags >> 2);
+	else
+		s[lenflags >> 2] = '\0';
+}
+
+/* Whether string i of d is known to be valid UTF-8: it had no raw byte
+ * >= 0x80 (what escapes decode to always is). */
+static int flat_ascii(const struct flat_doc *d, size_t i)
+{
+	return !(d->len[i] & FLAT_HIGH);
+}
+
+static int flat_parse(struct vl_buf *text, struct flat_doc *d)
+{
+	const char *p = flat_ws(text->buf), *e, *end = text->buf + text->len;
+	int esc;
+
+	memset(d, 0, sizeof(*d));
+	if (*p++ != '{')
+		return -1;
+	p = flat_ws(p);
+	if (*p == '}')
+		p++;
+	else
+		for (;;) {
+			struct flat_member *m;
+
+			if (*p != '"' || !(e = flat_str_end(p, end, &esc)))
+				goto fail;
+			if (d->nm == d->m_alloc) {
+				d->m_alloc = d->m_alloc ? d->m_alloc * 2 : 1024;
+				d->m = vl_xrealloc(d->m, d->m_alloc * sizeof(*d->m));
+				d->klen = vl_xrealloc(d->klen, d->m_alloc * sizeof(*d->klen));
+			}
+			m = &d->m[d->nm];
+			m->key = p + 1;
+			d->klen[d->nm++] = (size_t)(e - p - 1) << 2 | (size_t)esc;
+			p = flat_ws(e + 1);
+			if (*p++ != ':')
+				goto fail;
+			p = flat_ws(p);
+			m->first = d->ns;
+			m->is_array = *p == '[';
+			if (*p == '"') {
+				if (!(e = flat_str_end(p, end, &esc)))
+					goto fail;
+				flat_add_str(d, p + 1, e, esc);
+				p = e + 1;
+			} else if (*p == '[') {
+				p = flat_ws(p + 1);
+				if (*p == ']')
+					p++;
+				else
+					for (;;) {
+						if (*p != '"' || !(e = flat_str_end(p, end, &esc)))
+							goto fail;
+						flat_add_str(d, p + 1, e, esc);
+						p = flat_ws(e + 1);
+						if (*p == ']') {
+							p++;
+							break;
+						}
+						if (*p++ != ',')
+							goto fail;
+						p = flat_ws(p);
+					}
+			} else {
+				goto fail;
+			}
+			m->n = d->ns - m->first;
+			p = flat_ws(p);
+			if (*p == '}') {
+				p++;
+				break;
+			}
+			if (*p++ != ',')
+				goto fail;
+			p = flat_ws(p);
+		}
+	if (flat_ws(p) != text->buf + text->len)
+		goto fail;
+	/* accepted: decode the strings in place, each ending where its
+	 * closing quote was (or earlier) */
+	for (size_t i = 0; i < d->ns; i++)
+		flat_fix((char *)d->str[i], d->len[i]);
+	for (size_t i = 0; i < d->nm; i++)
+		flat_fix((char *)d->m[i].key, d->klen[i]);
+	return 0;
+fail:
+	flat_release(d);
+	return -1;
+}
+
+/* One reference of image im: s, or NULL when the JSON value is not a
+ * string; k counts from 0; valid: s is known to be valid UTF-8. */
+static void add_ref(struct cap_img *im, const char *s, int valid, size_t k, const char *file)
 {
 	char detail[64];
 
+	if (s && (valid || utf8_ok(s))) {
+		if (im->nref == im->ref_alloc) {
+			im->ref_alloc = im->ref_alloc ? im->ref_alloc * 2 : 8;
+			im->refs = vl_xrealloc(im->refs, im->ref_alloc * sizeof(*im->refs));
+		}
+		im->refs[im->nref++] = s;
+		return;
+	}
 	snprintf(detail, sizeof(detail), "%zu", k + 1);
-	if (!cJSON_IsString(c))
+	if (!s)
 		mark_bad(im, "'%s' image '%s': reference %s is not a string", file, detail);
-	else if (!utf8_ok(c->valuestring))
-		mark_bad(im, "'%s' image '%s': reference %s is not valid UTF-8", file, detail);
 	else
-		vl_strv_push(&im->refs, c->valuestring);
+		mark_bad(im, "'%s' image '%s': reference %s is not valid UTF-8", file, detail);
+}
+
+static const char *str_of(const cJSON *c)
+{
+	return cJSON_IsString(c) ? c->valuestring : NULL;
+}
+
+/* A new image of the refs object; NULL (and the error noted) for a
+ * duplicate id. */
+static struct cap_img *new_ref_img(struct cap_input *in, const char *id, const char *file)
+{
+	if (img_get(in, id, 0)) {
+		struct vl_buf b = VL_BUF_INIT;
+		vl_buf_addf(&b, "'%s' image '%s': duplicate image id", file, id);
+		vl_strv_push_owned(&in->errors, vl_buf_detach(&b, NULL));
+		return NULL;
+	}
+	return img_get(in, id, 1);
+}
+
+static void read_refs_flat(struct cap_input *in, const struct flat_doc *d, const char *file)
+{
+	for (size_t i = 0; i < d->nm; i++) {
+		const struct flat_member *m = &d->m[i];
+		struct cap_img *im = new_ref_img(in, m->key, file);
+
+		if (!im)
+			continue;
+		if (!m->is_array) {
+			mark_bad(im, "'%s' image '%s': references must be a list of strings%s", file, NULL);
+			continue;
+		}
+		for (size_t r = 0; r < m->n; r++)
+			add_ref(im, d->str[m->first + r], flat_ascii(d, m->first + r), r, file);
+	}
 }
 
 static int read_refs(struct cap_input *in, const cJSON *doc, const char *file)
@@ -173,7 +502,7 @@ static int read_refs(struct cap_input *in, const cJSON *doc, const char *file)
 				continue;
 			}
 			im = img_get(in, id, 1);
-			add_ref(im, c, im->refs.n, file);
+			add_ref(im, str_of(c), 0, im->nref, file);
 			k++;
 		}
 		return 0;
@@ -188,25 +517,22 @@ static int read_refs(struct cap_input *in, const cJSON *doc, const char *file)
 		const cJSON *c;
 		size_t r = 0;
 
-		if (img_get(in, it->string, 0)) {
-			struct vl_buf b = VL_BUF_INIT;
-			vl_buf_addf(&b, "'%s' image '%s': duplicate image id", file, it->string);
-			vl_strv_push_owned(&in->errors, vl_buf_detach(&b, NULL));
+		if (!(im = new_ref_img(in, it->string, file)))
 			continue;
-		}
-		im = img_get(in, it->string, 1);
 		if (!cJSON_IsArray(it)) {
 			mark_bad(im, "'%s' image '%s': references must be a list of strings%s", file, NULL);
 			continue;
 		}
 		cJSON_ArrayForEach(c, it)
-			add_ref(im, c, r++, file);
+			add_ref(im, str_of(c), 0, r++, file);
 	}
 	return 0;
 }
 
-static void set_pred(struct cap_input *in, const char *id, const cJSON *c, const char *file,
-		     const char *refs_file)
+/* The prediction of image id: s, or NULL when the JSON value is not a
+ * string (nor a list of one string); valid: s is known to be valid UTF-8. */
+static void set_pred(struct cap_input *in, const char *id, const char *s, int valid,
+		     const char *file, const char *refs_file)
 {
 	struct cap_img *im = img_get(in, id, 0);
 	struct vl_buf b = VL_BUF_INIT;
@@ -220,16 +546,31 @@ static void set_pred(struct cap_input *in, const char *id, const cJSON *c, const
 		mark_bad(im, "'%s' image '%s': more than one prediction%s", file, NULL);
 		return;
 	}
-	if (cJSON_IsArray(c) && cJSON_GetArraySize(c) == 1)
-		c = c->child;
-	if (!cJSON_IsString(c))
+	if (!s)
 		mark_bad(im, "'%s' image '%s': prediction is not a string%s", file, NULL);
-	else if (!utf8_ok(c->valuestring))
+	else if (!valid && !utf8_ok(s))
 		mark_bad(im, "'%s' image '%s': prediction is not valid UTF-8%s", file, NULL);
 	else
-		im->pred = c->valuestring;
+		im->pred = s;
 	if (!im->pred)
 		im->pred = "";   /* seen, even if bad */
+}
+
+static const char *pred_of(const cJSON *c)
+{
+	if (cJSON_IsArray(c) && cJSON_GetArraySize(c) == 1)
+		c = c->child;
+	return str_of(c);
+}
+
+static void read_preds_flat(struct cap_input *in, const struct flat_doc *d, const char *file,
+			    const char *refs_file)
+{
+	for (size_t i = 0; i < d->nm; i++) {
+		const struct flat_member *m = &d->m[i];
+		set_pred(in, m->key, m->n == 1 ? d->str[m->first] : NULL,
+			 m->n == 1 && flat_ascii(d, m->first), file, refs_file);
+	}
 }
 
 static int read_preds(struct cap_input *in, const cJSON *doc, const char *file, const char *refs_file)
@@ -245,7 +586,8 @@ static int read_preds(struct cap_input *in, const cJSON *doc, const char *file, 
 				vl_buf_addf(&b, "'%s' result %zu: missing or bad \"image_id\"", file, k + 1);
 				vl_strv_push_owned(&in->errors, vl_buf_detach(&b, NULL));
 			} else {
-				set_pred(in, id, cJSON_GetObjectItemCaseSensitive(it, "caption"), file, refs_file);
+				set_pred(in, id, str_of(cJSON_GetObjectItemCaseSensitive(it, "caption")), 0,
+					 file, refs_file);
 			}
 			k++;
 		}
@@ -256,7 +598,7 @@ static int read_preds(struct cap_input *in, const cJSON *doc, const char *file, 
 		return -1;
 	}
 	cJSON_ArrayForEach(it, doc)
-		set_pred(in, it->string, it, file, refs_file);
+		set_pred(in, it->string, pred_of(it), 0, file, refs_file);
 	return 0;
 }
 
@@ -264,7 +606,7 @@ static void input_release(struct cap_input *in)
 {
 	for (size_t i = 0; i < in->n; i++) {
 		vl_free(in->img[i].id);
-		vl_strv_release(&in->img[i].refs);
+		vl_free(in->img[i].refs);
 		vl_free(in->img[i].bad);
 	}
 	vl_free(in->img);
@@ -298,6 +640,9 @@ int score_caption(int argc, char **argv)
 	struct vl_kv mopts = { { 0 }, { 0 } };
 	struct vl_buf err = VL_BUF_INIT, out = VL_BUF_INIT;
 	cJSON *refs_doc = NULL, *preds_doc = NULL;
+	struct vl_buf refs_text = VL_BUF_INIT, preds_text = VL_BUF_INIT;
+	struct flat_doc refs_flat = { 0 }, preds_flat = { 0 };
+	int refs_fast, preds_fast;
 	size_t *order = NULL, nscored = 0, nskipped = 0;
 	int rc = VL_EXIT_USAGE, nvals = 0;
 	void *st = NULL;
@@ -321,16 +666,31 @@ int score_caption(int argc, char **argv)
 	}
 	in.cap = 1024;
 	in.slot = vl_xcalloc(in.cap, sizeof(*in.slot));
-	if (!(refs_doc = load(refs_path)) || !(preds_doc = load(preds_path)))
+	/* the texts stay alive to the end: the fast path's strings live in
+	 * them */
+	if (read_text(refs_path, &refs_text) < 0)
 		goto out;
-	if (read_refs(&in, refs_doc, refs_path) < 0 ||
-	    read_preds(&in, preds_doc, preds_path, refs_path) < 0)
+	refs_fast = flat_parse(&refs_text, &refs_flat) == 0;
+	if (!refs_fast && !(refs_doc = parse_json(refs_path, &refs_text)))
+		goto out;
+	if (read_text(preds_path, &preds_text) < 0)
+		goto out;
+	preds_fast = flat_parse(&preds_text, &preds_flat) == 0;
+	if (!preds_fast && !(preds_doc = parse_json(preds_path, &preds_text)))
+		goto out;
+	if (refs_fast)
+		read_refs_flat(&in, &refs_flat, refs_path);
+	else if (read_refs(&in, refs_doc, refs_path) < 0)
+		goto out;
+	if (preds_fast)
+		read_preds_flat(&in, &preds_flat, preds_path, refs_path);
+	else if (read_preds(&in, preds_doc, preds_path, refs_path) < 0)
 		goto out;
 	for (size_t i = 0; i < in.n; i++) {
 		struct cap_img *im = &in.img[i];
 		if (!im->pred)
 			mark_bad(im, "'%s' image '%s': no prediction%s", preds_path, NULL);
-		else if (im->refs.n == 0)
+		else if (im->nref == 0)
 			mark_bad(im, "'%s' image '%s': no reference captions%s", refs_path, NULL);
 		nskipped += im->bad != NULL;
 	}
@@ -370,7 +730,9 @@ int score_caption(int argc, char **argv)
 			continue;
 		vl_sample_init(&s);
 		s.id = im->id;
-		s.captions = im->refs;   /* borrowed for the call */
+		/* borrowed for the call: the sample does not own them here */
+		s.captions.v = (char **)im->refs;
+		s.captions.n = s.captions.alloc = im->nref;
 		if (m->add(st, &s, im->pred, &score, &err) < 0) {
 			vl_error("'%s' image '%s': %s", refs_path, im->id, vl_buf_str(&err));
 			goto out;
@@ -482,6 +844,10 @@ out:
 	vl_buf_release(&out);
 	cJSON_Delete(refs_doc);
 	cJSON_Delete(preds_doc);
+	flat_release(&refs_flat);
+	flat_release(&preds_flat);
+	vl_buf_release(&refs_text);
+	vl_buf_release(&preds_text);
 	input_release(&in);
 	return rc;
 }

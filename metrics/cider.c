@@ -19,6 +19,10 @@
  *
  * Cost per scoring: one pass over the candidate and reference entries of
  * the chosen positions, no allocation once the scratch arrays have grown.
+ * The whole set in order is scored once, when the set is built
+ * (caption_set.c), with the document frequencies the entries carry; a
+ * subset or resample counts them from each image's distinct reference
+ * n-grams into a per-id array.
  */
 #include "metrics/caption_set.h"
 
@@ -34,12 +38,25 @@ static void *grow(void *p, size_t *alloc, size_t need, size_t size)
 	return vl_xrealloc(p, *alloc * size);
 }
 
-static double image_cider(struct vl_caption_set *cs, const struct vl_cap_image *im)
+void vl_cider_idf(struct vl_caption_set *cs, size_t n)
+{
+	double log_n;
+
+	cs->idf = grow(cs->idf, &cs->idf_alloc, n + 1, sizeof(double));
+	/* idf by document frequency: log(N) - log(max(1, df)) */
+	log_n = log((double)n);
+	cs->idf[0] = log_n - log(1.0);
+	for (size_t d = 1; d <= n; d++)
+		cs->idf[d] = log_n - log((double)d);
+}
+
+double vl_cider_image(struct vl_caption_set *cs, const struct vl_cap_image *im,
+		      const struct vl_ngram_count *ce, const uint32_t *align,
+		      const uint32_t *df)
 {
 	const struct vl_cap_sent *cand = &cs->sent[im->sent0];
-	const struct vl_ngram_count *ce = cs->ent + cand->off;
 	uint32_t ncand = cand->nk[0] + cand->nk[1] + cand->nk[2] + cand->nk[3];
-	const uint32_t *align = cs->align.v + im->align_off;
+	const struct vl_ngram_count *re = ce + ncand;
 	double normc[4] = { 0 }, score[4] = { 0 }, avg;
 	uint32_t clen = 0;
 	size_t e = 0;
@@ -47,7 +64,7 @@ static double image_cider(struct vl_caption_set *cs, const struct vl_cap_image *
 	cs->wc = grow(cs->wc, &cs->wc_alloc, ncand + 1, sizeof(double));
 	for (int k = 0; k < 4; k++) {
 		for (uint32_t j = 0; j < cand->nk[k]; j++, e++) {
-			double w = (double)ce[e].count * cs->idf[cs->df[ce[e].id]];
+			double w = (double)ce[e].count * cs->idf[df ? df[ce[e].id] : ce[e].df];
 			cs->wc[e] = w;
 			normc[k] += w * w;
 			if (k == 1)
@@ -57,20 +74,20 @@ static double image_cider(struct vl_caption_set *cs, const struct vl_cap_image *
 	}
 	for (uint32_t r = 0; r < im->nref; r++, align += ncand) {
 		const struct vl_cap_sent *ref = &cs->sent[im->sent0 + 1 + r];
-		const struct vl_ngram_count *re = cs->ent + ref->off;
 		double normr[4] = { 0 }, delta, pen;
 		uint32_t rlen = 0;
 
 		e = 0;
 		for (int k = 0; k < 4; k++) {
 			for (uint32_t j = 0; j < ref->nk[k]; j++, e++) {
-				double w = (double)re[e].count * cs->idf[cs->df[re[e].id]];
+				double w = (double)re[e].count * cs->idf[df ? df[re[e].id] : re[e].df];
 				normr[k] += w * w;
 				if (k == 1)
 					rlen += re[e].count;
 			}
 			normr[k] = sqrt(normr[k]);
 		}
+		re += e;
 		delta = (double)clen - (double)rlen;
 		/* Python: np.e ** (-(delta ** 2) / (2 * sigma ** 2)), a C pow */
 		pen = pow(M_E, -(delta * delta) / (2 * (6.0 * 6.0)));
@@ -78,7 +95,7 @@ static double image_cider(struct vl_caption_set *cs, const struct vl_cap_image *
 		for (int k = 0; k < 4; k++) {
 			double val = 0.0;
 			for (uint32_t j = 0; j < cand->nk[k]; j++, e++) {
-				double wr = (double)align[e] * cs->idf[cs->df[ce[e].id]];
+				double wr = (double)align[e] * cs->idf[df ? df[ce[e].id] : ce[e].df];
 				double wc = cs->wc[e];
 				val += (wr < wc ? wr : wc) * wr;
 			}
@@ -96,14 +113,12 @@ static double image_cider(struct vl_caption_set *cs, const struct vl_cap_image *
 
 void vl_cider_score(struct vl_caption_set *cs, const size_t *idx, size_t n, double *out)
 {
-	double log_n;
-
+	vl_cider_idf(cs, n);
 	if (cs->df_alloc < cs->nng + 1) {
 		size_t old = cs->df_alloc;
 		cs->df = grow(cs->df, &cs->df_alloc, cs->nng + 1, sizeof(uint32_t));
 		memset(cs->df + old, 0, (cs->df_alloc - old) * sizeof(uint32_t));
 	}
-	cs->idf = grow(cs->idf, &cs->idf_alloc, n + 1, sizeof(double));
 	/* df is all zeros here: grown memory is cleared, used entries are
 	 * reset below */
 	for (size_t i = 0; i < n; i++) {
@@ -112,13 +127,11 @@ void vl_cider_score(struct vl_caption_set *cs, const size_t *idx, size_t n, doub
 		for (uint32_t j = 0; j < im->df_n; j++)
 			cs->df[g[j]]++;
 	}
-	/* idf by document frequency: log(N) - log(max(1, df)) */
-	log_n = log((double)n);
-	cs->idf[0] = log_n - log(1.0);
-	for (size_t d = 1; d <= n; d++)
-		cs->idf[d] = log_n - log((double)d);
-	for (size_t i = 0; i < n; i++)
-		out[i] = image_cider(cs, &cs->img[idx[i]]);
+	for (size_t i = 0; i < n; i++) {
+		const struct vl_cap_image *im = &cs->img[idx[i]];
+		out[i] = vl_cider_image(cs, im, cs->ent + im->ent_off, cs->align.v + im->align_off,
+					cs->df);
+	}
 	for (size_t i = 0; i < n; i++) {
 		const struct vl_cap_image *im = &cs->img[idx[i]];
 		const uint32_t *g = cs->df_ids.v + im->df_off;

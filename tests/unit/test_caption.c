@@ -195,6 +195,73 @@ static void test_edge_rows(void **state)
 	}
 }
 
+/* Sentences without words (every n-gram table empty), adding after
+ * scoring (the n-grams are rebuilt), and ROUGE-L's two LCS algorithms
+ * (candidates of up to 64 tokens, and longer). */
+static void test_build_edges(void **state)
+{
+	const double f_half = ((1 + 1.2 * 1.2) * 0.5 * 1.0) / (1.0 + 1.2 * 1.2 * 0.5);
+	struct vl_caption_scores c, c2, per[3], per2[3];
+	struct vl_caption_set *cs;
+
+	/* " " is one empty ROUGE token more than "": LCS 1, P 1/2, R 1 */
+	{
+		const struct row r[] = { { " ", { "", NULL } }, { "", { " ", "", NULL } } };
+		const size_t idx[2] = { 1, 1 };
+		cs = build(r, 2);
+		assert_int_equal(vl_caption_set_score(cs, NULL, 0, &c, per), 0);
+		assert_true(per[0].rouge_l == f_half);
+		assert_true(per[1].rouge_l == 1.0);
+		for (int i = 0; i < 2; i++) {
+			assert_true(per[i].cider == 0.0);
+			for (int k = 0; k < 4; k++)
+				assert_true(per[i].bleu[k] == 0.0);
+		}
+		assert_int_equal(vl_caption_set_score(cs, idx, 2, &c, per), 0);
+		assert_true(per[0].cider == 0.0 && per[0].rouge_l == 1.0);
+		vl_caption_set_free(cs);
+	}
+	/* adding after a scoring gives what adding everything first gives */
+	{
+		const struct row r[] = {
+			{ "a dog runs on grass", { "a dog runs", "a dog on the grass", NULL } },
+			{ "a red bus", { "a red bus on a road", "the bus is red", NULL } },
+			{ "two cats sleep", { "two cats sleeping", "cats on a bed", NULL } },
+		};
+		cs = build(r, 3);
+		assert_int_equal(vl_caption_set_score(cs, NULL, 0, &c, per), 0);
+		vl_caption_set_free(cs);
+		cs = build(r, 2);
+		assert_int_equal(vl_caption_set_score(cs, NULL, 0, &c2, per2), 0);
+		assert_int_equal(vl_caption_set_add(cs, r[2].cand, r[2].refs, 2), 0);
+		assert_int_equal(vl_caption_set_score(cs, NULL, 0, &c2, per2), 0);
+		assert_true(memcmp(&c, &c2, sizeof(c)) == 0);
+		assert_true(memcmp(per, per2, 3 * sizeof(*per)) == 0);
+		assert_true(per[0].cider > 0.0);
+		vl_caption_set_free(cs);
+	}
+	/* candidates of 64 and 70 distinct words against every other one of
+	 * them: LCS = half the candidate, P 1/2, R 1, both algorithms */
+	for (int len = 64; len <= 70; len += 6) {
+		struct vl_buf cand = VL_BUF_INIT, ref = VL_BUF_INIT;
+		const char *refs[1];
+
+		for (int i = 0; i < len; i++) {
+			vl_buf_addf(&cand, "%sw%d", i ? " " : "", i);
+			if (i % 2 == 0)
+				vl_buf_addf(&ref, "%sw%d", i ? " " : "", i);
+		}
+		refs[0] = vl_buf_str(&ref);
+		cs = vl_caption_set_new();
+		assert_int_equal(vl_caption_set_add(cs, vl_buf_str(&cand), refs, 1), 0);
+		assert_int_equal(vl_caption_set_score(cs, NULL, 0, &c, per), 0);
+		assert_true(per[0].rouge_l == f_half);
+		vl_caption_set_free(cs);
+		vl_buf_release(&cand);
+		vl_buf_release(&ref);
+	}
+}
+
 static void test_bad_options_and_samples(void **state)
 {
 	const struct vl_metric *m = vl_metric_find("caption");
@@ -255,6 +322,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reference),
 		cmocka_unit_test(test_edge_rows),
+		cmocka_unit_test(test_build_edges),
 		cmocka_unit_test(test_bad_options_and_samples),
 		cmocka_unit_test(test_bootstrap_determinism),
 	};
