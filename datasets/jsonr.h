@@ -64,6 +64,9 @@ int vl_jsonr_open(struct vl_jsonr *r, const char *path, struct vl_buf *err);
 /* Test hook: reads in chunks of n bytes (call right after vl_jsonr_open),
  * so that tests split tokens at every possible place. */
 void vl_jsonr_set_bufsize(struct vl_jsonr *r, size_t n);
+/* Test hook: 0 makes string scanning use the portable code instead of
+ * SSE2 (no effect where SSE2 is not compiled in); for every reader. */
+void vl_jsonr_set_simd(int on);
 /* Reads the document data[0..n) (borrowed, must outlive r); name is used in
  * messages. */
 void vl_jsonr_open_mem(struct vl_jsonr *r, const char *name, const char *data, size_t n);
