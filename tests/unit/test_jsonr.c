@@ -53,7 +53,23 @@ static const struct { const char *doc, *want; } rows[] = {
 	{ "[[[]],{\"k\":{}}]", "[ [ [ ] ] { k:k { } } ]" },
 	{ "12345678901234567890", "n:12345678901234567890" },
 	{ "1E+2", "n:1E+2" },
+	/* long strings: the 16- and 8-byte scans, a special byte at each
+	 * kind of position (first, inside, last of a block, in the tail) */
+	{ "[\"abcdefghijklmnopqrstuvwxyz0123456789\", \"abcdefghijklmno\\\"pqrstuvwxyz\"]",
+	  "[ s:abcdefghijklmnopqrstuvwxyz0123456789 s:abcdefghijklmno\"pqrstuvwxyz ]" },
+	{ "[\"\\nabcdefghijklmnopq\", \"abcdefgh\xc3\xa9ijklmnopqrstu\", \"abcdefghijklmnopqrstuvw\\t\"]",
+	  "[ s:\nabcdefghijklmnopq s:abcdefgh\xc3\xa9ijklmnopqrstu s:abcdefghijklmnopqrstuvw\t ]" },
+	{ "{\"a_sixteen_bytes\": \"exactly sixteen!\", \"k\": \"0123456789abcde\"}",
+	  "{ k:a_sixteen_bytes s:exactly sixteen! k:k s:0123456789abcde }" },
+	/* integers on the fast path (up to 15 digits) and past it */
+	{ "[123456789012345, 1234567890123456, -42, 0, -0, 7.5, 10e2, 99]",
+	  "[ n:123456789012345i n:1234567890123456i n:-42i n:0i n:-0i n:7.5 n:10e2 n:99i ]" },
 	/* errors, with line and column */
+	{ "[\"abcdefghijklmnopqrstuvw\x01xyz\"]", "ERR: cannot parse 't' line 1 column 26: control character in string" },
+	{ "[\"abcdefghijklmnopqrstuvw\xffxyz\"]", "ERR: cannot parse 't' line 1 column 26: invalid UTF-8 in string" },
+	{ "[\"abcdefghijklmnopqrstuvwxyz0123456789", "ERR: cannot parse 't' line 1 column 39: unexpected end of file in a string (truncated JSON?)" },
+	{ "[12345678901234]x", "ERR: cannot parse 't' line 1 column 17: extra data after the JSON document" },
+	{ "[1234567890-1]", "ERR: cannot parse 't' line 1 column 12: expected ',' or ']'" },
 	{ "", "ERR: cannot parse 't' line 1 column 1: empty file" },
 	{ "{\"a\":1", "ERR: cannot parse 't' line 1 column 7: unexpected end of file (truncated JSON?)" },
 	{ "{\"a\":1,}", "ERR: cannot parse 't' line 1 column 8: expected a string key" },
@@ -104,7 +120,8 @@ static void test_rows(void **state)
 	}
 }
 
-/* Every row read from a file through buffers of 1..9 bytes gives the same
+/* Every row read from a file through buffers of 1..9, 15..17 and 31 bytes
+ * (the 8- and 16-byte scans meet the buffer's end) gives the same
  * tokens and the same error (with the file's name) as in memory. */
 static void test_buffer_splits(void **state)
 {
@@ -122,7 +139,9 @@ static void test_buffer_splits(void **state)
 		vl_jsonr_open_mem(&r, path, rows[i].doc, strlen(rows[i].doc));
 		dump(&r, &want);
 		vl_jsonr_close(&r);
-		for (size_t bs = 1; bs <= 9; bs++) {
+		static const size_t sizes[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 16, 17, 31 };
+		for (size_t si = 0; si < sizeof(sizes) / sizeof(*sizes); si++) {
+			size_t bs = sizes[si];
 			struct vl_buf got = VL_BUF_INIT;
 			assert_int_equal(vl_jsonr_open(&r, path, NULL), 0);
 			vl_jsonr_set_bufsize(&r, bs);
@@ -178,5 +197,9 @@ int main(void)
 		cmocka_unit_test(test_skip),
 		cmocka_unit_test(test_missing_file),
 	};
-	return cmocka_run_group_tests_name("jsonr", tests, NULL, NULL);
+	int failed = cmocka_run_group_tests_name("jsonr (SSE2 where built)", tests, NULL, NULL);
+
+	/* again with the portable string scan */
+	vl_jsonr_set_simd(0);
+	return failed + cmocka_run_group_tests_name("jsonr (portable scan)", tests, NULL, NULL);
 }
