@@ -681,20 +681,25 @@ int vl_jsonr_next(struct vl_jsonr *r, struct vl_buf *err)
 {
 	int c;
 
-	if (r->state < 0)
-		return VL_J_ERROR;
-	if (r->pos >= r->len || (cls[(unsigned char)r->buf[r->pos]] & 2))
+	if (r->pos < r->len && !(cls[c = (unsigned char)r->buf[r->pos]] & 2) && r->state >= 0) {
+		/* the usual case: the token starts right here, in the buffer */
+		r->tok_line = r->line;
+		r->tok_col = (size_t)(r->base + r->pos - r->line_start + 1);
+	} else {
+		if (r->state < 0)
+			return VL_J_ERROR;
 		skip_ws(r);
-	r->tok_line = r->line;
-	r->tok_col = (size_t)(r->base + r->pos - r->line_start + 1);
-	c = peek(r, err);
-	if (c < -1)
-		return VL_J_ERROR;
-	if (c == -1) {
-		if (r->state == ST_DONE)
-			return VL_J_END;
-		return fail(r, err, r->base + r->len == 0 ? "empty file"
-							  : "unexpected end of file (truncated JSON?)");
+		r->tok_line = r->line;
+		r->tok_col = (size_t)(r->base + r->pos - r->line_start + 1);
+		c = peek(r, err);
+		if (c < -1)
+			return VL_J_ERROR;
+		if (c == -1) {
+			if (r->state == ST_DONE)
+				return VL_J_END;
+			return fail(r, err, r->base + r->len == 0 ? "empty file"
+								  : "unexpected end of file (truncated JSON?)");
+		}
 	}
 	switch (r->state) {
 	case ST_DONE:
@@ -738,12 +743,10 @@ int vl_jsonr_next(struct vl_jsonr *r, struct vl_buf *err)
 	return fail(r, err, "internal state error");
 }
 
-int vl_jsonr_skip(struct vl_jsonr *r, int tok, struct vl_buf *err)
+int vl_jsonr_skip_container(struct vl_jsonr *r, struct vl_buf *err)
 {
 	size_t depth;
 
-	if (tok != VL_J_OBJ && tok != VL_J_ARR)
-		return tok == VL_J_ERROR ? VL_EPARSE : 0;
 	depth = r->depth - 1;
 	while (r->depth > depth) {
 		int t = vl_jsonr_next(r, err);
@@ -751,6 +754,43 @@ int vl_jsonr_skip(struct vl_jsonr *r, int tok, struct vl_buf *err)
 			return VL_EPARSE;
 	}
 	return 0;
+}
+
+int vl_jsonr_skip_value(struct vl_jsonr *r, struct vl_buf *err)
+{
+	if (r->state == ST_VALUE && r->pos < r->len) {
+		const char *p = r->buf + r->pos, *end = r->buf + r->len, *q;
+		int tok = 0;
+
+		if (*p == '"') {
+			/* a plain string that ends in the buffer: nothing to
+			 * decode or copy (anything else takes the full path,
+			 * which validates escapes and UTF-8) */
+			q = scan_plain(p + 1, end);
+			if (q < end && *q == '"') {
+				q++;
+				tok = VL_J_STR;
+			}
+		} else if (*p >= '1' && *p <= '9') {
+			for (q = p + 1; q < end && isdigit_(*q); q++)
+				;
+			if (q < end && *q != '.' && *q != 'e' && *q != 'E')
+				tok = VL_J_NUM;
+		}
+		if (tok) {
+			r->tok_line = r->line;
+			r->tok_col = (size_t)(r->base + r->pos - r->line_start + 1);
+			r->pos += (size_t)(q - p);
+			value_done(r);
+			return tok;
+		}
+	}
+	{
+		int t = vl_jsonr_next(r, err);
+		if (t == VL_J_OBJ || t == VL_J_ARR)
+			return vl_jsonr_skip_container(r, err) < 0 ? VL_J_ERROR : t;
+		return t;
+	}
 }
 
 int vl_jsonr_peek_byte(struct vl_jsonr *r, struct vl_buf *err)

@@ -544,6 +544,12 @@ static int read_answers(struct vl_jsonr *r, struct ann_batch *b, const char **ba
 		}
 		while ((t = vl_jsonr_next(r, err)) == VL_J_KEY) {
 			int is_answer = r->str.len == 6 && !memcmp(r->str.buf, "answer", 6);
+			if (!is_answer) {
+				/* answer_confidence, answer_id: not needed */
+				if (vl_jsonr_skip_value(r, err) == VL_J_ERROR)
+					return VL_EINVAL;
+				continue;
+			}
 			t = vl_jsonr_next(r, err);
 			if (t == VL_J_ERROR)
 				return VL_EINVAL;
@@ -611,6 +617,13 @@ static int parse_annotation(struct vqa *p, struct ann_batch *b, struct vl_buf *e
 	}
 	while ((t = vl_jsonr_next(r, err)) == VL_J_KEY) {
 		int k = ann_key(&r->str);
+		if (k == K_OTHER) {
+			if (vl_jsonr_skip_value(r, err) == VL_J_ERROR) {
+				a->rc = VL_EINVAL;
+				goto out;
+			}
+			continue;
+		}
 		t = vl_jsonr_next(r, err);
 		if (t == VL_J_ERROR) {
 			a->rc = VL_EINVAL;
