@@ -517,10 +517,18 @@ static int ann_key(const struct vl_buf *k)
 	return K_OTHER;
 }
 
-static size_t arena_put(struct vl_buf *arena, const struct vl_buf *s)
+static inline size_t arena_put(struct vl_buf *arena, const struct vl_buf *s)
 {
 	size_t off = arena->len;
-	vl_buf_add(arena, s->buf, s->len + 1);
+
+	if (arena->len + s->len + 2 <= arena->alloc) {
+		/* the usual case, without vl_buf_add's checks */
+		memcpy(arena->buf + off, s->buf, s->len + 1);
+		arena->len += s->len + 1;
+		arena->buf[arena->len] = '\0';
+	} else {
+		vl_buf_add(arena, s->buf, s->len + 1);
+	}
 	return off;
 }
 
