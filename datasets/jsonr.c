@@ -177,7 +177,7 @@ static int refill(struct vl_jsonr *r, struct vl_buf *err)
 	return 1;
 }
 
-static int fail(struct vl_jsonr *r, struct vl_buf *err, const char *what)
+__attribute__((cold, noinline)) static int fail(struct vl_jsonr *r, struct vl_buf *err, const char *what)
 {
 	uint64_t off = r->base + r->pos;
 
@@ -197,7 +197,7 @@ static int peek(struct vl_jsonr *r, struct vl_buf *err)
 	return (unsigned char)r->buf[r->pos];
 }
 
-static void skip_ws(struct vl_jsonr *r)
+__attribute__((noinline)) static void skip_ws(struct vl_jsonr *r)
 {
 	for (;;) {
 		while (r->pos < r->len && (cls[(unsigned char)r->buf[r->pos]] & 2)) {
@@ -369,36 +369,14 @@ static inline const char *scan_plain(const char *p, const char *end)
 	return p;
 }
 
-/* Reads a string whose opening quote is at buf[pos] into r->str. */
-static int read_string(struct vl_jsonr *r, struct vl_buf *err)
+/* Reads a string whose opening quote is at buf[pos] into r->str: the
+ * general case (escapes, UTF-8, a string that crosses a refill). */
+__attribute__((noinline)) static int read_string_slow(struct vl_jsonr *r, struct vl_buf *err)
 {
 	r->str.len = 0;
 	if (r->str.buf)
 		r->str.buf[0] = '\0';
 	r->pos++;
-	{
-		/* fast path: the whole plain string is in the buffer */
-		const char *p = r->buf + r->pos, *end = r->buf + r->len;
-		const char *q = scan_plain(p, end);
-		if (q < end && *q == '"') {
-			size_t n = (size_t)(q - p);
-			if (r->str.alloc < n + 17)
-				vl_buf_grow(&r->str, n + 16);
-#ifdef __SSE2__
-			/* short strings (most keys and answers): one 16-byte
-			 * move instead of a call to memcpy */
-			if (n <= 16 && end - p >= 16)
-				_mm_storeu_si128((__m128i *)(void *)r->str.buf,
-						 _mm_loadu_si128((const __m128i *)(const void *)p));
-			else
-#endif
-				memcpy(r->str.buf, p, n);
-			r->str.buf[n] = '\0';
-			r->str.len = n;
-			r->pos += n + 1;
-			return 0;
-		}
-	}
 	for (;;) {
 		size_t start = r->pos;
 		int c;
@@ -469,6 +447,37 @@ static int read_string(struct vl_jsonr *r, struct vl_buf *err)
 		}
 	}
 }
+
+/* Reads a string whose opening quote is at buf[pos] into r->str (inline:
+ * the plain string that ends in the buffer; the rest, read_string_slow). */
+static inline int read_string(struct vl_jsonr *r, struct vl_buf *err)
+{
+	{
+		/* fast path: the whole plain string is in the buffer */
+		const char *p = r->buf + r->pos + 1, *end = r->buf + r->len;
+		const char *q = scan_plain(p, end);
+		if (q < end && *q == '"') {
+			size_t n = (size_t)(q - p);
+			if (r->str.alloc < n + 17)
+				vl_buf_grow(&r->str, n + 16);
+#ifdef __SSE2__
+			/* short strings (most keys and answers): one 16-byte
+			 * move instead of a call to memcpy */
+			if (n <= 16 && end - p >= 16)
+				_mm_storeu_si128((__m128i *)(void *)r->str.buf,
+						 _mm_loadu_si128((const __m128i *)(const void *)p));
+			else
+#endif
+				memcpy(r->str.buf, p, n);
+			r->str.buf[n] = '\0';
+			r->str.len = n;
+			r->pos += n + 2;
+			return 0;
+		}
+	}
+	return read_string_slow(r, err);
+}
+
 
 static int isdigit_(int c)
 {
@@ -572,7 +581,7 @@ static int read_number(struct vl_jsonr *r, struct vl_buf *err)
 	return 0;
 }
 
-static int literal(struct vl_jsonr *r, struct vl_buf *err, const char *word, int tok)
+__attribute__((noinline)) static int literal(struct vl_jsonr *r, struct vl_buf *err, const char *word, int tok)
 {
 	for (const char *p = word; *p; p++) {
 		if (peek(r, err) != (unsigned char)*p)
@@ -582,7 +591,7 @@ static int literal(struct vl_jsonr *r, struct vl_buf *err, const char *word, int
 	return tok;
 }
 
-static int push(struct vl_jsonr *r, struct vl_buf *err, unsigned char kind)
+static inline int push(struct vl_jsonr *r, struct vl_buf *err, unsigned char kind)
 {
 	if (r->depth >= JSONR_MAX_DEPTH)
 		return fail(r, err, "nesting too deep");
