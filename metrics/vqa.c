@@ -566,7 +566,8 @@ static size_t put_stripped(struct vl_vqa_scratch *sc, const char *in, size_t n, 
 	}
 copy:
 	off = sc->arena.len;
-	vl_buf_grow(&sc->arena, b - a + 1);
+	if (off + (b - a) + 2 > sc->arena.alloc)
+		vl_buf_grow(&sc->arena, b - a + 1);
 	for (size_t i = a; i < b; i++)
 		sc->arena.buf[sc->arena.len++] = (char)(s[i] == '\n' || s[i] == '\t' ? ' ' : s[i]);
 	sc->arena.buf[sc->arena.len++] = '\0';
