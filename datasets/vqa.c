@@ -14,7 +14,11 @@
  * ids, about 40 bytes per question), the annotations file is read record by
  * record with the pull reader (datasets/jsonr.h) and joined to it by
  * question_id, so VQAv2 val (172 MB of annotations) loads in well under
- * 400 MB.  Samples come out in annotation order, the order that defines the
+ * 400 MB.  The annotations are parsed on a background thread, started
+ * before the questions load, in batches of ANN_BATCH records (at most
+ * ANN_SLOTS batches ahead); next() takes parsed records and does the join.
+ * Messages and their order are the same as parsing in line, which
+ * vl_vqa_set_background(0) does (tests run both).  Samples come out in annotation order, the order that defines the
  * official aggregates.
  *
  * Sample: id = question_id, question, images = [folder/pattern(image_id)],
