@@ -189,10 +189,11 @@ static void test_open_errors(void **state)
 }
 
 /* Annotations are handed over in batches of 256 records (from a thread,
- * or on the calling thread): 700 records cross two batch boundaries, with
- * a bad record on each side of one and a question id not in the questions
- * file; everything comes out in file order, and closing early stops the
- * parsing cleanly. */
+ * or on the calling thread): 1,300 records are more than the 4 batches in
+ * flight (so the producer waits for the reader) and cross batch
+ * boundaries, with a bad record on each side of one and a question id not
+ * in the questions file; everything comes out in file order, and closing
+ * early stops the parsing cleanly, even while the producer waits. */
 static void test_many_records_across_batches(void **state)
 {
 	char dir[] = "/tmp/vleval-vqa-XXXXXX", qp[64], ap[64], json[256];
@@ -209,13 +210,13 @@ static void test_many_records_across_batches(void **state)
 	snprintf(ap, sizeof(ap), "%s/a.json", dir);
 	f = fopen(qp, "w");
 	fputs("{\"questions\": [", f);
-	for (int i = 0; i < 700; i++)
+	for (int i = 0; i < 1300; i++)
 		fprintf(f, "%s{\"image_id\": %d, \"question\": \"q%d\", \"question_id\": %d}", i ? ", " : "", i, i, 1000 + i);
 	fputs("]}", f);
 	fclose(f);
 	f = fopen(ap, "w");
 	fputs("{\"annotations\": [", f);
-	for (int i = 0; i < 700; i++)
+	for (int i = 0; i < 1300; i++)
 		fprintf(f, "%s{\"question_type\": \"what\", %s\"answers\": [{\"answer\": \"a%d\", "
 			"\"answer_confidence\": \"yes\", \"answer_id\": 1}, {\"answer\": \"b\", "
 			"\"answer_id\": 2}], \"question_id\": %d}", i ? ", " : "",
@@ -253,7 +254,7 @@ static void test_many_records_across_batches(void **state)
 		vl_sample_release(&s);
 		ok++;
 	}
-	assert_int_equal(ok, 697);
+	assert_int_equal(ok, 1297);
 	assert_int_equal(bad, 3);
 	assert_int_equal(vl_dataset_next(ds, &s, &err), 0);
 	vl_dataset_close(ds);
