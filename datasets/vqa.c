@@ -178,6 +178,30 @@ static int pattern_ok(const char *pat)
 	return conv == 1;
 }
 
+/* Appends v in decimal, at least width characters: zero-padded after the
+ * sign when zero is set, else space-padded on the left -- what printf's
+ * %0*lld and %*lld give, without going through vsnprintf per sample. */
+static void put_int(struct vl_buf *out, int64_t v, int width, int zero)
+{
+	char d[24];
+	int n = 0, neg = v < 0, pad;
+	uint64_t u = neg ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+
+	do {
+		d[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	pad = width - (n + neg);
+	for (; !zero && pad > 0; pad--)
+		vl_buf_addch(out, ' ');
+	if (neg)
+		vl_buf_addch(out, '-');
+	for (; pad > 0; pad--)
+		vl_buf_addch(out, '0');
+	while (n)
+		vl_buf_addch(out, d[--n]);
+}
+
 /* Appends pattern(image_id) to out (pattern checked by pattern_ok). */
 static void pattern_format(const char *pat, int64_t id, struct vl_buf *out)
 {
@@ -201,7 +225,7 @@ static void pattern_format(const char *pat, int64_t id, struct vl_buf *out)
 			s++;
 		if (width > 64)
 			width = 64;
-		vl_buf_addf(out, zero ? "%0*" PRId64 : "%*" PRId64, width, id);
+		put_int(out, id, width, zero);
 	}
 }
 
@@ -498,12 +522,14 @@ static int fill_question(struct vqa *p, const struct vq_question *q, int64_t ima
 
 static void set_id(struct vl_sample *s, int64_t qid, int64_t image_id)
 {
-	char tmp[32];
+	struct vl_buf tmp = VL_BUF_INIT;
 
-	snprintf(tmp, sizeof(tmp), "%" PRId64, qid);
-	s->id = vl_xstrdup(tmp);
-	snprintf(tmp, sizeof(tmp), "%" PRId64, image_id);
-	vl_sample_set_meta(s, "image_id", tmp);
+	put_int(&tmp, qid, 0, 0);
+	s->id = vl_xstrdup(vl_buf_str(&tmp));
+	vl_buf_reset(&tmp);
+	put_int(&tmp, image_id, 0, 0);
+	vl_sample_set_meta(s, "image_id", vl_buf_str(&tmp));
+	vl_buf_release(&tmp);
 }
 
 /* Key codes of an annotation record. */

@@ -97,6 +97,19 @@ static void test_testdev_without_annotations(void **state)
 	vl_sample_release(&s);
 	vl_dataset_close(ds);
 	cJSON_Delete(spec);
+
+	/* width without a zero: space-padded, as printf does */
+	assert_int_equal(open_ds("{\"format\":\"vqa\",\"questions\":\"" FIX "questions.json\","
+				 "\"image_pattern\":\"x%5d_%1lld.jpg\"}", &ds, &err, &spec), VL_EINVAL);
+	cJSON_Delete(spec);
+	vl_buf_reset(&err);
+	assert_int_equal(open_ds("{\"format\":\"vqa\",\"questions\":\"" FIX "questions.json\","
+				 "\"image_pattern\":\"x%5d.jpg\"}", &ds, &err, &spec), 0);
+	assert_int_equal(vl_dataset_next(ds, &s, &err), 1);
+	assert_string_equal(s.images.v[0], "x   42.jpg");
+	vl_sample_release(&s);
+	vl_dataset_close(ds);
+	cJSON_Delete(spec);
 	vl_buf_release(&err);
 }
 
@@ -211,7 +224,7 @@ static void test_many_records_across_batches(void **state)
 	f = fopen(qp, "w");
 	fputs("{\"questions\": [", f);
 	for (int i = 0; i < 1300; i++)
-		fprintf(f, "%s{\"image_id\": %d, \"question\": \"q%d\", \"question_id\": %d}", i ? ", " : "", i, i, 1000 + i);
+		fprintf(f, "%s{\"image_id\": %d, \"question\": \"q%d\", \"question_id\": %d}", i ? ", " : "", i == 3 ? -3 : i, i, 1000 + i);
 	fputs("]}", f);
 	fclose(f);
 	f = fopen(ap, "w");
@@ -224,7 +237,8 @@ static void test_many_records_across_batches(void **state)
 			i == 600 ? 5 : 1000 + i);
 	fputs("]}", f);
 	fclose(f);
-	snprintf(json, sizeof(json), "{\"format\":\"vqa\",\"questions\":\"%s\",\"annotations\":\"%s\"}", qp, ap);
+	snprintf(json, sizeof(json), "{\"format\":\"vqa\",\"questions\":\"%s\",\"annotations\":\"%s\","
+		 "\"image_pattern\":\"%%05d.jpg\"}", qp, ap);
 
 	assert_int_equal(open_ds(json, &ds, &err, &spec), 0);
 	vl_sample_init(&s);
@@ -251,6 +265,14 @@ static void test_many_records_across_batches(void **state)
 		assert_string_equal(s.answers.v[0], want);
 		assert_string_equal(s.answers.v[1], "b");
 		assert_string_equal(vl_sample_meta(&s, "answer_type"), "other");
+		{
+			/* ids and image names as printf writes them */
+			char img[32], name[32];
+			snprintf(img, sizeof(img), "%d", i == 3 ? -3 : (int)i);
+			snprintf(name, sizeof(name), "%05d.jpg", i == 3 ? -3 : (int)i);
+			assert_string_equal(vl_sample_meta(&s, "image_id"), img);
+			assert_string_equal(s.images.v[0], name);
+		}
 		vl_sample_release(&s);
 		ok++;
 	}
