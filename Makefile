@@ -16,8 +16,8 @@ OPT ?= -O2 -g
 # Recursive (=) so pkg-config runs after `deps` has installed the packages.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-CFLAGS_ALL = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -MMD -MP -I. $(PKG_CFLAGS) $(SAN) $(CFLAGS)
-LDLIBS_ALL = $(PKG_LIBS) -lz -lm -ldl $(SAN) $(LDFLAGS)
+CFLAGS_ALL = -std=c11 -D_GNU_SOURCE -pthread $(OPT) $(WARN) -MMD -MP -I. $(PKG_CFLAGS) $(SAN) $(CFLAGS)
+LDLIBS_ALL = $(PKG_LIBS) -lz -lm -ldl -pthread $(SAN) $(LDFLAGS)
 
 BUILD ?= build
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)

@@ -418,23 +418,31 @@ int score_vqa(int argc, char **argv)
 		return VL_EXIT_USAGE;
 	}
 
-	if (load_results(rpath, &rs, &pb, &err) < 0) {
-		vl_error("%s", vl_buf_str(&err));
-		exit_code = VL_EXIT_USAGE;
-		goto out;
-	}
-
+	/* The dataset opens first: its annotations are parsed on a thread
+	 * (datasets/vqa.c) while the results load here.  Errors are still
+	 * reported as if the results had been read first. */
 	spec_json = cJSON_CreateObject();
 	cJSON_AddStringToObject(spec_json, "format", "vqa");
 	cJSON_AddStringToObject(spec_json, "questions", qpath);
 	cJSON_AddStringToObject(spec_json, "annotations", apath);
 	{
 		struct vl_dataset_spec spec = { "score vqa", "", spec_json, 0 };
-		if (vl_dataset_open(&spec, &ds, &err) < 0) {
+		struct vl_buf derr = VL_BUF_INIT;
+		int drc = vl_dataset_open(&spec, &ds, &derr);
+
+		if (load_results(rpath, &rs, &pb, &err) < 0) {
 			vl_error("%s", vl_buf_str(&err));
 			exit_code = VL_EXIT_USAGE;
+			vl_buf_release(&derr);
 			goto out;
 		}
+		if (drc < 0) {
+			vl_error("%s", vl_buf_str(&derr));
+			exit_code = VL_EXIT_USAGE;
+			vl_buf_release(&derr);
+			goto out;
+		}
+		vl_buf_release(&derr);
 	}
 	sc.m = vl_metric_find("vqa_accuracy");
 	vl_kv_set(&mopts, "revision", revision);

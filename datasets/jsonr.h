@@ -64,6 +64,9 @@ int vl_jsonr_open(struct vl_jsonr *r, const char *path, struct vl_buf *err);
 /* Test hook: reads in chunks of n bytes (call right after vl_jsonr_open),
  * so that tests split tokens at every possible place. */
 void vl_jsonr_set_bufsize(struct vl_jsonr *r, size_t n);
+/* Test hook: 0 makes string scanning use the portable code instead of
+ * SSE2 (no effect where SSE2 is not compiled in); for every reader. */
+void vl_jsonr_set_simd(int on);
 /* Reads the document data[0..n) (borrowed, must outlive r); name is used in
  * messages. */
 void vl_jsonr_open_mem(struct vl_jsonr *r, const char *name, const char *data, size_t n);
@@ -71,7 +74,15 @@ void vl_jsonr_open_mem(struct vl_jsonr *r, const char *name, const char *data, s
 int vl_jsonr_next(struct vl_jsonr *r, struct vl_buf *err);
 /* Skips the rest of the value whose first token was tok (nothing to do for
  * scalars).  0 or VL_EPARSE. */
-int vl_jsonr_skip(struct vl_jsonr *r, int tok, struct vl_buf *err);
+static inline int vl_jsonr_skip(struct vl_jsonr *r, int tok, struct vl_buf *err);
+/* Reads the next token, which must start a value (after a key), and skips
+ * the whole value: the kind of its first token (VL_J_STR, VL_J_OBJ, ...),
+ * VL_J_ERROR.  The value is checked as vl_jsonr_next would check it (plain
+ * strings and integers are only scanned, not copied); r->str is left
+ * unspecified.  For the values a loader does not need. */
+int vl_jsonr_skip_value(struct vl_jsonr *r, struct vl_buf *err);
+/* The part of vl_jsonr_skip for an object or array just opened. */
+int vl_jsonr_skip_container(struct vl_jsonr *r, struct vl_buf *err);
 /* Next byte after white space, not consumed: 0..255, -1 at the end of the
  * input, VL_EIO (err filled).  A look-ahead that lets a caller word its
  * own message before vl_jsonr_next would fail. */
@@ -89,5 +100,13 @@ size_t vl_jsonr_depth(const struct vl_jsonr *r);
 void vl_jsonr_close(struct vl_jsonr *r);
 /* Name of a token kind, for messages ("string", "object", ...). */
 const char *vl_jsonr_tok_name(int tok);
+
+/* Inline: loaders call it after every value, most of them scalars. */
+static inline int vl_jsonr_skip(struct vl_jsonr *r, int tok, struct vl_buf *err)
+{
+	if (tok != VL_J_OBJ && tok != VL_J_ARR)
+		return tok == VL_J_ERROR ? VL_EPARSE : 0;
+	return vl_jsonr_skip_container(r, err);
+}
 
 #endif

@@ -14,7 +14,11 @@
  * ids, about 40 bytes per question), the annotations file is read record by
  * record with the pull reader (datasets/jsonr.h) and joined to it by
  * question_id, so VQAv2 val (172 MB of annotations) loads in well under
- * 400 MB.  Samples come out in annotation order, the order that defines the
+ * 400 MB.  The annotations are parsed on a background thread, started
+ * before the questions load, in batches of ANN_BATCH records (at most
+ * ANN_SLOTS batches ahead); next() takes parsed records and does the join.
+ * Messages and their order are the same as parsing in line, which
+ * vl_vqa_set_background(0) does (tests run both).  Samples come out in annotation order, the order that defines the
  * official aggregates.
  *
  * Sample: id = question_id, question, images = [folder/pattern(image_id)],
@@ -35,6 +39,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <pthread.h>
+
+#define ANN_BATCH 256
+#define ANN_SLOTS 4
 
 struct vq_question {
 	int64_t qid, image_id;
@@ -53,21 +61,49 @@ struct vqa {
 	size_t pending_next;
 
 	int has_ann;
-	struct vl_jsonr ann;           /* annotations reader, inside the array */
-	int ann_done;
-	size_t record;                 /* annotations read so far */
+	struct vl_jsonr ann;           /* annotations reader, inside the array;
+	                                  the producer's */
+	size_t record;                 /* annotations read so far (producer) */
+	int prod_done;                 /* the producer's last batch is filled */
+	struct ann_batch {             /* parsed records, handed over whole */
+		struct ann_rec {
+			int rc;            /* as read_annotation's, before the join */
+			int has_qid, has_img, has_mc;
+			int64_t qid, img;
+			size_t record, line;
+			size_t off[3];     /* question_type, answer_type, m.c. answer */
+			size_t ans_first, nans; /* into ans_off */
+			size_t msg;        /* the message when rc != 1 */
+		} *recs;
+		size_t n, cap;
+		struct vl_buf arena;   /* the records' strings */
+		size_t *ans_off;
+		size_t nans, ans_cap;
+	} slot[ANN_SLOTS];
+	size_t wslot, rslot, nfull;    /* ring of batches; nfull under mu */
+	int stop, threaded, sync_init;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv_full, cv_empty;
+	struct ann_batch *cur;         /* the batch being read (consumer) */
+	size_t cur_i;
+	int ann_done, ann_rc;          /* the last record was taken: what next calls return */
 	size_t cursor;                 /* question expected next: the official
 	                                  files list annotations in question
 	                                  order, which spares the hash lookup */
 	size_t qnext;                  /* questions-only mode: next question */
-
-	/* the current annotation record, reused */
-	struct vl_buf arena;           /* its strings */
-	size_t *ans_off;
-	size_t nans, ans_cap;
 	const char **ans_ptr;          /* views of the answers for vl_vqa_record */
 	size_t ans_ptr_cap;
 };
+
+/* Records per batch and batches in flight: the producer runs at most
+ * ANN_SLOTS * ANN_BATCH records ahead (a few MB). */
+static int vqa_background = 1;
+
+void vl_vqa_set_background(int on)
+{
+	vqa_background = on;
+}
 
 static uint64_t mix(int64_t k)
 {
@@ -142,6 +178,30 @@ static int pattern_ok(const char *pat)
 	return conv == 1;
 }
 
+/* Appends v in decimal, at least width characters: zero-padded after the
+ * sign when zero is set, else space-padded on the left -- what printf's
+ * %0*lld and %*lld give, without going through vsnprintf per sample. */
+static void put_int(struct vl_buf *out, int64_t v, int width, int zero)
+{
+	char d[24];
+	int n = 0, neg = v < 0, pad;
+	uint64_t u = neg ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+
+	do {
+		d[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	pad = width - (n + neg);
+	for (; !zero && pad > 0; pad--)
+		vl_buf_addch(out, ' ');
+	if (neg)
+		vl_buf_addch(out, '-');
+	for (; pad > 0; pad--)
+		vl_buf_addch(out, '0');
+	while (n)
+		vl_buf_addch(out, d[--n]);
+}
+
 /* Appends pattern(image_id) to out (pattern checked by pattern_ok). */
 static void pattern_format(const char *pat, int64_t id, struct vl_buf *out)
 {
@@ -165,7 +225,7 @@ static void pattern_format(const char *pat, int64_t id, struct vl_buf *out)
 			s++;
 		if (width > 64)
 			width = 64;
-		vl_buf_addf(out, zero ? "%0*" PRId64 : "%*" PRId64, width, id);
+		put_int(out, id, width, zero);
 	}
 }
 
@@ -353,6 +413,9 @@ static int load_questions(struct vqa *p, struct vl_buf *err)
 	return rc == VL_ENOTFOUND ? VL_EINVAL : rc;
 }
 
+static void stop_producer(struct vqa *p);
+static void start_producer(struct vqa *p);
+
 static void vqa_free(struct vqa *p)
 {
 	if (!p)
@@ -365,10 +428,14 @@ static void vqa_free(struct vqa *p)
 	vl_buf_release(&p->qtext);
 	vl_free(p->slots);
 	vl_strv_release(&p->pending);
+	stop_producer(p);
 	if (p->has_ann)
 		vl_jsonr_close(&p->ann);
-	vl_buf_release(&p->arena);
-	vl_free(p->ans_off);
+	for (int i = 0; i < ANN_SLOTS; i++) {
+		vl_free(p->slot[i].recs);
+		vl_buf_release(&p->slot[i].arena);
+		vl_free(p->slot[i].ans_off);
+	}
 	vl_free(p->ans_ptr);
 	vl_free(p);
 }
@@ -377,7 +444,8 @@ static int vqa_open(const struct vl_dataset_spec *spec, void **handle, struct vl
 {
 	struct vqa *p = vl_xcalloc(1, sizeof(*p));
 	const cJSON *pat = cJSON_GetObjectItemCaseSensitive(spec->json, "image_pattern");
-	int rc;
+	struct vl_buf aerr = VL_BUF_INIT;
+	int rc, arc = 0;
 
 	rc = vl_spec_path(spec, "questions", 1, &p->qpath, err);
 	if (rc < 0)
@@ -396,29 +464,39 @@ static int vqa_open(const struct vl_dataset_spec *spec, void **handle, struct vl
 		rc = VL_EINVAL;
 		goto fail;
 	}
+	/* The annotations are opened first so that their parsing (on a
+	 * thread) overlaps the loading of the questions; their errors are
+	 * reported only once the questions have loaded, as if in order. */
+	rc = vl_spec_path(spec, "annotations", 0, &p->apath, &aerr);
+	if (rc == 0) {
+		arc = vl_jsonr_open(&p->ann, vl_buf_str(&p->apath), &aerr);
+		if (arc < 0) {
+			if (arc == VL_ENOTFOUND)
+				vl_buf_adds(&aerr, " (the official VQA v2 files are v2_mscoco_"
+						   "{train,val}2014_annotations.json from visualqa.org; "
+						   "OK-VQA: mscoco_val2014_annotations.json from okvqa.allenai.org)");
+		} else {
+			p->has_ann = 1;
+			if (seek_array(&p->ann, "annotations", &aerr) < 0)
+				arc = VL_EINVAL;
+			else
+				start_producer(p);
+		}
+	}
 	rc = load_questions(p, err);
 	if (rc < 0)
 		goto fail;
-	rc = vl_spec_path(spec, "annotations", 0, &p->apath, err);
-	if (rc == 0) {
-		rc = vl_jsonr_open(&p->ann, vl_buf_str(&p->apath), err);
-		if (rc < 0) {
-			if (rc == VL_ENOTFOUND)
-				vl_buf_adds(err, " (the official VQA v2 files are v2_mscoco_"
-						 "{train,val}2014_annotations.json from visualqa.org; "
-						 "OK-VQA: mscoco_val2014_annotations.json from okvqa.allenai.org)");
-			goto fail;
-		}
-		p->has_ann = 1;
-		rc = seek_array(&p->ann, "annotations", err);
-		if (rc < 0) {
-			rc = VL_EINVAL;
-			goto fail;
-		}
+	if (aerr.len)
+		vl_buf_add(err, aerr.buf, aerr.len);
+	if (arc < 0) {
+		rc = arc;
+		goto fail;
 	}
+	vl_buf_release(&aerr);
 	*handle = p;
 	return 0;
 fail:
+	vl_buf_release(&aerr);
 	vqa_free(p);
 	return rc;
 }
@@ -444,12 +522,14 @@ static int fill_question(struct vqa *p, const struct vq_question *q, int64_t ima
 
 static void set_id(struct vl_sample *s, int64_t qid, int64_t image_id)
 {
-	char tmp[32];
+	struct vl_buf tmp = VL_BUF_INIT;
 
-	snprintf(tmp, sizeof(tmp), "%" PRId64, qid);
-	s->id = vl_xstrdup(tmp);
-	snprintf(tmp, sizeof(tmp), "%" PRId64, image_id);
-	vl_sample_set_meta(s, "image_id", tmp);
+	put_int(&tmp, qid, 0, 0);
+	s->id = vl_xstrdup(vl_buf_str(&tmp));
+	vl_buf_reset(&tmp);
+	put_int(&tmp, image_id, 0, 0);
+	vl_sample_set_meta(s, "image_id", vl_buf_str(&tmp));
+	vl_buf_release(&tmp);
 }
 
 /* Key codes of an annotation record. */
@@ -467,22 +547,29 @@ static int ann_key(const struct vl_buf *k)
 	return K_OTHER;
 }
 
-static size_t arena_put(struct vqa *p, const struct vl_buf *s)
+static inline size_t arena_put(struct vl_buf *arena, const struct vl_buf *s)
 {
-	size_t off = p->arena.len;
-	vl_buf_add(&p->arena, s->buf, s->len + 1);
+	size_t off = arena->len;
+
+	if (arena->len + s->len + 2 <= arena->alloc) {
+		/* the usual case, without vl_buf_add's checks */
+		memcpy(arena->buf + off, s->buf, s->len + 1);
+		arena->len += s->len + 1;
+		arena->buf[arena->len] = '\0';
+	} else {
+		vl_buf_add(arena, s->buf, s->len + 1);
+	}
 	return off;
 }
 
-/* Reads the "answers" array of the current record into p->ans_off.  Returns
- * 0, 1 when an element is malformed (bad names it), VL_EINVAL on broken
- * JSON. */
-static int read_answers(struct vqa *p, const char **bad, struct vl_buf *err)
+/* Reads the "answers" array of the current record: the answers' offsets go
+ * to b->ans_off.  Returns 0, VL_EINVAL on broken JSON; a malformed element
+ * sets *bad. */
+static int read_answers(struct vl_jsonr *r, struct ann_batch *b, const char **bad,
+			struct vl_buf *err)
 {
-	struct vl_jsonr *r = &p->ann;
 	int t;
 
-	p->nans = 0;
 	while ((t = vl_jsonr_next(r, err)) != VL_J_ARR_END) {
 		int have = 0;
 		if (t == VL_J_ERROR)
@@ -495,15 +582,21 @@ static int read_answers(struct vqa *p, const char **bad, struct vl_buf *err)
 		}
 		while ((t = vl_jsonr_next(r, err)) == VL_J_KEY) {
 			int is_answer = r->str.len == 6 && !memcmp(r->str.buf, "answer", 6);
+			if (!is_answer) {
+				/* answer_confidence, answer_id: not needed */
+				if (vl_jsonr_skip_value(r, err) == VL_J_ERROR)
+					return VL_EINVAL;
+				continue;
+			}
 			t = vl_jsonr_next(r, err);
 			if (t == VL_J_ERROR)
 				return VL_EINVAL;
 			if (is_answer && t == VL_J_STR) {
-				if (p->nans == p->ans_cap) {
-					p->ans_cap = p->ans_cap ? p->ans_cap * 2 : 16;
-					p->ans_off = vl_xrealloc(p->ans_off, p->ans_cap * sizeof(size_t));
+				if (b->nans == b->ans_cap) {
+					b->ans_cap = b->ans_cap ? b->ans_cap * 2 : 1024;
+					b->ans_off = vl_xrealloc(b->ans_off, b->ans_cap * sizeof(size_t));
 				}
-				p->ans_off[p->nans++] = arena_put(p, &r->str);
+				b->ans_off[b->nans++] = arena_put(&b->arena, &r->str);
 				have = 1;
 			} else if (is_answer) {
 				*bad = "answers[].answer (not a string)";
@@ -519,59 +612,75 @@ static int read_answers(struct vqa *p, const char **bad, struct vl_buf *err)
 	return 0;
 }
 
-/* Reads the next annotation record into rec (views into p, valid until the
- * next call).  1, 0 at the end, VL_EPARSE for a bad record, VL_EINVAL for
- * broken JSON. */
-static int read_annotation(struct vqa *p, struct vl_vqa_record *rec, struct vl_buf *err)
+/* Parses the next annotation record into a new entry of b (the parse half
+ * of read_annotation, run by the producer).  Returns the entry's rc: 1, 0
+ * at the end, VL_EPARSE for a bad record, VL_EINVAL for broken JSON; the
+ * last two with the message in the batch arena. */
+static int parse_annotation(struct vqa *p, struct ann_batch *b, struct vl_buf *err)
 {
 	struct vl_jsonr *r = &p->ann;
-	int64_t qid = 0, img = 0;
-	int has_qid = 0, has_img = 0, has_answers = 0;
-	size_t off[6] = { 0 }, line;
-	int has[6] = { 0 };
+	struct ann_rec *a;
 	const char *bad = NULL;
-	long qi;
+	int has_answers = 0, has[3] = { 0 };
 	int t;
 
-	if (p->ann_done)
-		return 0;
+	if (b->n == b->cap) {
+		b->cap = b->cap ? b->cap * 2 : ANN_BATCH;
+		b->recs = vl_xrealloc(b->recs, b->cap * sizeof(*b->recs));
+	}
+	a = &b->recs[b->n++];
+	memset(a, 0, sizeof(*a));
+	a->ans_first = b->nans;
+	vl_buf_reset(err);
 	t = vl_jsonr_next(r, err);
 	if (t == VL_J_ARR_END) {
-		p->ann_done = 1;
-		return finish_document(r, err) < 0 ? VL_EINVAL : 0;
+		a->rc = finish_document(r, err) < 0 ? VL_EINVAL : 0;
+		goto out;
 	}
-	if (t == VL_J_ERROR)
-		return VL_EINVAL;
-	p->record++;
-	line = r->tok_line;
+	if (t == VL_J_ERROR) {
+		a->rc = VL_EINVAL;
+		goto out;
+	}
+	a->record = ++p->record;
+	a->line = r->tok_line;
 	if (t != VL_J_OBJ) {
-		if (vl_jsonr_skip(r, t, err) < 0)
-			return VL_EINVAL;
+		if (vl_jsonr_skip(r, t, err) < 0) {
+			a->rc = VL_EINVAL;
+			goto out;
+		}
 		vl_buf_addf(err, "'%s' annotation %zu (line %zu): not a JSON object", r->path,
-			    p->record, line);
-		return VL_EPARSE;
+			    a->record, a->line);
+		a->rc = VL_EPARSE;
+		goto out;
 	}
-	vl_buf_reset(&p->arena);
-	p->nans = 0;
 	while ((t = vl_jsonr_next(r, err)) == VL_J_KEY) {
 		int k = ann_key(&r->str);
+		if (k == K_OTHER) {
+			if (vl_jsonr_skip_value(r, err) == VL_J_ERROR) {
+				a->rc = VL_EINVAL;
+				goto out;
+			}
+			continue;
+		}
 		t = vl_jsonr_next(r, err);
-		if (t == VL_J_ERROR)
-			return VL_EINVAL;
+		if (t == VL_J_ERROR) {
+			a->rc = VL_EINVAL;
+			goto out;
+		}
 		switch (k) {
 		case K_QID:
-			has_qid = read_int(r, t, &qid) == 0;
-			if (!has_qid)
+			a->has_qid = read_int(r, t, &a->qid) == 0;
+			if (!a->has_qid)
 				bad = "question_id";
 			break;
 		case K_IMG:
-			has_img = read_int(r, t, &img) == 0;
-			if (!has_img)
+			a->has_img = read_int(r, t, &a->img) == 0;
+			if (!a->has_img)
 				bad = "image_id";
 			break;
 		case K_QTYPE: case K_ATYPE: case K_MC:
 			if (t == VL_J_STR) {
-				off[k - K_QTYPE] = arena_put(p, &r->str);
+				a->off[k - K_QTYPE] = arena_put(&b->arena, &r->str);
 				has[k - K_QTYPE] = 1;
 			} else {
 				bad = k == K_QTYPE ? "question_type" : k == K_ATYPE ? "answer_type"
@@ -580,21 +689,27 @@ static int read_annotation(struct vqa *p, struct vl_vqa_record *rec, struct vl_b
 			break;
 		case K_ANSWERS:
 			if (t == VL_J_ARR) {
-				int rc = read_answers(p, &bad, err);
-				if (rc < 0)
-					return rc;
+				b->nans = a->ans_first;   /* a repeated key: the last one counts */
+				if (read_answers(r, b, &bad, err) < 0) {
+					a->rc = VL_EINVAL;
+					goto out;
+				}
 				has_answers = 1;
 				continue;
 			}
 			bad = "answers";
 			break;
 		}
-		if (vl_jsonr_skip(r, t, err) < 0)
-			return VL_EINVAL;
+		if (vl_jsonr_skip(r, t, err) < 0) {
+			a->rc = VL_EINVAL;
+			goto out;
+		}
 	}
-	if (t != VL_J_OBJ_END)
-		return VL_EINVAL;
-	if (!bad && !has_qid)
+	if (t != VL_J_OBJ_END) {
+		a->rc = VL_EINVAL;
+		goto out;
+	}
+	if (!bad && !a->has_qid)
 		bad = "question_id";
 	if (!bad && !has_answers)
 		bad = "answers";
@@ -603,39 +718,179 @@ static int read_annotation(struct vqa *p, struct vl_vqa_record *rec, struct vl_b
 	if (!bad && !has[K_QTYPE - K_QTYPE])
 		bad = "question_type";
 	if (bad) {
-		vl_buf_addf(err, "'%s' annotation %zu (line %zu", r->path, p->record, line);
-		if (has_qid)
-			vl_buf_addf(err, ", question_id %" PRId64, qid);
+		vl_buf_addf(err, "'%s' annotation %zu (line %zu", r->path, a->record, a->line);
+		if (a->has_qid)
+			vl_buf_addf(err, ", question_id %" PRId64, a->qid);
 		vl_buf_addf(err, "): missing or invalid \"%s\"", bad);
-		return VL_EPARSE;
+		a->rc = VL_EPARSE;
+		goto out;
 	}
-	if (p->cursor < p->nq && p->q[p->cursor].qid == qid)
+	a->has_mc = has[K_MC - K_QTYPE];
+	a->nans = b->nans - a->ans_first;
+	a->rc = 1;
+out:
+	if (a->rc != 1) {
+		a->nans = 0;
+		b->nans = a->ans_first;
+		a->msg = b->arena.len;
+		vl_buf_add(&b->arena, vl_buf_str(err), err->len + 1);
+	}
+	return a->rc;
+}
+
+/* Fills batch b with up to ANN_BATCH records; the batch ends early after
+ * the end of the array or broken JSON (the producer then stops). */
+static void fill_batch(struct vqa *p, struct ann_batch *b)
+{
+	struct vl_buf err = VL_BUF_INIT;
+
+	b->n = 0;
+	b->nans = 0;
+	vl_buf_reset(&b->arena);
+	while (b->n < ANN_BATCH) {
+		int rc = parse_annotation(p, b, &err);
+		if (rc == 0 || rc == VL_EINVAL) {
+			p->prod_done = 1;
+			break;
+		}
+	}
+	vl_buf_release(&err);
+}
+
+static void *producer_main(void *arg)
+{
+	struct vqa *p = arg;
+
+	for (;;) {
+		pthread_mutex_lock(&p->mu);
+		while (p->nfull == ANN_SLOTS && !p->stop)
+			pthread_cond_wait(&p->cv_empty, &p->mu);
+		if (p->stop) {
+			pthread_mutex_unlock(&p->mu);
+			break;
+		}
+		pthread_mutex_unlock(&p->mu);
+		fill_batch(p, &p->slot[p->wslot]);
+		p->wslot = (p->wslot + 1) % ANN_SLOTS;
+		pthread_mutex_lock(&p->mu);
+		p->nfull++;
+		pthread_cond_signal(&p->cv_full);
+		pthread_mutex_unlock(&p->mu);
+		if (p->prod_done)
+			break;
+	}
+	return NULL;
+}
+
+/* Starts parsing the annotations (after seek_array), on a thread when
+ * background parsing is on and a thread can be made. */
+static void start_producer(struct vqa *p)
+{
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv_full, NULL);
+	pthread_cond_init(&p->cv_empty, NULL);
+	p->sync_init = 1;
+	if (vqa_background && pthread_create(&p->thread, NULL, producer_main, p) == 0)
+		p->threaded = 1;
+}
+
+static void stop_producer(struct vqa *p)
+{
+	if (!p->sync_init)
+		return;
+	if (p->threaded) {
+		pthread_mutex_lock(&p->mu);
+		p->stop = 1;
+		pthread_cond_signal(&p->cv_empty);
+		pthread_mutex_unlock(&p->mu);
+		pthread_join(p->thread, NULL);
+		p->threaded = 0;
+	}
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->cv_full);
+	pthread_cond_destroy(&p->cv_empty);
+	p->sync_init = 0;
+}
+
+/* The next parsed record, from the batch being read or the next full one;
+ * NULL once the producer's last record has been taken. */
+static const struct ann_rec *take_record(struct vqa *p, const struct ann_batch **bp)
+{
+	if (p->cur && p->cur_i == p->cur->n) {
+		/* hand the used batch back */
+		p->cur = NULL;
+		p->rslot = (p->rslot + 1) % ANN_SLOTS;
+		pthread_mutex_lock(&p->mu);
+		p->nfull--;
+		pthread_cond_signal(&p->cv_empty);
+		pthread_mutex_unlock(&p->mu);
+	}
+	if (!p->cur) {
+		if (p->ann_done)
+			return NULL;
+		if (p->threaded) {
+			pthread_mutex_lock(&p->mu);
+			while (p->nfull == 0)
+				pthread_cond_wait(&p->cv_full, &p->mu);
+			pthread_mutex_unlock(&p->mu);
+		} else {
+			fill_batch(p, &p->slot[p->wslot]);
+			p->wslot = (p->wslot + 1) % ANN_SLOTS;
+			p->nfull++;
+		}
+		p->cur = &p->slot[p->rslot];
+		p->cur_i = 0;
+	}
+	*bp = p->cur;
+	return &p->cur->recs[p->cur_i++];
+}
+
+/* Reads the next annotation record into rec (views into p, valid until the
+ * next call): takes the next parsed record and joins it to its question.
+ * 1, 0 at the end, VL_EPARSE for a bad record, VL_EINVAL for broken JSON. */
+static int read_annotation(struct vqa *p, struct vl_vqa_record *rec, struct vl_buf *err)
+{
+	const struct ann_batch *b;
+	const struct ann_rec *a = take_record(p, &b);
+	const char *base;
+	long qi;
+
+	if (!a)
+		return p->ann_rc;
+	base = b->arena.buf;
+	if (a->rc != 1) {
+		vl_buf_adds(err, base + a->msg);
+		if (a->rc != VL_EPARSE) {
+			p->ann_done = 1;
+			p->ann_rc = a->rc;
+		}
+		return a->rc;
+	}
+	if (p->cursor < p->nq && p->q[p->cursor].qid == a->qid)
 		qi = (long)p->cursor;
 	else
-		qi = find_question(p, qid);
+		qi = find_question(p, a->qid);
 	p->cursor = (size_t)qi + 1;
 	if (qi < 0) {
 		vl_buf_addf(err, "'%s' annotation %zu (line %zu): question_id %" PRId64
-			    " is not in the questions file '%s'", r->path, p->record, line, qid,
-			    vl_buf_str(&p->qpath));
+			    " is not in the questions file '%s'", vl_buf_str(&p->apath), a->record,
+			    a->line, a->qid, vl_buf_str(&p->qpath));
 		return VL_EPARSE;
 	}
-	if (!has_img)
-		img = p->q[qi].image_id;
-	if (p->nans > p->ans_ptr_cap) {
-		p->ans_ptr_cap = p->nans;
+	if (a->nans > p->ans_ptr_cap) {
+		p->ans_ptr_cap = a->nans;
 		p->ans_ptr = vl_xrealloc(p->ans_ptr, p->ans_ptr_cap * sizeof(*p->ans_ptr));
 	}
-	for (size_t i = 0; i < p->nans; i++)
-		p->ans_ptr[i] = p->arena.buf + p->ans_off[i];
-	rec->qid = qid;
-	rec->image_id = img;
+	for (size_t i = 0; i < a->nans; i++)
+		p->ans_ptr[i] = base + b->ans_off[a->ans_first + i];
+	rec->qid = a->qid;
+	rec->image_id = a->has_img ? a->img : p->q[qi].image_id;
 	rec->question_index = (size_t)qi;
 	rec->answers = p->ans_ptr;
-	rec->nanswers = p->nans;
-	rec->answer_type = p->arena.buf + off[K_ATYPE - K_QTYPE];
-	rec->question_type = p->arena.buf + off[K_QTYPE - K_QTYPE];
-	rec->multiple_choice_answer = has[K_MC - K_QTYPE] ? p->arena.buf + off[K_MC - K_QTYPE] : NULL;
+	rec->nanswers = a->nans;
+	rec->answer_type = base + a->off[K_ATYPE - K_QTYPE];
+	rec->question_type = base + a->off[K_QTYPE - K_QTYPE];
+	rec->multiple_choice_answer = a->has_mc ? base + a->off[K_MC - K_QTYPE] : NULL;
 	return 1;
 }
 

@@ -28,4 +28,9 @@ struct vl_vqa_record {
  * duplicates here (the caller's join does that). */
 int vl_vqa_next_record(struct vl_dataset *ds, struct vl_vqa_record *rec, struct vl_buf *err);
 
+/* The annotations are parsed on a background thread, a few batches of
+ * records ahead of the reader (on by default).  Test hook: 0 parses them on
+ * the calling thread instead, for datasets opened afterwards. */
+void vl_vqa_set_background(int on);
+
 #endif

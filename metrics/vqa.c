@@ -548,6 +548,10 @@ static size_t put_stripped(struct vl_vqa_scratch *sc, const char *in, size_t n, 
 	const unsigned char *s = (const unsigned char *)in;
 	size_t a = 0, b = n, len, start, off;
 
+	/* an ASCII non-space byte at both ends (the usual answer): nothing
+	 * to strip, no need to decode characters */
+	if (n && s[0] > 0x20 && s[0] < 0x80 && s[n - 1] > 0x20 && s[n - 1] < 0x80)
+		goto copy;
 	while (a < b) {
 		uint32_t c = utf8_at(s, b, a, &len);
 		if (!(c == '\n' || c == '\t' || py_isspace(c)))
@@ -560,8 +564,10 @@ static size_t put_stripped(struct vl_vqa_scratch *sc, const char *in, size_t n, 
 			break;
 		b = start;
 	}
+copy:
 	off = sc->arena.len;
-	vl_buf_grow(&sc->arena, b - a + 1);
+	if (off + (b - a) + 2 > sc->arena.alloc)
+		vl_buf_grow(&sc->arena, b - a + 1);
 	for (size_t i = a; i < b; i++)
 		sc->arena.buf[sc->arena.len++] = (char)(s[i] == '\n' || s[i] == '\t' ? ' ' : s[i]);
 	sc->arena.buf[sc->arena.len++] = '\0';

@@ -9,6 +9,9 @@
 #include "test_helpers.h"
 
 #include "datasets/dataset.h"
+#include "datasets/vqa.h"
+
+#include <unistd.h>
 
 #define FIX "tests/fixtures/vqa/"
 
@@ -91,6 +94,19 @@ static void test_testdev_without_annotations(void **state)
 				 "\"image_pattern\":\"%d-%%.png\"}", &ds, &err, &spec), 0);
 	assert_int_equal(vl_dataset_next(ds, &s, &err), 1);
 	assert_string_equal(s.images.v[0], "42-%.png");
+	vl_sample_release(&s);
+	vl_dataset_close(ds);
+	cJSON_Delete(spec);
+
+	/* width without a zero: space-padded, as printf does */
+	assert_int_equal(open_ds("{\"format\":\"vqa\",\"questions\":\"" FIX "questions.json\","
+				 "\"image_pattern\":\"x%5d_%1lld.jpg\"}", &ds, &err, &spec), VL_EINVAL);
+	cJSON_Delete(spec);
+	vl_buf_reset(&err);
+	assert_int_equal(open_ds("{\"format\":\"vqa\",\"questions\":\"" FIX "questions.json\","
+				 "\"image_pattern\":\"x%5d.jpg\"}", &ds, &err, &spec), 0);
+	assert_int_equal(vl_dataset_next(ds, &s, &err), 1);
+	assert_string_equal(s.images.v[0], "x   42.jpg");
 	vl_sample_release(&s);
 	vl_dataset_close(ds);
 	cJSON_Delete(spec);
@@ -185,6 +201,100 @@ static void test_open_errors(void **state)
 	}
 }
 
+/* Annotations are handed over in batches of 256 records (from a thread,
+ * or on the calling thread): 1,300 records are more than the 4 batches in
+ * flight (so the producer waits for the reader) and cross batch
+ * boundaries, with a bad record on each side of one and a question id not
+ * in the questions file; everything comes out in file order, and closing
+ * early stops the parsing cleanly, even while the producer waits. */
+static void test_many_records_across_batches(void **state)
+{
+	char dir[] = "/tmp/vleval-vqa-XXXXXX", qp[64], ap[64], json[256];
+	struct vl_dataset *ds;
+	struct vl_buf err = VL_BUF_INIT;
+	struct vl_sample s;
+	size_t ok = 0, bad = 0;
+	cJSON *spec;
+	FILE *f;
+	int rc;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(qp, sizeof(qp), "%s/q.json", dir);
+	snprintf(ap, sizeof(ap), "%s/a.json", dir);
+	f = fopen(qp, "w");
+	fputs("{\"questions\": [", f);
+	for (int i = 0; i < 1300; i++)
+		fprintf(f, "%s{\"image_id\": %d, \"question\": \"q%d\", \"question_id\": %d}", i ? ", " : "", i == 3 ? -3 : i, i, 1000 + i);
+	fputs("]}", f);
+	fclose(f);
+	f = fopen(ap, "w");
+	fputs("{\"annotations\": [", f);
+	for (int i = 0; i < 1300; i++)
+		fprintf(f, "%s{\"question_type\": \"what\", %s\"answers\": [{\"answer\": \"a%d\", "
+			"\"answer_confidence\": \"yes\", \"answer_id\": 1}, {\"answer\": \"b\", "
+			"\"answer_id\": 2}], \"question_id\": %d}", i ? ", " : "",
+			i == 255 || i == 256 ? "" : "\"answer_type\": \"other\", ", i,
+			i == 600 ? 5 : 1000 + i);
+	fputs("]}", f);
+	fclose(f);
+	snprintf(json, sizeof(json), "{\"format\":\"vqa\",\"questions\":\"%s\",\"annotations\":\"%s\","
+		 "\"image_pattern\":\"%%05d.jpg\"}", qp, ap);
+
+	assert_int_equal(open_ds(json, &ds, &err, &spec), 0);
+	vl_sample_init(&s);
+	while ((rc = vl_dataset_next(ds, &s, &err)) != 0) {
+		char want[32];
+		if (rc == VL_EPARSE) {
+			size_t rec = 256 + bad;
+			if (bad == 2)
+				rec = 601;
+			snprintf(want, sizeof(want), "annotation %zu ", rec);
+			if (!strstr(vl_buf_str(&err), want))
+				print_error("bad %zu: %s\n", bad, vl_buf_str(&err));
+			assert_non_null(strstr(vl_buf_str(&err), want));
+			bad++;
+			vl_buf_reset(&err);
+			continue;
+		}
+		assert_int_equal(rc, 1);
+		size_t i = ok + bad;
+		snprintf(want, sizeof(want), "%zu", 1000 + i);
+		assert_string_equal(s.id, want);
+		snprintf(want, sizeof(want), "a%zu", i);
+		assert_int_equal(s.answers.n, 2);
+		assert_string_equal(s.answers.v[0], want);
+		assert_string_equal(s.answers.v[1], "b");
+		assert_string_equal(vl_sample_meta(&s, "answer_type"), "other");
+		{
+			/* ids and image names as printf writes them */
+			char img[32], name[32];
+			snprintf(img, sizeof(img), "%d", i == 3 ? -3 : (int)i);
+			snprintf(name, sizeof(name), "%05d.jpg", i == 3 ? -3 : (int)i);
+			assert_string_equal(vl_sample_meta(&s, "image_id"), img);
+			assert_string_equal(s.images.v[0], name);
+		}
+		vl_sample_release(&s);
+		ok++;
+	}
+	assert_int_equal(ok, 1297);
+	assert_int_equal(bad, 3);
+	assert_int_equal(vl_dataset_next(ds, &s, &err), 0);
+	vl_dataset_close(ds);
+	cJSON_Delete(spec);
+
+	/* closed after one record: the producer stops mid-file */
+	assert_int_equal(open_ds(json, &ds, &err, &spec), 0);
+	assert_int_equal(vl_dataset_next(ds, &s, &err), 1);
+	vl_sample_release(&s);
+	vl_dataset_close(ds);
+	cJSON_Delete(spec);
+
+	unlink(qp);
+	unlink(ap);
+	rmdir(dir);
+	vl_buf_release(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -192,6 +302,11 @@ int main(void)
 		cmocka_unit_test(test_testdev_without_annotations),
 		cmocka_unit_test(test_bad_records),
 		cmocka_unit_test(test_open_errors),
+		cmocka_unit_test(test_many_records_across_batches),
 	};
-	return cmocka_run_group_tests_name("vqa_loader", tests, NULL, NULL);
+	int failed = cmocka_run_group_tests_name("vqa_loader (background parsing)", tests, NULL, NULL);
+
+	/* again with the annotations parsed on the calling thread */
+	vl_vqa_set_background(0);
+	return failed + cmocka_run_group_tests_name("vqa_loader (same thread)", tests, NULL, NULL);
 }
