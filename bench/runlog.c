@@ -53,7 +53,7 @@ static const char *const migrations[] = {
 
 enum stmt_id {
 	ST_BEGIN, ST_COMMIT, ST_PUT_SAMPLE, ST_SET_SCORE, ST_PUT_METRIC, ST_CLEAR_METRICS,
-	ST_PUT_ERROR, ST_CACHE_GET, ST_CACHE_PUT, ST_SET_STATUS, ST_LAST_RUN,
+	ST_PUT_ERROR, ST_CLEAR_ERRORS, ST_CACHE_GET, ST_CACHE_PUT, ST_SET_STATUS, ST_LAST_RUN,
 	ST_COUNT
 };
 
@@ -72,6 +72,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_CLEAR_METRICS] = "DELETE FROM metrics WHERE run_id = ?",
 	[ST_PUT_ERROR] =
 		"INSERT INTO errors (run_id, time, kind, sample_id, message) VALUES (?,?,?,?,?)",
+	[ST_CLEAR_ERRORS] = "DELETE FROM errors WHERE run_id = ? AND kind = ?",
 	[ST_CACHE_GET] =
 		"SELECT output, prompt_tokens, completion_tokens FROM cache WHERE key = ?",
 	[ST_CACHE_PUT] =
@@ -615,6 +616,17 @@ int vl_runlog_put_error(struct vl_runlog *rl, long long run, const char *kind,
 	bind_text(st, 4, sample_id);
 	bind_text(st, 5, message);
 	rl->pending++;
+	return step_reset(st);
+}
+
+int vl_runlog_clear_errors(struct vl_runlog *rl, long long run, const char *kind)
+{
+	sqlite3_stmt *st = rl->st[ST_CLEAR_ERRORS];
+
+	if (begin_if_needed(rl) < 0)
+		return VL_EIO;
+	sqlite3_bind_int64(st, 1, run);
+	bind_text(st, 2, kind);
 	return step_reset(st);
 }
 

@@ -115,6 +115,9 @@ int vl_runlog_each_metric(struct vl_runlog *rl, long long run,
  * errors, metric complaints.  sample_id may be NULL. */
 int vl_runlog_put_error(struct vl_runlog *rl, long long run, const char *kind,
 			const char *sample_id, const char *message);
+/* Deletes the run's errors of one kind (a resume re-reads the dataset and
+ * logs its bad records again). */
+int vl_runlog_clear_errors(struct vl_runlog *rl, long long run, const char *kind);
 struct vl_error_row {
 	double time;
 	const char *kind, *sample_id, *message;

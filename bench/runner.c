@@ -770,6 +770,9 @@ int vl_runner_run(const struct vl_task *task, const struct vl_run_opts *o,
 			goto out_backend;
 		L.run = o->resume_id;
 		vl_runlog_set_status(rl, L.run, "running");
+		/* the dataset is read again from the start: its bad records are
+		 * logged again, so the earlier entries go */
+		vl_runlog_clear_errors(rl, L.run, "dataset");
 		vl_runlog_each_sample(rl, L.run, 1, collect_answered, &L.answered);
 	} else {
 		ri.created = vl_wall_time();
