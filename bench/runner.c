@@ -660,10 +660,17 @@ int vl_runner_score(const struct vl_task *task, const char *data_dir, long limit
 					       VL_METRIC_MAX_VALUES);
 			vl_buf_addf(&subset, "%s=%s", sm->groups[g].key, sm->groups[g].value);
 			for (int v = 0; v < gn; v++)
+				lo[v] = hi[v] = NAN;
+			/* each subset resampled within itself, same seed: reproducible */
+			if (gn > 0 && o && o->resamples > 0 && sm->groups[g].n > 1)
+				vl_bootstrap_positions(sm->m, sm->state, sm->groups[g].pos,
+						       sm->groups[g].n, o->resamples, o->seed,
+						       o->ci_level, vals, (size_t)gn, lo, hi);
+			for (int v = 0; v < gn; v++)
 				if (vals[v].headline)
 					vl_runlog_put_metric(rl, run, sm->m->name, vals[v].name,
-							     vl_buf_str(&subset), vals[v].value, NAN,
-							     NAN, vals[v].n);
+							     vl_buf_str(&subset), vals[v].value, lo[v],
+							     hi[v], vals[v].n);
 			vl_buf_release(&subset);
 		}
 		if (i == 0 && sm->m->sample_score)

@@ -36,6 +36,15 @@ int vl_bootstrap(const struct vl_metric *m, void *state, size_t n,
 		 const struct vl_metric_value *vals, size_t nvals,
 		 double *lo, double *hi)
 {
+	return vl_bootstrap_positions(m, state, NULL, n, resamples, seed, level, vals, nvals,
+				      lo, hi);
+}
+
+int vl_bootstrap_positions(const struct vl_metric *m, void *state, const size_t *pos,
+			   size_t n, int resamples, uint64_t seed, double level,
+			   const struct vl_metric_value *vals, size_t nvals,
+			   double *lo, double *hi)
+{
 	struct vl_metric_value out[VL_METRIC_MAX_VALUES];
 	struct vl_rng rng;
 	size_t *idx;
@@ -59,8 +68,10 @@ int vl_bootstrap(const struct vl_metric *m, void *state, size_t n,
 	for (int r = 0; r < resamples; r++) {
 		int got;
 
-		for (size_t i = 0; i < n; i++)
-			idx[i] = vl_rng_below(&rng, n);
+		for (size_t i = 0; i < n; i++) {
+			size_t k = vl_rng_below(&rng, n);
+			idx[i] = pos ? pos[k] : k;
+		}
 		got = m->finish(state, idx, n, out, VL_METRIC_MAX_VALUES);
 		if (got < 0)
 			continue;

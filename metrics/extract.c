@@ -19,7 +19,19 @@ static int truth_first_answer(const struct vl_sample *s, const struct vl_kv *opt
 			      struct vl_buf *out)
 {
 	if (s->answers.n) {
-		vl_buf_adds(out, s->answers.v[0]);
+		/* the most frequent annotator answer (first on ties): the answer a
+		 * perfect model gives, and the one VQA accuracy rewards most */
+		size_t best = 0, best_count = 0;
+		for (size_t i = 0; i < s->answers.n; i++) {
+			size_t c = 0;
+			for (size_t j = 0; j < s->answers.n; j++)
+				c += !strcmp(s->answers.v[i], s->answers.v[j]);
+			if (c > best_count) {
+				best = i;
+				best_count = c;
+			}
+		}
+		vl_buf_adds(out, s->answers.v[best]);
 		return 0;
 	}
 	if (s->captions.n) {

@@ -112,6 +112,13 @@ int vl_bootstrap(const struct vl_metric *m, void *state, size_t n,
 		 const struct vl_metric_value *vals, size_t nvals,
 		 double *lo, double *hi);
 
+/* The same over a subset: resamples are drawn from the positions
+ * pos[0..n) (a breakdown group) instead of 0..n-1. */
+int vl_bootstrap_positions(const struct vl_metric *m, void *state, const size_t *pos,
+			   size_t n, int resamples, uint64_t seed, double level,
+			   const struct vl_metric_value *vals, size_t nvals,
+			   double *lo, double *hi);
+
 /* numpy-compatible pairwise sum (numpy's mean of float64 arrays), needed to
  * reproduce the official caption scorers' corpus means to the last bit. */
 double vl_pairwise_sum(const double *v, size_t n);
