@@ -13,6 +13,7 @@
 #include "metrics/caption_set.h"
 #include "metrics/metric.h"
 
+#include <pthread.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -74,16 +75,18 @@ void vl_caption_set_free(struct vl_caption_set *cs)
 	vl_free(cs->ent);
 	vl_free(cs->align.v);
 	vl_free(cs->df_ids.v);
-	vl_free(cs->img_ent);
-	vl_free(cs->img_align.v);
-	vl_free(cs->lmap);
+	for (int t = 0; t < 2; t++) {
+		vl_free(cs->scr[t].img_ent);
+		vl_free(cs->scr[t].img_align.v);
+		vl_free(cs->scr[t].lmap);
+		vl_free(cs->scr[t].wc);
+	}
 	vl_free(cs->rouge_cand.v);
 	vl_free(cs->rouge_refs.v);
 	vl_free(cs->rouge_lens.v);
 	vl_free(cs->lcs_row.v);
 	vl_free(cs->df);
 	vl_free(cs->idf);
-	vl_free(cs->wc);
 	vl_free(cs->vals);
 	vl_free(cs);
 }
@@ -365,6 +368,21 @@ static void *xmalloc_big(size_t n)
 	return p;
 }
 
+/* Runs fn(a) and fn(b), on two threads when one can be started, else one
+ * after the other.  The jobs must not share anything they write. */
+static void run_two(void *(*fn)(void *), void *a, void *b)
+{
+	pthread_t t;
+
+	if (pthread_create(&t, NULL, fn, b) != 0) {
+		fn(a);
+		fn(b);
+		return;
+	}
+	fn(a);
+	pthread_join(t, NULL);
+}
+
 /* One occurrence of an n-gram of the order being built. */
 struct occ {
 	uint64_t key;     /* (prefix id) * ntok + last token id: exact */
@@ -526,8 +544,8 @@ static void group_order(struct vl_caption_set *cs, int k, struct occ *items,
 	vl_free(start);
 }
 
-/* The small map of caption_set.h (cs->lmap), emptied for n n-grams. */
-static void lmap_clear(struct vl_caption_set *cs, size_t n)
+/* The small map of a scratch (sc->lmap), emptied for n n-grams. */
+static void lmap_clear(struct vl_cap_scratch *cs, size_t n)
 {
 	size_t cap = 16;
 
@@ -544,7 +562,7 @@ static void lmap_clear(struct vl_caption_set *cs, size_t n)
 
 /* The slot of id: its index + 1 in slot[1], 0 when absent (then the
  * caller may fill the slot). */
-static uint32_t *lmap_find(struct vl_caption_set *cs, uint32_t id)
+static uint32_t *lmap_find(struct vl_cap_scratch *cs, uint32_t id)
 {
 	size_t mask = cs->lmap_cap - 1, i = (size_t)((id * 0x9e3779b1u) >> 7) & mask;
 
@@ -568,8 +586,8 @@ static size_t image_max_entries(const struct vl_caption_set *cs, const struct vl
 /* Writes the entries of image im (candidate, then references) to out, in
  * first-occurrence order per order (pycocoevalcap's dict), sets each
  * sentence's nk, and returns their number. */
-static size_t image_entries(struct vl_caption_set *cs, const struct vl_cap_image *im,
-			    struct vl_ngram_count *out)
+static size_t image_entries(struct vl_caption_set *cs, struct vl_cap_scratch *sc,
+			    const struct vl_cap_image *im, struct vl_ngram_count *out)
 {
 	size_t npos = cs->toks.n, n = 0;
 
@@ -583,10 +601,10 @@ static size_t image_entries(struct vl_caption_set *cs, const struct vl_cap_image
 			size_t first = n;
 
 			if (nk)
-				lmap_clear(cs, nk);
+				lmap_clear(sc, nk);
 			for (uint32_t j = 0; j < nk; j++) {
 				uint32_t id = k ? pn[j].id : tok[j];
-				uint32_t *sl = lmap_find(cs, id);
+				uint32_t *sl = lmap_find(sc, id);
 
 				if (sl[1]) {
 					out[first + sl[1] - 1].count++;
@@ -608,8 +626,8 @@ static size_t image_entries(struct vl_caption_set *cs, const struct vl_cap_image
 /* From the entries e0 of image im: how often each candidate n-gram occurs
  * in each reference (the nref rows of align, as many zeros as candidate
  * entries first), and BLEU's clipped counts and per-image BLEU. */
-static void image_align(struct vl_caption_set *cs, struct vl_cap_image *im,
-			const struct vl_ngram_count *ce, uint32_t *align)
+static void image_align(const struct vl_caption_set *cs, struct vl_cap_scratch *sc,
+			struct vl_cap_image *im, const struct vl_ngram_count *ce, uint32_t *align)
 {
 	const struct vl_cap_sent *cand = &cs->sent[im->sent0];
 	uint32_t ncand = sent_total(cand);
@@ -619,9 +637,9 @@ static void image_align(struct vl_caption_set *cs, struct vl_cap_image *im,
 
 	memset(im->correct, 0, sizeof(im->correct));
 	if (ncand) {
-		lmap_clear(cs, ncand);
+		lmap_clear(sc, ncand);
 		for (uint32_t j = 0; j < ncand; j++) {
-			uint32_t *sl = lmap_find(cs, ce[j].id);
+			uint32_t *sl = lmap_find(sc, ce[j].id);
 			sl[0] = ce[j].id;
 			sl[1] = j + 1;
 		}
@@ -629,7 +647,7 @@ static void image_align(struct vl_caption_set *cs, struct vl_cap_image *im,
 			uint32_t nr = sent_total(&cs->sent[im->sent0 + 1 + r]);
 
 			for (uint32_t j = 0; j < nr; j++) {
-				const uint32_t *sl = lmap_find(cs, re[j].id);
+				const uint32_t *sl = lmap_find(sc, re[j].id);
 				if (sl[1])
 					align[(size_t)r * ncand + sl[1] - 1] = re[j].count;
 			}
@@ -651,6 +669,38 @@ static void image_align(struct vl_caption_set *cs, struct vl_cap_image *im,
 		c[k] = im->correct[k];
 	}
 	vl_bleu_from_counts(im->testlen, im->reflen, g, c, im->bleu);
+}
+
+/* Images [from, to) of the per-image part of build(), with scratch sc. */
+struct image_job {
+	struct vl_caption_set *cs;
+	struct vl_cap_scratch *sc;
+	size_t from, to;
+};
+
+/* Each image's entries and align rows (in scratch), its BLEU counts and
+ * its CIDEr-D for the whole set.  Images are independent of one another:
+ * two jobs run at once, each writing only its own images and sentences. */
+static void *build_images(void *arg)
+{
+	struct image_job *j = arg;
+	struct vl_caption_set *cs = j->cs;
+	struct vl_cap_scratch *sc = j->sc;
+
+	for (size_t i = j->from; i < j->to; i++) {
+		struct vl_cap_image *im = &cs->img[i];
+		size_t rows;
+
+		GROW(sc->img_ent, image_max_entries(cs, im), sc->img_ent_alloc, 256);
+		image_entries(cs, sc, im, sc->img_ent);
+		rows = (size_t)im->nref * sent_total(&cs->sent[im->sent0]);
+		sc->img_align.n = 0;
+		u32v_reserve(&sc->img_align, rows + 1);   /* + 1: never NULL */
+		memset(sc->img_align.v, 0, rows * sizeof(uint32_t));
+		image_align(cs, sc, im, sc->img_ent, sc->img_align.v);
+		im->cider_all = vl_cider_image(cs, sc, im, sc->img_ent, sc->img_align.v, NULL);
+	}
+	return NULL;
 }
 
 /*
@@ -698,18 +748,12 @@ static void build(struct vl_caption_set *cs)
 	group_scratch_release(&g);
 
 	vl_cider_idf(cs, cs->nimg);
-	for (size_t i = 0; i < cs->nimg; i++) {
-		struct vl_cap_image *im = &cs->img[i];
-		size_t rows;
-
-		GROW(cs->img_ent, image_max_entries(cs, im), cs->img_ent_alloc, 256);
-		image_entries(cs, im, cs->img_ent);
-		rows = (size_t)im->nref * sent_total(&cs->sent[im->sent0]);
-		cs->img_align.n = 0;
-		u32v_reserve(&cs->img_align, rows + 1);   /* + 1: never NULL */
-		memset(cs->img_align.v, 0, rows * sizeof(uint32_t));
-		image_align(cs, im, cs->img_ent, cs->img_align.v);
-		im->cider_all = vl_cider_image(cs, im, cs->img_ent, cs->img_align.v, NULL);
+	{
+		struct image_job jobs[2] = {
+			{ cs, &cs->scr[0], 0, cs->nimg / 2 },
+			{ cs, &cs->scr[1], cs->nimg / 2, cs->nimg },
+		};
+		run_two(build_images, &jobs[0], &jobs[1]);
 	}
 	cs->have_subset = 0;
 	cs->nbuilt = cs->nimg;
@@ -735,14 +779,14 @@ static void build_subset(struct vl_caption_set *cs)
 
 		GROW(cs->ent, cs->nent + image_max_entries(cs, im), cs->ent_alloc, 1024);
 		im->ent_off = cs->nent;
-		ne = image_entries(cs, im, cs->ent + cs->nent);
+		ne = image_entries(cs, &cs->scr[0], im, cs->ent + cs->nent);
 		cs->nent += ne;
 		ncand = sent_total(&cs->sent[im->sent0]);
 		rows = (size_t)im->nref * ncand;
 		im->align_off = cs->align.n;
 		u32v_reserve(&cs->align, rows + 1);
 		memset(cs->align.v + cs->align.n, 0, rows * sizeof(uint32_t));
-		image_align(cs, im, cs->ent + im->ent_off, cs->align.v + cs->align.n);
+		image_align(cs, &cs->scr[0], im, cs->ent + im->ent_off, cs->align.v + cs->align.n);
 		cs->align.n += rows;
 		for (size_t j = im->ent_off; j < cs->nent; j++) {
 			uint32_t *r = &renum[cs->ent[j].id];
@@ -754,9 +798,9 @@ static void build_subset(struct vl_caption_set *cs)
 		/* distinct reference n-grams */
 		re = cs->ent + im->ent_off + ncand;
 		im->df_off = cs->df_ids.n;
-		lmap_clear(cs, ne - ncand);
+		lmap_clear(&cs->scr[0], ne - ncand);
 		for (size_t j = 0; j < ne - ncand; j++) {
-			uint32_t *sl = lmap_find(cs, re[j].id);
+			uint32_t *sl = lmap_find(&cs->scr[0], re[j].id);
 			if (sl[1])
 				continue;
 			sl[0] = re[j].id;
