@@ -107,7 +107,8 @@ struct vl_caption_set {
 	uint32_t *tok_df;     /* per token id: unigram document frequency
 	                         (a unigram's n-gram id is its token id) */
 	struct vl_pos_ngram *ng;  /* order k = 2..4 at ng[(k - 2) * toks.n + position] */
-	size_t nng;           /* n-gram ids in use: tokens, then orders 2..4 */
+	size_t nng;           /* n-gram ids are below it: tokens, then orders
+	                         2..4 (not dense: see group_order) */
 	/* for scoring subsets, built by the first one: every image's
 	 * entries, align rows and distinct reference n-grams */
 	int have_subset;
