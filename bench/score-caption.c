@@ -21,6 +21,7 @@
 
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -614,6 +615,26 @@ static void input_release(struct cap_input *in)
 	vl_strv_release(&in->errors);
 }
 
+/* The preds file read and fast-parsed on a thread of its own while the
+ * refs file is read on the main one.  Nothing is printed there: the main
+ * thread reports a read error (err) after the refs file's, as before. */
+struct preds_job {
+	const char *path;
+	struct vl_buf *text;
+	struct flat_doc *flat;
+	struct vl_buf err;
+	int read_rc, fast;
+};
+
+static void *preds_job_run(void *arg)
+{
+	struct preds_job *j = arg;
+
+	j->read_rc = vl_read_file(j->path, j->text, &j->err);
+	j->fast = j->read_rc == 0 && flat_parse(j->text, j->flat) == 0;
+	return NULL;
+}
+
 static const char *const value_names[6] = { "Bleu_1", "Bleu_2", "Bleu_3", "Bleu_4", "ROUGE_L", "CIDEr" };
 
 int score_caption(int argc, char **argv)
@@ -642,7 +663,10 @@ int score_caption(int argc, char **argv)
 	cJSON *refs_doc = NULL, *preds_doc = NULL;
 	struct vl_buf refs_text = VL_BUF_INIT, preds_text = VL_BUF_INIT;
 	struct flat_doc refs_flat = { 0 }, preds_flat = { 0 };
-	int refs_fast, preds_fast;
+	int refs_fast = 0, preds_fast;
+	struct preds_job pj = { 0 };
+	pthread_t pt;
+	int pt_running;
 	size_t *order = NULL, nscored = 0, nskipped = 0;
 	int rc = VL_EXIT_USAGE, nvals = 0;
 	void *st = NULL;
@@ -668,14 +692,27 @@ int score_caption(int argc, char **argv)
 	in.slot = vl_xcalloc(in.cap, sizeof(*in.slot));
 	/* the texts stay alive to the end: the fast path's strings live in
 	 * them */
+	pj.path = preds_path;
+	pj.text = &preds_text;
+	pj.flat = &preds_flat;
+	pt_running = pthread_create(&pt, NULL, preds_job_run, &pj) == 0;
+	if (!pt_running)
+		preds_job_run(&pj);
 	if (read_text(refs_path, &refs_text) < 0)
-		goto out;
+		goto join;
 	refs_fast = flat_parse(&refs_text, &refs_flat) == 0;
 	if (!refs_fast && !(refs_doc = parse_json(refs_path, &refs_text)))
+		goto join;
+join:
+	if (pt_running)
+		pthread_join(pt, NULL);
+	if (!refs_fast && !refs_doc)
 		goto out;
-	if (read_text(preds_path, &preds_text) < 0)
+	if (pj.read_rc < 0) {
+		vl_error("%s", vl_buf_str(&pj.err));
 		goto out;
-	preds_fast = flat_parse(&preds_text, &preds_flat) == 0;
+	}
+	preds_fast = pj.fast;
 	if (!preds_fast && !(preds_doc = parse_json(preds_path, &preds_text)))
 		goto out;
 	if (refs_fast)
@@ -848,6 +885,7 @@ out:
 	flat_release(&preds_flat);
 	vl_buf_release(&refs_text);
 	vl_buf_release(&preds_text);
+	vl_buf_release(&pj.err);
 	input_release(&in);
 	return rc;
 }

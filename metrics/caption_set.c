@@ -13,6 +13,7 @@
 #include "metrics/caption_set.h"
 #include "metrics/metric.h"
 
+#include <pthread.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -74,16 +75,18 @@ void vl_caption_set_free(struct vl_caption_set *cs)
 	vl_free(cs->ent);
 	vl_free(cs->align.v);
 	vl_free(cs->df_ids.v);
-	vl_free(cs->img_ent);
-	vl_free(cs->img_align.v);
-	vl_free(cs->lmap);
+	for (int t = 0; t < 2; t++) {
+		vl_free(cs->scr[t].img_ent);
+		vl_free(cs->scr[t].img_align.v);
+		vl_free(cs->scr[t].lmap);
+		vl_free(cs->scr[t].wc);
+	}
 	vl_free(cs->rouge_cand.v);
 	vl_free(cs->rouge_refs.v);
 	vl_free(cs->rouge_lens.v);
 	vl_free(cs->lcs_row.v);
 	vl_free(cs->df);
 	vl_free(cs->idf);
-	vl_free(cs->wc);
 	vl_free(cs->vals);
 	vl_free(cs);
 }
@@ -365,6 +368,21 @@ static void *xmalloc_big(size_t n)
 	return p;
 }
 
+/* Runs fn(a) and fn(b), on two threads when one can be started, else one
+ * after the other.  The jobs must not share anything they write. */
+static void run_two(void *(*fn)(void *), void *a, void *b)
+{
+	pthread_t t;
+
+	if (pthread_create(&t, NULL, fn, b) != 0) {
+		fn(a);
+		fn(b);
+		return;
+	}
+	fn(a);
+	pthread_join(t, NULL);
+}
+
 /* One occurrence of an n-gram of the order being built. */
 struct occ {
 	uint64_t key;     /* (prefix id) * ntok + last token id: exact */
@@ -397,12 +415,12 @@ static void group_scratch_release(struct group_scratch *g)
 }
 
 /* Groups the occurrences o[0..m) of one bucket (in position order) by key,
- * with a hash table small enough to stay in cache: each distinct key gets
- * the next id from *next_id, and out[pos] of each occurrence that id and
- * the key's document frequency (the number of images among its reference
- * occurrences). */
+ * with a hash table small enough to stay in cache: the i-th distinct key
+ * gets id first_id + i, and out[pos] of each occurrence that id and the
+ * key's document frequency (the number of images among its reference
+ * occurrences).  Ids of a bucket stay below first_id + m. */
 static void group_bucket(const struct occ *o, size_t m, int bits, struct vl_pos_ngram *out,
-			 uint32_t *next_id, struct group_scratch *g)
+			 uint32_t first_id, struct group_scratch *g)
 {
 	size_t cap = 16;
 	int tbits = 4;
@@ -436,10 +454,9 @@ static void group_bucket(const struct occ *o, size_t m, int bits, struct vl_pos_
 		}
 	}
 	for (size_t j = 0; j < m; j++) {
-		out[o[j].pos].id = *next_id + g->grp[j];
+		out[o[j].pos].id = first_id + g->grp[j];
 		out[o[j].pos].df = g->df[g->grp[j]];
 	}
-	*next_id += ngrp;
 }
 
 /* The key of the order-(k+1) n-gram at position p. */
@@ -451,20 +468,98 @@ static uint64_t occ_key(const struct vl_caption_set *cs, const struct vl_pos_ngr
 	return pre * cs->ntok + cs->toks.v[p + (size_t)k];
 }
 
+/* One of the two halves of group_order's work: images [from, to) for
+ * counting and scattering, buckets [b0, b1) for grouping. */
+struct group_job {
+	struct vl_caption_set *cs;
+	int k, bits, phase;   /* phase 0 count, 1 scatter, 2 group */
+	size_t from, to;
+	size_t *cnt;          /* per bucket: count (0), then next slot (1) */
+	const size_t *start;  /* per bucket: first item (2) */
+	size_t b0, b1;
+	struct occ *items;
+	uint32_t base_id;
+	struct group_scratch *g;
+};
+
+static void *group_job_run(void *arg)
+{
+	struct group_job *j = arg;
+	struct vl_caption_set *cs = j->cs;
+	size_t npos = cs->toks.n;
+	int k = j->k, bits = j->bits;
+	const struct vl_pos_ngram *prev = k > 1 ? cs->ng + (size_t)(k - 2) * npos : NULL;
+
+	if (j->phase == 2) {
+		for (size_t b = j->b0; b < j->b1; b++)
+			group_bucket(j->items + j->start[b], j->start[b + 1] - j->start[b], bits,
+				     cs->ng + (size_t)(k - 1) * npos,
+				     j->base_id + (uint32_t)j->start[b], j->g);
+		return NULL;
+	}
+	for (size_t i = j->from; i < j->to; i++) {
+		const struct vl_cap_image *im = &cs->img[i];
+		for (uint32_t r = 0; r <= im->nref; r++) {
+			const struct vl_cap_sent *st = &cs->sent[im->sent0 + r];
+			uint32_t owner = (uint32_t)i << 1 | (r > 0);
+			for (uint32_t w = 0; w + (uint32_t)k < st->len; w++) {
+				size_t p = st->tok + w;
+				uint64_t key = occ_key(cs, prev, k, p);
+				size_t b = bits ? (size_t)(key_mix(key) >> (64 - bits)) : 0;
+				struct occ *o;
+
+				if (j->phase == 0) {
+					j->cnt[b]++;
+					continue;
+				}
+				o = &j->items[j->cnt[b]++];
+				o->key = key;
+				o->pos = (uint32_t)p;
+				o->owner = owner;
+			}
+		}
+	}
+	return NULL;
+}
+
+static void group_scratch_reserve(struct group_scratch *g, size_t biggest)
+{
+	size_t cap = 16;
+
+	if (biggest <= g->alloc)
+		return;
+	while (cap < 2 * biggest)
+		cap *= 2;
+	group_scratch_release(g);
+	g->keys = vl_xmalloc(cap * sizeof(*g->keys));
+	g->slot = vl_xmalloc(cap * sizeof(*g->slot));
+	g->df = vl_xmalloc(biggest * sizeof(*g->df));
+	g->last = vl_xmalloc(biggest * sizeof(*g->last));
+	g->grp = vl_xmalloc(biggest * sizeof(*g->grp));
+	g->alloc = biggest;
+}
+
 /*
  * Gives every n-gram of order k+1 (k = 1..3) its id and document frequency
  * (cs->ng[(k - 1) * npos + position]), from the ids of order k (unigram
- * ids are token ids).  The occurrences
- * are split by a hash of the key into buckets of about 1,000 (a counting
- * pass, then one stable pass that writes each occurrence into its bucket
- * of items), and each bucket is grouped on its own (group_bucket): one
- * hash table for all ~1M n-grams missed the cache on nearly every insert.
+ * ids are token ids).  The occurrences are split by a hash of the key into
+ * buckets of about 1,000 (a counting pass, then one stable pass that
+ * writes each occurrence into its bucket of items), and each bucket is
+ * grouped on its own (group_bucket): one hash table for all ~1M n-grams
+ * missed the cache on nearly every insert.
+ *
+ * Each pass runs on two threads: counting and scattering over the two
+ * halves of the images (bucket b holds the first half's occurrences, then
+ * the second's, so position order is kept), grouping over the two halves
+ * of the buckets.  So that the halves need not wait for each other's
+ * count of distinct keys, bucket b's ids start at *base_id + (its first
+ * item): unique, not dense.  *base_id grows by the number of occurrences.
  */
 static void group_order(struct vl_caption_set *cs, int k, struct occ *items,
-			uint32_t *next_id, struct group_scratch *g)
+			uint32_t *base_id, struct group_scratch g[2])
 {
-	size_t npos = cs->toks.n, n = 0, nb, biggest = 0, *start;
-	const struct vl_pos_ngram *prev = k > 1 ? cs->ng + (size_t)(k - 2) * npos : NULL;
+	size_t n = 0, nb, biggest = 0, *start, *cnt1, half = cs->nimg / 2;
+	struct group_job jobs[2];
 	int bits = 0;
 
 	for (size_t s = 0; s < cs->nsent; s++)
@@ -473,61 +568,50 @@ static void group_order(struct vl_caption_set *cs, int k, struct occ *items,
 		bits++;
 	nb = (size_t)1 << bits;
 	start = vl_xcalloc(nb + 1, sizeof(*start));
-	for (int fill = 0; fill < 2; fill++) {
-		for (size_t i = 0; i < cs->nimg; i++) {
-			const struct vl_cap_image *im = &cs->img[i];
-			for (uint32_t r = 0; r <= im->nref; r++) {
-				const struct vl_cap_sent *st = &cs->sent[im->sent0 + r];
-				uint32_t owner = (uint32_t)i << 1 | (r > 0);
-				for (uint32_t j = 0; j + (uint32_t)k < st->len; j++) {
-					size_t p = st->tok + j;
-					uint64_t key = occ_key(cs, prev, k, p);
-					size_t b = bits ? (size_t)(key_mix(key) >> (64 - bits)) : 0;
-					struct occ *o;
-
-					if (!fill) {
-						start[b + 1]++;
-						continue;
-					}
-					o = &items[start[b]++];
-					o->key = key;
-					o->pos = (uint32_t)p;
-					o->owner = owner;
-				}
-			}
-		}
-		if (!fill) {
-			for (size_t b = 0; b < nb; b++) {
-				if (start[b + 1] > biggest)
-					biggest = start[b + 1];
-				start[b + 1] += start[b];
-			}
-		}
+	cnt1 = vl_xcalloc(nb, sizeof(*cnt1));
+	for (int t = 0; t < 2; t++) {
+		jobs[t] = (struct group_job){ .cs = cs, .k = k, .bits = bits, .phase = 0,
+			.from = t ? half : 0, .to = t ? cs->nimg : half,
+			.cnt = t ? cnt1 : start, .start = start, .items = items,
+			.base_id = *base_id, .g = &g[t] };
 	}
-	/* start[b] is now the end of bucket b */
-	for (size_t b = nb; b > 0; b--)
-		start[b] = start[b - 1];
-	start[0] = 0;
-	if (biggest > g->alloc) {
-		size_t cap = 16;
-		while (cap < 2 * biggest)
-			cap *= 2;
-		group_scratch_release(g);
-		g->keys = vl_xmalloc(cap * sizeof(*g->keys));
-		g->slot = vl_xmalloc(cap * sizeof(*g->slot));
-		g->df = vl_xmalloc(biggest * sizeof(*g->df));
-		g->last = vl_xmalloc(biggest * sizeof(*g->last));
-		g->grp = vl_xmalloc(biggest * sizeof(*g->grp));
-		g->alloc = biggest;
+	run_two(group_job_run, &jobs[0], &jobs[1]);
+	/* bucket b: the first half's items at start[b], the second's after */
+	{
+		size_t sum = 0;
+		for (size_t b = 0; b < nb; b++) {
+			size_t c0 = start[b], c1 = cnt1[b];
+			if (c0 + c1 > biggest)
+				biggest = c0 + c1;
+			start[b] = sum;
+			cnt1[b] = sum + c0;
+			sum += c0 + c1;
+		}
+		start[nb] = sum;
 	}
-	for (size_t b = 0; b < nb; b++)
-		group_bucket(items + start[b], start[b + 1] - start[b], bits,
-			     cs->ng + (size_t)(k - 1) * npos, next_id, g);
+	/* the scatter advances its cursors: the first half's on a copy */
+	{
+		size_t *cur0 = vl_xmalloc(nb * sizeof(*cur0));
+		memcpy(cur0, start, nb * sizeof(*cur0));
+		jobs[0].cnt = cur0;
+		jobs[0].phase = jobs[1].phase = 1;
+		run_two(group_job_run, &jobs[0], &jobs[1]);
+		vl_free(cur0);
+	}
+	for (int t = 0; t < 2; t++) {
+		group_scratch_reserve(&g[t], biggest);
+		jobs[t].phase = 2;
+		jobs[t].b0 = t ? nb / 2 : 0;
+		jobs[t].b1 = t ? nb : nb / 2;
+	}
+	run_two(group_job_run, &jobs[0], &jobs[1]);
+	*base_id += (uint32_t)n;
+	vl_free(cnt1);
 	vl_free(start);
 }
 
-/* The small map of caption_set.h (cs->lmap), emptied for n n-grams. */
-static void lmap_clear(struct vl_caption_set *cs, size_t n)
+/* The small map of a scratch (sc->lmap), emptied for n n-grams. */
+static void lmap_clear(struct vl_cap_scratch *cs, size_t n)
 {
 	size_t cap = 16;
 
@@ -544,7 +628,7 @@ static void lmap_clear(struct vl_caption_set *cs, size_t n)
 
 /* The slot of id: its index + 1 in slot[1], 0 when absent (then the
  * caller may fill the slot). */
-static uint32_t *lmap_find(struct vl_caption_set *cs, uint32_t id)
+static uint32_t *lmap_find(struct vl_cap_scratch *cs, uint32_t id)
 {
 	size_t mask = cs->lmap_cap - 1, i = (size_t)((id * 0x9e3779b1u) >> 7) & mask;
 
@@ -568,8 +652,8 @@ static size_t image_max_entries(const struct vl_caption_set *cs, const struct vl
 /* Writes the entries of image im (candidate, then references) to out, in
  * first-occurrence order per order (pycocoevalcap's dict), sets each
  * sentence's nk, and returns their number. */
-static size_t image_entries(struct vl_caption_set *cs, const struct vl_cap_image *im,
-			    struct vl_ngram_count *out)
+static size_t image_entries(struct vl_caption_set *cs, struct vl_cap_scratch *sc,
+			    const struct vl_cap_image *im, struct vl_ngram_count *out)
 {
 	size_t npos = cs->toks.n, n = 0;
 
@@ -583,10 +667,10 @@ static size_t image_entries(struct vl_caption_set *cs, const struct vl_cap_image
 			size_t first = n;
 
 			if (nk)
-				lmap_clear(cs, nk);
+				lmap_clear(sc, nk);
 			for (uint32_t j = 0; j < nk; j++) {
 				uint32_t id = k ? pn[j].id : tok[j];
-				uint32_t *sl = lmap_find(cs, id);
+				uint32_t *sl = lmap_find(sc, id);
 
 				if (sl[1]) {
 					out[first + sl[1] - 1].count++;
@@ -608,8 +692,8 @@ static size_t image_entries(struct vl_caption_set *cs, const struct vl_cap_image
 /* From the entries e0 of image im: how often each candidate n-gram occurs
  * in each reference (the nref rows of align, as many zeros as candidate
  * entries first), and BLEU's clipped counts and per-image BLEU. */
-static void image_align(struct vl_caption_set *cs, struct vl_cap_image *im,
-			const struct vl_ngram_count *ce, uint32_t *align)
+static void image_align(const struct vl_caption_set *cs, struct vl_cap_scratch *sc,
+			struct vl_cap_image *im, const struct vl_ngram_count *ce, uint32_t *align)
 {
 	const struct vl_cap_sent *cand = &cs->sent[im->sent0];
 	uint32_t ncand = sent_total(cand);
@@ -619,9 +703,9 @@ static void image_align(struct vl_caption_set *cs, struct vl_cap_image *im,
 
 	memset(im->correct, 0, sizeof(im->correct));
 	if (ncand) {
-		lmap_clear(cs, ncand);
+		lmap_clear(sc, ncand);
 		for (uint32_t j = 0; j < ncand; j++) {
-			uint32_t *sl = lmap_find(cs, ce[j].id);
+			uint32_t *sl = lmap_find(sc, ce[j].id);
 			sl[0] = ce[j].id;
 			sl[1] = j + 1;
 		}
@@ -629,7 +713,7 @@ static void image_align(struct vl_caption_set *cs, struct vl_cap_image *im,
 			uint32_t nr = sent_total(&cs->sent[im->sent0 + 1 + r]);
 
 			for (uint32_t j = 0; j < nr; j++) {
-				const uint32_t *sl = lmap_find(cs, re[j].id);
+				const uint32_t *sl = lmap_find(sc, re[j].id);
 				if (sl[1])
 					align[(size_t)r * ncand + sl[1] - 1] = re[j].count;
 			}
@@ -653,6 +737,38 @@ static void image_align(struct vl_caption_set *cs, struct vl_cap_image *im,
 	vl_bleu_from_counts(im->testlen, im->reflen, g, c, im->bleu);
 }
 
+/* Images [from, to) of the per-image part of build(), with scratch sc. */
+struct image_job {
+	struct vl_caption_set *cs;
+	struct vl_cap_scratch *sc;
+	size_t from, to;
+};
+
+/* Each image's entries and align rows (in scratch), its BLEU counts and
+ * its CIDEr-D for the whole set.  Images are independent of one another:
+ * two jobs run at once, each writing only its own images and sentences. */
+static void *build_images(void *arg)
+{
+	struct image_job *j = arg;
+	struct vl_caption_set *cs = j->cs;
+	struct vl_cap_scratch *sc = j->sc;
+
+	for (size_t i = j->from; i < j->to; i++) {
+		struct vl_cap_image *im = &cs->img[i];
+		size_t rows;
+
+		GROW(sc->img_ent, image_max_entries(cs, im), sc->img_ent_alloc, 256);
+		image_entries(cs, sc, im, sc->img_ent);
+		rows = (size_t)im->nref * sent_total(&cs->sent[im->sent0]);
+		sc->img_align.n = 0;
+		u32v_reserve(&sc->img_align, rows + 1);   /* + 1: never NULL */
+		memset(sc->img_align.v, 0, rows * sizeof(uint32_t));
+		image_align(cs, sc, im, sc->img_ent, sc->img_align.v);
+		im->cider_all = vl_cider_image(cs, sc, im, sc->img_ent, sc->img_align.v, NULL);
+	}
+	return NULL;
+}
+
 /*
  * Builds the n-grams of every image added so far (from scratch): ids and
  * document frequencies per position (cs->ng), then per image its entries
@@ -663,7 +779,7 @@ static void build(struct vl_caption_set *cs)
 {
 	size_t npos = cs->toks.n;
 	struct occ *items = xmalloc_big((npos + 1) * sizeof(*items));
-	struct group_scratch g = { 0 };
+	struct group_scratch g[2] = { { 0 }, { 0 } };
 	uint32_t next_id = 0;
 
 	/* unigrams: ids are token ids, document frequencies counted with a
@@ -692,24 +808,19 @@ static void build(struct vl_caption_set *cs)
 	vl_free(cs->ng);
 	cs->ng = xmalloc_big((3 * npos + 1) * sizeof(*cs->ng));
 	for (int k = 1; k < 4; k++)
-		group_order(cs, k, items, &next_id, &g);
+		group_order(cs, k, items, &next_id, g);
 	cs->nng = next_id;
 	vl_free(items);
-	group_scratch_release(&g);
+	group_scratch_release(&g[0]);
+	group_scratch_release(&g[1]);
 
 	vl_cider_idf(cs, cs->nimg);
-	for (size_t i = 0; i < cs->nimg; i++) {
-		struct vl_cap_image *im = &cs->img[i];
-		size_t rows;
-
-		GROW(cs->img_ent, image_max_entries(cs, im), cs->img_ent_alloc, 256);
-		image_entries(cs, im, cs->img_ent);
-		rows = (size_t)im->nref * sent_total(&cs->sent[im->sent0]);
-		cs->img_align.n = 0;
-		u32v_reserve(&cs->img_align, rows + 1);   /* + 1: never NULL */
-		memset(cs->img_align.v, 0, rows * sizeof(uint32_t));
-		image_align(cs, im, cs->img_ent, cs->img_align.v);
-		im->cider_all = vl_cider_image(cs, im, cs->img_ent, cs->img_align.v, NULL);
+	{
+		struct image_job jobs[2] = {
+			{ cs, &cs->scr[0], 0, cs->nimg / 2 },
+			{ cs, &cs->scr[1], cs->nimg / 2, cs->nimg },
+		};
+		run_two(build_images, &jobs[0], &jobs[1]);
 	}
 	cs->have_subset = 0;
 	cs->nbuilt = cs->nimg;
@@ -735,14 +846,14 @@ static void build_subset(struct vl_caption_set *cs)
 
 		GROW(cs->ent, cs->nent + image_max_entries(cs, im), cs->ent_alloc, 1024);
 		im->ent_off = cs->nent;
-		ne = image_entries(cs, im, cs->ent + cs->nent);
+		ne = image_entries(cs, &cs->scr[0], im, cs->ent + cs->nent);
 		cs->nent += ne;
 		ncand = sent_total(&cs->sent[im->sent0]);
 		rows = (size_t)im->nref * ncand;
 		im->align_off = cs->align.n;
 		u32v_reserve(&cs->align, rows + 1);
 		memset(cs->align.v + cs->align.n, 0, rows * sizeof(uint32_t));
-		image_align(cs, im, cs->ent + im->ent_off, cs->align.v + cs->align.n);
+		image_align(cs, &cs->scr[0], im, cs->ent + im->ent_off, cs->align.v + cs->align.n);
 		cs->align.n += rows;
 		for (size_t j = im->ent_off; j < cs->nent; j++) {
 			uint32_t *r = &renum[cs->ent[j].id];
@@ -754,9 +865,9 @@ static void build_subset(struct vl_caption_set *cs)
 		/* distinct reference n-grams */
 		re = cs->ent + im->ent_off + ncand;
 		im->df_off = cs->df_ids.n;
-		lmap_clear(cs, ne - ncand);
+		lmap_clear(&cs->scr[0], ne - ncand);
 		for (size_t j = 0; j < ne - ncand; j++) {
-			uint32_t *sl = lmap_find(cs, re[j].id);
+			uint32_t *sl = lmap_find(&cs->scr[0], re[j].id);
 			if (sl[1])
 				continue;
 			sl[0] = re[j].id;

@@ -70,6 +70,19 @@ struct vl_u32v {
 	size_t n, alloc;
 };
 
+/* Scratch of one thread: one image's entries and align rows, a small map
+ * of n-gram id -> entry (slot = id, index + 1), and the candidate weights
+ * of CIDEr-D. */
+struct vl_cap_scratch {
+	struct vl_ngram_count *img_ent;
+	size_t img_ent_alloc;
+	struct vl_u32v img_align;
+	uint32_t (*lmap)[2];
+	size_t lmap_cap, lmap_alloc;
+	double *wc;
+	size_t wc_alloc;
+};
+
 struct vl_caption_set {
 	/* token interning: open addressing */
 	struct vl_tok_slot {
@@ -94,7 +107,8 @@ struct vl_caption_set {
 	uint32_t *tok_df;     /* per token id: unigram document frequency
 	                         (a unigram's n-gram id is its token id) */
 	struct vl_pos_ngram *ng;  /* order k = 2..4 at ng[(k - 2) * toks.n + position] */
-	size_t nng;           /* n-gram ids in use: tokens, then orders 2..4 */
+	size_t nng;           /* n-gram ids are below it: tokens, then orders
+	                         2..4 (not dense: see group_order) */
 	/* for scoring subsets, built by the first one: every image's
 	 * entries, align rows and distinct reference n-grams */
 	int have_subset;
@@ -105,19 +119,14 @@ struct vl_caption_set {
 
 	/* scratch for adding */
 	struct vl_u32v rouge_cand, rouge_refs, rouge_lens, lcs_row;
-	/* scratch for building: one image's entries and align rows, and a
-	 * small map of n-gram id -> entry (slot = id, index + 1) */
-	struct vl_ngram_count *img_ent;
-	size_t img_ent_alloc;
-	struct vl_u32v img_align;
-	uint32_t (*lmap)[2];
-	size_t lmap_cap, lmap_alloc;
+	/* scratch for building and scoring, one per thread (build() runs
+	 * on two threads; everything else uses scr[0]) */
+	struct vl_cap_scratch scr[2];
 	/* scratch for scoring */
 	uint32_t *df;         /* per n-gram id, zero between scorings */
 	size_t df_alloc;
 	double *idf;          /* by document frequency 0..n */
-	double *wc;           /* candidate weights */
-	size_t idf_alloc, wc_alloc;
+	size_t idf_alloc;
 	double *vals;
 	size_t vals_alloc;
 };
@@ -137,11 +146,13 @@ double vl_rouge_l(const uint32_t *cand, size_t clen, const uint32_t *refs,
  * corpus. */
 void vl_cider_idf(struct vl_caption_set *cs, size_t n);
 
-/* cider.c: CIDEr-D of image im with cs->idf as filled by vl_cider_idf.
+/* cider.c: CIDEr-D of image im with cs->idf as filled by vl_cider_idf
+ * (read only: safe on several threads, each with its own scratch sc).
  * e0: the image's entries (candidate, then references); align: its nref
  * align rows; df: document frequency per n-gram id, or NULL to use the
  * entries' own (whole-set) df. */
-double vl_cider_image(struct vl_caption_set *cs, const struct vl_cap_image *im,
+double vl_cider_image(const struct vl_caption_set *cs, struct vl_cap_scratch *sc,
+		      const struct vl_cap_image *im,
 		      const struct vl_ngram_count *e0, const uint32_t *align,
 		      const uint32_t *df);
 

@@ -50,7 +50,8 @@ void vl_cider_idf(struct vl_caption_set *cs, size_t n)
 		cs->idf[d] = log_n - log((double)d);
 }
 
-double vl_cider_image(struct vl_caption_set *cs, const struct vl_cap_image *im,
+double vl_cider_image(const struct vl_caption_set *cs, struct vl_cap_scratch *sc,
+		      const struct vl_cap_image *im,
 		      const struct vl_ngram_count *ce, const uint32_t *align,
 		      const uint32_t *df)
 {
@@ -61,11 +62,11 @@ double vl_cider_image(struct vl_caption_set *cs, const struct vl_cap_image *im,
 	uint32_t clen = 0;
 	size_t e = 0;
 
-	cs->wc = grow(cs->wc, &cs->wc_alloc, ncand + 1, sizeof(double));
+	sc->wc = grow(sc->wc, &sc->wc_alloc, ncand + 1, sizeof(double));
 	for (int k = 0; k < 4; k++) {
 		for (uint32_t j = 0; j < cand->nk[k]; j++, e++) {
 			double w = (double)ce[e].count * cs->idf[df ? df[ce[e].id] : ce[e].df];
-			cs->wc[e] = w;
+			sc->wc[e] = w;
 			normc[k] += w * w;
 			if (k == 1)
 				clen += ce[e].count;
@@ -96,7 +97,7 @@ double vl_cider_image(struct vl_caption_set *cs, const struct vl_cap_image *im,
 			double val = 0.0;
 			for (uint32_t j = 0; j < cand->nk[k]; j++, e++) {
 				double wr = (double)align[e] * cs->idf[df ? df[ce[e].id] : ce[e].df];
-				double wc = cs->wc[e];
+				double wc = sc->wc[e];
 				val += (wr < wc ? wr : wc) * wr;
 			}
 			if (normc[k] != 0 && normr[k] != 0)
@@ -129,8 +130,8 @@ void vl_cider_score(struct vl_caption_set *cs, const size_t *idx, size_t n, doub
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct vl_cap_image *im = &cs->img[idx[i]];
-		out[i] = vl_cider_image(cs, im, cs->ent + im->ent_off, cs->align.v + im->align_off,
-					cs->df);
+		out[i] = vl_cider_image(cs, &cs->scr[0], im, cs->ent + im->ent_off,
+					cs->align.v + im->align_off, cs->df);
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct vl_cap_image *im = &cs->img[idx[i]];

@@ -144,7 +144,9 @@ print('%.4f %.4f' % (statistics.median(r), min(r)))") "$@"
 
 echo "caption scoring, 5,000 images x 5 refs, pretokenized ($RUNS runs each;" \
 	"$([ $HAVE_HF = 1 ] && echo hyperfine || echo 'no hyperfine: date +%s%N around each run'))"
-echo "machine load: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
+# vleval uses two threads: a busy second core shows in the figures
+echo "machine load: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)," \
+	"cores: $(nproc 2>/dev/null || echo unknown)"
 for d in coco zipf uniform; do
 	R=$T/$d.refs.json; C=$T/$d.cands.json
 	echo "$d:"
