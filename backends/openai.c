@@ -24,7 +24,7 @@
 #include "backends/openai.h"
 #include "bench/base64.h"
 
-#include <curl/curl.h>
+#include "backends/curl_dl.h"
 #include <cjson/cJSON.h>
 #include <ctype.h>
 #include <errno.h>
@@ -528,6 +528,12 @@ double vl_openai_retry_after(const char *value, double now_wall)
 		if (!*end && isfinite(v))
 			return v;
 	}
+	{
+		char e[256];
+		/* a date needs curl's parser; without libcurl it is unreadable */
+		if (vl_curl_load(e, sizeof(e)) < 0)
+			return -1;
+	}
 	t = curl_getdate(value, NULL);
 	if (t == (time_t)-1)
 		return -1;
@@ -883,6 +889,8 @@ static int open_inner(void *self, const struct vl_backend_config *cfg, char *err
 		vl_buf_release(&e);
 	}
 
+	if (vl_curl_load(err, errlen) < 0)
+		return -1;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		snprintf(err, errlen, "cannot initialise libcurl");
 		return -1;
