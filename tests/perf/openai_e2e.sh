@@ -36,26 +36,8 @@ for c in wrk /usr/bin/time sqlite3; do
 	command -v $c >/dev/null || { echo "openai_e2e: $c missing (make perf-deps)"; exit 2; }
 done
 
-TMP=$(mktemp -d)
-SPID=
-cleanup() { [ -n "$SPID" ] && kill "$SPID" 2>/dev/null; rm -rf "$TMP"; }
-trap cleanup EXIT INT TERM
-
-"$SERVER" --bench --lifetime 900 >"$TMP/port" &
-SPID=$!
-i=0
-while [ ! -s "$TMP/port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-PORT=$(cat "$TMP/port")
-[ -n "$PORT" ] || { echo "openai_e2e: server did not start"; exit 2; }
-URL=http://127.0.0.1:$PORT/v1
-
-cat >"$TMP/post.lua" <<'LUA'
-local f = assert(io.open(os.getenv("BODY"), "rb"))
-wrk.method = "POST"
-wrk.body = f:read("*a")
-f:close()
-wrk.headers["Content-Type"] = "application/json"
-LUA
+NAME=openai_e2e LIFETIME=900
+. "$ROOT/tests/perf/fakeserver.shlib"
 
 # the question is openai_bench's prompt, so its --dump-body is the body a
 # run sends (same model name, max_tokens, temperature)

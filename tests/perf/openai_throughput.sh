@@ -24,26 +24,8 @@ for f in "$SERVER" "$DRIVER"; do
 done
 command -v wrk >/dev/null || { echo "openai_throughput: wrk missing (make perf-deps)"; exit 2; }
 
-TMP=$(mktemp -d)
-SPID=
-cleanup() { [ -n "$SPID" ] && kill "$SPID" 2>/dev/null; rm -rf "$TMP"; }
-trap cleanup EXIT INT TERM
-
-"$SERVER" --bench --lifetime 600 >"$TMP/port" &
-SPID=$!
-i=0
-while [ ! -s "$TMP/port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-PORT=$(cat "$TMP/port")
-[ -n "$PORT" ] || { echo "openai_throughput: server did not start"; exit 2; }
-URL=http://127.0.0.1:$PORT/v1
-
-cat >"$TMP/post.lua" <<'LUA'
-local f = assert(io.open(os.getenv("BODY"), "rb"))
-wrk.method = "POST"
-wrk.body = f:read("*a")
-f:close()
-wrk.headers["Content-Type"] = "application/json"
-LUA
+NAME=openai_throughput LIFETIME=600
+. "$ROOT/tests/perf/fakeserver.shlib"
 
 for size in 100 1; do
 	img=$TMP/img$size.jpg
