@@ -35,7 +35,13 @@ while [ $round -le 5 ]; do
 		kill -9 $pid 2>/dev/null
 		wait $pid 2>/dev/null
 	fi
-	$V run --resume last --db "$db" --quiet >/dev/null 2>"$T/err"
+	# killed before its run row existed (a very early kill on a slow machine):
+	# nothing to resume, the run starts again
+	if [ "$(sq "$db" "select count(*) from runs" 2>/dev/null || echo 0)" = 0 ]; then
+		$V run $RUN --db "$db" >/dev/null 2>"$T/err"
+	else
+		$V run --resume last --db "$db" --quiet >/dev/null 2>"$T/err"
+	fi
 	rc=$?
 	[ $rc -eq 0 ] || { fail "round $round: resume exit $rc"; cat "$T/err" >&2; }
 	total=$(sq "$db" "select count(*) || ' ' || count(distinct sample_id) || ' ' || sum(error is not null) from samples")
