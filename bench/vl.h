@@ -158,6 +158,11 @@ double vl_wall_time(void);
 uint64_t vl_hash64(const void *data, size_t n, uint64_t seed);
 #define VL_HASH_SEED 0xcbf29ce484222325ULL
 
+/* A 64-bit hash for bulk data (image bytes): eight bytes a step, about ten
+ * times faster than vl_hash64 on large inputs.  Not cryptographic; used
+ * where an accidental collision only costs a cache hit on equal-length data. */
+uint64_t vl_hash64_bulk(const void *data, size_t n, uint64_t seed);
+
 /* Reads a whole file into *out (NUL-terminated).  Fills err naming path. */
 int vl_read_file(const char *path, struct vl_buf *out, struct vl_buf *err);
 
