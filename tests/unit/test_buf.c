@@ -147,6 +147,33 @@ static void test_rng(void **state)
 		assert_true(counts[i] > 9500 && counts[i] < 10500);
 }
 
+static void test_bulk_hash(void **state)
+{
+	unsigned char buf[100];
+	uint64_t base, seen[100 * 8];
+
+	for (int i = 0; i < 100; i++)
+		buf[i] = (unsigned char)(i * 7);
+	base = vl_hash64_bulk(buf, 100, VL_HASH_SEED);
+	assert_true(base == vl_hash64_bulk(buf, 100, VL_HASH_SEED));
+	assert_true(base != vl_hash64_bulk(buf, 100, VL_HASH_SEED + 1));
+	/* every bit of every byte, in full words and in the tail, changes it */
+	for (int i = 0; i < 100; i++) {
+		for (int b = 0; b < 8; b++) {
+			buf[i] ^= (unsigned char)(1 << b);
+			seen[i * 8 + b] = vl_hash64_bulk(buf, 100, VL_HASH_SEED);
+			assert_true(seen[i * 8 + b] != base);
+			buf[i] ^= (unsigned char)(1 << b);
+		}
+	}
+	for (int i = 1; i < 800; i++)
+		assert_true(seen[i] != seen[i - 1]);
+	/* length matters even when the extra bytes are zero */
+	memset(buf, 0, sizeof(buf));
+	assert_true(vl_hash64_bulk(buf, 9, 0) != vl_hash64_bulk(buf, 10, 0));
+	assert_true(vl_hash64_bulk(buf, 0, 0) != vl_hash64_bulk(buf, 1, 0));
+}
+
 static void test_kv(void **state)
 {
 	struct vl_kv kv = { 0 };
@@ -179,6 +206,7 @@ int main(void)
 		cmocka_unit_test(test_strmap),
 		cmocka_unit_test(test_utf8_and_edit_distance),
 		cmocka_unit_test(test_rng),
+		cmocka_unit_test(test_bulk_hash),
 		cmocka_unit_test(test_kv),
 	};
 	return cmocka_run_group_tests_name("buf", tests, NULL, NULL);
