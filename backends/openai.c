@@ -1374,7 +1374,9 @@ static void op_close(void *self)
 	vl_free(o->done);
 	for (struct curl_slist *h = o->headers; h; h = h->next)
 		explicit_bzero(h->data, strlen(h->data));
-	curl_slist_free_all(o->headers);
+	/* libcurl may not even be loaded when open() failed early */
+	if (o->headers)
+		curl_slist_free_all(o->headers);
 	if (o->key) {
 		explicit_bzero(o->key, strlen(o->key));
 		vl_free(o->key);

@@ -90,10 +90,10 @@ int vl_summary_print(struct vl_runlog *rl, long long run, int breakdowns, FILE *
 	vl_runlog_each_metric(rl, run, print_metric, &c);
 	if (!c.header_done)
 		fprintf(out, "  (no metrics%s)\n",
-			strcmp(ri.status, "finished")
-				? " yet: the run has not finished"
-				: ": no answered sample carried ground truth (a test split?); "
-				  "see vleval show --errors");
+			strcmp(ri.status, "finished") ? " yet: the run has not finished"
+			: ri.n_done == 0 ? ": no sample was answered; see vleval show --errors"
+					 : ": no answered sample carried ground truth (a test split?); "
+					   "see vleval show --errors");
 	if (c.any_subset && !breakdowns)
 		fprintf(out, "  (breakdowns: vleval show %lld --breakdown)\n", ri.id);
 	fprintf(out, "  cost: wall %.2f s  cpu %.2f s  peak RSS %.1f MB", ri.wall_s, ri.cpu_s,

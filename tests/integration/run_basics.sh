@@ -38,6 +38,17 @@ check "error names sample and file" sh -c "sqlite3 '$DB' \"select error from sam
 check "bad line named" sh -c "sqlite3 '$DB' \"select error from samples where run_id=3 and sample_id='101'\" | grep -q 'line 101'"
 check "errors are not scored" [ "$(sq "$DB" "select n from metrics where run_id=3 and name='acc' and subset=''")" = 100 ]
 
+# backend configuration errors: a clear message and exit 2, never a crash
+expect_exit 2 "openai without a server" env -u OPENAI_BASE_URL $V run --task pope_coco_random --backend openai --db "$DB"
+check "no-server message" grep -q "no server: give --base-url" "$T/err"
+expect_exit 2 "openai with an unset key variable" $V run --task pope_coco_random --backend openai \
+	--base-url http://127.0.0.1:9/v1 --api-key-env VLEVAL_NO_SUCH_KEY_VAR --db "$DB"
+check "unset key variable named" grep -q "VLEVAL_NO_SUCH_KEY_VAR" "$T/err"
+expect_exit 2 "worker without a command" $V run --task pope_coco_random --backend worker --db "$DB"
+expect_exit 2 "plugin without a path" $V run --task pope_coco_random --backend plugin --db "$DB"
+expect_exit 2 "replay without predictions" $V run --task pope_coco_random --backend replay --db "$DB"
+check "replay message" grep -q "predictions=FILE" "$T/err"
+
 # unknown task and backend: exit 2 with suggestions
 expect_exit 2 "unknown task" $V run --task pope_coco_randon --backend oracle --db "$DB"
 check "did you mean task" grep -q "did you mean 'pope_coco_random'" "$T/err"
