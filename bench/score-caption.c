@@ -86,6 +86,25 @@ static struct cap_img *img_get(struct cap_input *in, const char *id, int create)
 	return &in->img[in->n - 1];
 }
 
+/* Makes room for n images (ids of a refs file), so that neither the
+ * image array nor the id table grows while it is read. */
+static void input_reserve(struct cap_input *in, size_t n)
+{
+	size_t cap = in->cap;
+
+	if (n > in->alloc) {
+		in->alloc = n;
+		in->img = vl_xrealloc(in->img, in->alloc * sizeof(*in->img));
+	}
+	while (cap < 2 * n + 2)
+		cap *= 2;
+	if (cap != in->cap && in->n == 0) {
+		vl_free(in->slot);
+		in->slot = vl_xcalloc(cap, sizeof(*in->slot));
+		in->cap = cap;
+	}
+}
+
 static void mark_bad(struct cap_img *im, const char *fmt, const char *file, const char *detail)
 {
 	struct vl_buf b = VL_BUF_INIT;
@@ -355,6 +374,18 @@ static int flat_parse(struct vl_buf *text, struct flat_doc *d)
 	memset(d, 0, sizeof(*d));
 	if (*p++ != '{')
 		return -1;
+	{
+		/* every key and string has two quotes: size the arrays once
+		 * instead of growing (and copying) them */
+		size_t q = 0;
+		for (const char *c = p; (c = memchr(c, '"', (size_t)(end - c))); c++)
+			q++;
+		d->s_alloc = d->m_alloc = q / 2 + 1;
+		d->str = vl_xmalloc(d->s_alloc * sizeof(*d->str));
+		d->len = vl_xmalloc(d->s_alloc * sizeof(*d->len));
+		d->m = vl_xmalloc(d->m_alloc * sizeof(*d->m));
+		d->klen = vl_xmalloc(d->m_alloc * sizeof(*d->klen));
+	}
 	p = flat_ws(p);
 	if (*p == '}')
 		p++;
@@ -716,6 +747,8 @@ join:
 	if (!preds_fast && !(preds_doc = parse_json(preds_path, &preds_text)))
 		goto out;
 	if (refs_fast)
+		input_reserve(&in, refs_flat.nm);
+	if (refs_fast)
 		read_refs_flat(&in, &refs_flat, refs_path);
 	else if (read_refs(&in, refs_doc, refs_path) < 0)
 		goto out;
@@ -758,6 +791,16 @@ join:
 		goto out;
 	}
 	order = vl_xmalloc((in.n + 1) * sizeof(*order));
+	{
+		/* the file sizes bound the bytes of the strings */
+		size_t nimg = 0, nsent = 0;
+		for (size_t i = 0; i < in.n; i++)
+			if (!in.img[i].bad) {
+				nimg++;
+				nsent += 1 + in.img[i].nref;
+			}
+		vl_caption_metric_reserve(st, nimg, nsent, refs_text.len + preds_text.len);
+	}
 	for (size_t i = 0; i < in.n; i++) {
 		struct cap_img *im = &in.img[i];
 		struct vl_sample s;

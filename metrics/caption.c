@@ -109,6 +109,13 @@ static int caption_finish(void *state, const size_t *idx, size_t n,
 	return (int)k;
 }
 
+void vl_caption_metric_reserve(void *state, size_t nimg, size_t nsent, size_t nbytes)
+{
+	struct caption_state *st = state;
+
+	vl_caption_set_reserve(st->cs, nimg, nsent, nbytes);
+}
+
 int vl_caption_metric_per_image(void *state, size_t i, struct vl_caption_scores *out)
 {
 	struct caption_state *st = state;

@@ -46,6 +46,17 @@ void vl_caption_set_free(struct vl_caption_set *cs);
 int vl_caption_set_add(struct vl_caption_set *cs, const char *cand,
 		       const char *const *refs, size_t nref);
 
+/*
+ * Optional, before adding: makes room for nimg more images holding nsent
+ * sentences (candidates and references) of at most nbytes bytes in all,
+ * so that the adds fill arrays allocated once instead of growing (and
+ * copying) them step by step.  A word takes two bytes at least, so the
+ * token array is sized from nbytes: an over-estimate costs address space
+ * only (pages never written are never touched).  Only a hint: adding more
+ * than announced still works; results do not depend on it.
+ */
+void vl_caption_set_reserve(struct vl_caption_set *cs, size_t nimg, size_t nsent, size_t nbytes);
+
 /* Number of images added. */
 size_t vl_caption_set_count(const struct vl_caption_set *cs);
 
@@ -69,5 +80,9 @@ int vl_caption_set_score(struct vl_caption_set *cs, const size_t *idx, size_t n,
  * Returns 0, or VL_EINVAL when i is out of range.
  */
 int vl_caption_metric_per_image(void *state, size_t i, struct vl_caption_scores *out);
+
+/* For a state of the "caption" metric: vl_caption_set_reserve on its set
+ * (the byte count is that of the strings before tokenization). */
+void vl_caption_metric_reserve(void *state, size_t nimg, size_t nsent, size_t nbytes);
 
 #endif

@@ -96,6 +96,10 @@ size_t vl_caption_set_count(const struct vl_caption_set *cs)
 	return cs->nimg;
 }
 
+/* Positions in toks are 32-bit, and so are the n-gram ids of all four
+ * orders together. */
+#define VL_CAP_MAX_TOKENS ((size_t)1 << 29)
+
 /* ---- tokens ---------------------------------------------------------- */
 
 /* FNV-1a, byte by byte, so that it can run inside the splitting loop */
@@ -155,6 +159,39 @@ static uint32_t tok_intern(struct vl_caption_set *cs, const char *s, size_t len,
 	if (cs->ntok * 2 > cs->tok_cap)
 		tok_rehash(cs);
 	return id;
+}
+
+void vl_caption_set_reserve(struct vl_caption_set *cs, size_t nimg, size_t nsent, size_t nbytes)
+{
+	/* at most (L + 1) / 2 words in a sentence of L bytes */
+	size_t ntoks = nbytes / 2 + nsent, vocab;
+
+	if (nimg > INT32_MAX || nsent > INT32_MAX || ntoks > VL_CAP_MAX_TOKENS)
+		return;   /* add() refuses that much anyway */
+	if (cs->nimg + nimg > cs->img_alloc) {
+		cs->img_alloc = cs->nimg + nimg;
+		cs->img = vl_xrealloc(cs->img, cs->img_alloc * sizeof(*cs->img));
+	}
+	if (cs->nsent + nsent > cs->sent_alloc) {
+		cs->sent_alloc = cs->nsent + nsent;
+		cs->sent = vl_xrealloc(cs->sent, cs->sent_alloc * sizeof(*cs->sent));
+	}
+	if (cs->toks.n + ntoks > cs->toks.alloc) {
+		cs->toks.alloc = cs->toks.n + ntoks;
+		cs->toks.v = vl_xrealloc(cs->toks.v, cs->toks.alloc * sizeof(*cs->toks.v));
+	}
+	/* the vocabulary: no more than the words, and for captions rarely
+	 * more than some ten thousand (the tables still grow past that) */
+	vocab = ntoks < 16384 ? ntoks : 16384;
+	if (cs->ntok + vocab > cs->tok_alloc) {
+		cs->tok_alloc = cs->ntok + vocab;
+		cs->tok_hash = vl_xrealloc(cs->tok_hash, cs->tok_alloc * sizeof(*cs->tok_hash));
+		cs->tok_off = vl_xrealloc(cs->tok_off, cs->tok_alloc * sizeof(*cs->tok_off));
+		cs->tok_len = vl_xrealloc(cs->tok_len, cs->tok_alloc * sizeof(*cs->tok_len));
+	}
+	vl_buf_grow(&cs->tok_text, vocab * 8);
+	while (cs->tok_cap < 2 * (cs->ntok + vocab))
+		tok_rehash(cs);
 }
 
 /* ---- splitting ------------------------------------------------------- */
@@ -255,9 +292,6 @@ static void split_space(struct vl_caption_set *cs, const char *s, struct vl_u32v
 	}
 }
 
-/* Positions in toks are 32-bit, and so are the n-gram ids of all four
- * orders together. */
-#define VL_CAP_MAX_TOKENS ((size_t)1 << 29)
 
 static size_t add_sent(struct vl_caption_set *cs, const char *s, int *canon)
 {
