@@ -142,6 +142,11 @@ static size_t encode(const unsigned char *in, size_t n, char *out)
 	return (size_t)(o - out);
 }
 
+size_t vl_base64_encode_raw(const void *in, size_t n, char *out)
+{
+	return encode(in, n, out);
+}
+
 void vl_base64_encode(const void *in, size_t n, char *out)
 {
 	out[encode(in, n, out)] = '\0';

@@ -22,6 +22,13 @@ size_t vl_base64_encoded_len(size_t n);
  * vl_base64_encoded_len(n) + 1 bytes; out is NUL-terminated. */
 void vl_base64_encode(const void *in, size_t n, char *out);
 
+/* Encodes n bytes of in into out and returns the characters written, which
+ * is exactly vl_base64_encoded_len(n): nothing is written past them and no
+ * NUL is added, so out may be a slice of someone else's buffer (libcurl's
+ * upload buffer).  Input lengths that are multiples of 3 concatenate: the
+ * encodings of a and then b equal the encoding of a followed by b. */
+size_t vl_base64_encode_raw(const void *in, size_t n, char *out);
+
 /* Appends the encoding of n bytes of in to out. */
 void vl_base64_encode_buf(struct vl_buf *out, const void *in, size_t n);
 
