@@ -97,6 +97,7 @@ BACKEND_OBJS = \
 	backends/replay.o \
 	backends/worker.o \
 	backends/curl_dl.o \
+	backends/openai_body.o \
 	backends/openai.o
 
 REPORT_OBJS = \

@@ -30,8 +30,8 @@ int vl_curl_load(char *err, size_t errlen)
 		SYM(multi_setopt, "curl_multi_setopt"),
 		SYM(multi_add_handle, "curl_multi_add_handle"),
 		SYM(multi_remove_handle, "curl_multi_remove_handle"),
-		SYM(multi_perform, "curl_multi_perform"),
-		SYM(multi_poll, "curl_multi_poll"),
+		SYM(multi_socket_action, "curl_multi_socket_action"),
+		SYM(multi_assign, "curl_multi_assign"),
 		SYM(multi_info_read, "curl_multi_info_read"),
 		SYM(multi_cleanup, "curl_multi_cleanup"),
 		SYM(slist_append, "curl_slist_append"),
@@ -52,7 +52,7 @@ int vl_curl_load(char *err, size_t errlen)
 	for (size_t i = 0; i < sizeof(syms) / sizeof(*syms); i++) {
 		void *f = dlsym(lib, syms[i].name);
 		if (!f) {
-			snprintf(err, errlen, "libcurl lacks %s (libcurl 7.66 or newer is needed)",
+			snprintf(err, errlen, "libcurl lacks %s (libcurl 7.62 or newer is needed)",
 				 syms[i].name);
 			return -1;
 		}

@@ -33,9 +33,9 @@ struct vl_curl_api {
 	CURLMcode (*multi_setopt)(CURLM *m, CURLMoption opt, ...);
 	CURLMcode (*multi_add_handle)(CURLM *m, CURL *h);
 	CURLMcode (*multi_remove_handle)(CURLM *m, CURL *h);
-	CURLMcode (*multi_perform)(CURLM *m, int *running);
-	CURLMcode (*multi_poll)(CURLM *m, struct curl_waitfd *fds, unsigned n, int timeout_ms,
-				int *numfds);
+	CURLMcode (*multi_socket_action)(CURLM *m, curl_socket_t s, int ev_bitmask,
+					 int *running);
+	CURLMcode (*multi_assign)(CURLM *m, curl_socket_t s, void *sockp);
 	CURLMsg *(*multi_info_read)(CURLM *m, int *left);
 	CURLMcode (*multi_cleanup)(CURLM *m);
 	struct curl_slist *(*slist_append)(struct curl_slist *l, const char *s);
@@ -59,8 +59,8 @@ int vl_curl_load(char *err, size_t errlen);
 #undef curl_multi_setopt
 #undef curl_multi_add_handle
 #undef curl_multi_remove_handle
-#undef curl_multi_perform
-#undef curl_multi_poll
+#undef curl_multi_socket_action
+#undef curl_multi_assign
 #undef curl_multi_info_read
 #undef curl_multi_cleanup
 #undef curl_slist_append
@@ -76,8 +76,8 @@ int vl_curl_load(char *err, size_t errlen);
 #define curl_multi_setopt (*vl_curl.multi_setopt)
 #define curl_multi_add_handle (*vl_curl.multi_add_handle)
 #define curl_multi_remove_handle (*vl_curl.multi_remove_handle)
-#define curl_multi_perform (*vl_curl.multi_perform)
-#define curl_multi_poll (*vl_curl.multi_poll)
+#define curl_multi_socket_action (*vl_curl.multi_socket_action)
+#define curl_multi_assign (*vl_curl.multi_assign)
 #define curl_multi_info_read (*vl_curl.multi_info_read)
 #define curl_multi_cleanup (*vl_curl.multi_cleanup)
 #define curl_slist_append (*vl_curl.slist_append)

@@ -2,14 +2,20 @@
  * openai.c - backend "openai": any OpenAI-compatible chat-completions server
  * (vLLM, SGLang, llama-server, Ollama, LM Studio, TGI, hosted APIs).
  *
- * One libcurl multi handle drives every request in flight from the calling
- * thread: submit() builds the JSON body once (images base64-encoded straight
- * from their files into it) and queues the request; poll() starts what the
- * rate limits and backoff allow, runs curl_multi_poll, and turns finished
- * transfers into responses or scheduled retries.  Easy handles and request
- * buffers are pooled, so a long run allocates nothing per request once warm;
- * connections are kept alive and HTTP/2 is multiplexed when the server
- * offers it.
+ * One libcurl multi handle drives every request in flight from a thread of
+ * the backend's own (the I/O thread), through libcurl's event API: an epoll
+ * set holds the sockets libcurl asks to watch, so a wake-up costs the ready
+ * sockets, not every connection.  The runner's thread keeps loading,
+ * rendering, scoring and logging meanwhile: submit() plans the JSON body
+ * (openai_body.c: the text, and each image's bytes read from its file) and
+ * queues the request; the I/O thread starts what the rate limits and
+ * backoff allow and turns finished transfers into responses or scheduled
+ * retries; poll() hands the responses over.  The body is
+ * produced in libcurl's read callback, images base64-encoded straight into
+ * libcurl's upload buffer, sized to take a whole body of up to 512 KB at
+ * once (one send() per request).  Easy handles and job buffers are pooled,
+ * so a long run allocates little per request once warm; connections are
+ * kept alive and HTTP/2 is multiplexed when the server offers it.
  *
  * Faults: connect errors, timeouts, 408/409/429/5xx and truncated or
  * malformed bodies (or streams) are retried with exponential backoff and
@@ -31,273 +37,20 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <pthread.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-/* ---------------------------------------------------------------- body */
-
-static const struct {
-	const char *name;
-	unsigned bit;
-} std_keys[] = {
-	{ "model", VL_OAI_K_MODEL },
-	{ "max_tokens", VL_OAI_K_MAX_TOKENS },
-	{ "temperature", VL_OAI_K_TEMPERATURE },
-	{ "top_p", VL_OAI_K_TOP_P },
-	{ "seed", VL_OAI_K_SEED },
-	{ "stop", VL_OAI_K_STOP },
-	{ "stream", VL_OAI_K_STREAM },
-	{ "stream_options", VL_OAI_K_STREAM_OPTIONS },
-};
-
-int vl_openai_extra_body(const char *json, struct vl_buf *members, unsigned *keys,
-			 struct vl_buf *err)
-{
-	cJSON *root = cJSON_Parse(json);
-	const cJSON *c;
-
-	*keys = 0;
-	if (!root || !cJSON_IsObject(root)) {
-		vl_buf_adds(err, "option 'extra_body' must be a JSON object, e.g. "
-			    "extra_body='{\"top_k\":1}'");
-		cJSON_Delete(root);
-		return VL_EINVAL;
-	}
-	cJSON_ArrayForEach(c, root) {
-		char *v;
-
-		if (!strcmp(c->string, "messages")) {
-			vl_buf_adds(err, "option 'extra_body' may not set \"messages\": "
-				    "the prompt comes from the task");
-			cJSON_Delete(root);
-			return VL_EINVAL;
-		}
-		for (size_t i = 0; i < sizeof(std_keys) / sizeof(*std_keys); i++)
-			if (!strcmp(c->string, std_keys[i].name))
-				*keys |= std_keys[i].bit;
-		v = cJSON_PrintUnformatted(c);
-		if (!v) {
-			cJSON_Delete(root);
-			return VL_ENOMEM;
-		}
-		vl_buf_addch(members, ',');
-		vl_buf_add_json_str(members, c->string);
-		vl_buf_addch(members, ':');
-		vl_buf_adds(members, v);
-		cJSON_free(v);
-	}
-	cJSON_Delete(root);
-	return 0;
-}
 
 static int has_prefix(const char *s, const char *p)
 {
 	return !strncmp(s, p, strlen(p));
-}
-
-static int is_http_url(const char *s)
-{
-	return has_prefix(s, "http://") || has_prefix(s, "https://");
-}
-
-/* MIME type from a file's first bytes, else from its extension. */
-static const char *sniff_mime(const unsigned char *h, size_t n, const char *path)
-{
-	const char *dot;
-
-	if (n >= 3 && h[0] == 0xff && h[1] == 0xd8 && h[2] == 0xff)
-		return "image/jpeg";
-	if (n >= 8 && !memcmp(h, "\x89PNG\r\n\x1a\n", 8))
-		return "image/png";
-	if (n >= 4 && !memcmp(h, "GIF8", 4))
-		return "image/gif";
-	if (n >= 12 && !memcmp(h, "RIFF", 4) && !memcmp(h + 8, "WEBP", 4))
-		return "image/webp";
-	if (n >= 2 && h[0] == 'B' && h[1] == 'M')
-		return "image/bmp";
-	dot = path ? strrchr(path, '.') : NULL;
-	if (dot && !strcasecmp(dot, ".png"))
-		return "image/png";
-	if (dot && !strcasecmp(dot, ".webp"))
-		return "image/webp";
-	if (dot && !strcasecmp(dot, ".gif"))
-		return "image/gif";
-	return "image/jpeg";
-}
-
-static const char *sniff_b64_mime(const char *b64)
-{
-	if (has_prefix(b64, "/9j/"))
-		return "image/jpeg";
-	if (has_prefix(b64, "iVBORw0KGg"))
-		return "image/png";
-	if (has_prefix(b64, "R0lGOD"))
-		return "image/gif";
-	if (has_prefix(b64, "UklGR"))
-		return "image/webp";
-	if (has_prefix(b64, "Qk"))
-		return "image/bmp";
-	return "image/jpeg";
-}
-
-/* Appends data:MIME;base64,... of the file, read once in cache-sized chunks
- * that are encoded straight into out. */
-static int add_file_data_url(struct vl_buf *out, const char *path, const char *mime,
-			     struct vl_buf *err)
-{
-	enum { CHUNK = 3 * 16384 };   /* a multiple of 3: no padding mid-stream */
-	unsigned char chunk[CHUNK];
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0) {
-		vl_buf_addf(err, "cannot open image '%s': %s", path, strerror(errno));
-		return VL_EIO;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		vl_buf_addf(err, "cannot read image '%s': not a regular file", path);
-		close(fd);
-		return VL_EIO;
-	}
-	if (!mime) {
-		ssize_t k = pread(fd, chunk, 16, 0);
-		mime = sniff_mime(chunk, k > 0 ? (size_t)k : 0, path);
-	}
-	vl_buf_grow(out, vl_base64_encoded_len((size_t)st.st_size) + 48);
-	vl_buf_adds(out, "data:");
-	vl_buf_adds(out, mime);
-	vl_buf_adds(out, ";base64,");
-	for (;;) {
-		size_t fill = 0;
-		ssize_t n = 1;
-
-		while (fill < CHUNK && n > 0) {
-			n = read(fd, chunk + fill, CHUNK - fill);
-			if (n < 0 && errno == EINTR) {
-				n = 1;
-				continue;
-			}
-			if (n < 0) {
-				vl_buf_addf(err, "cannot read image '%s': %s", path,
-					    strerror(errno));
-				close(fd);
-				return VL_EIO;
-			}
-			fill += (size_t)n;
-		}
-		vl_base64_encode_buf(out, chunk, fill);
-		if (n == 0)
-			break;
-	}
-	close(fd);
-	return 0;
-}
-
-static int add_image(struct vl_buf *out, const struct vl_image *img, int url_mode,
-		     struct vl_buf *err)
-{
-	vl_buf_adds(out, "{\"type\":\"image_url\",\"image_url\":{\"url\":");
-	if (img->b64) {
-		vl_buf_adds(out, "\"data:");
-		vl_buf_adds(out, img->mime ? img->mime : sniff_b64_mime(img->b64));
-		vl_buf_adds(out, ";base64,");
-		vl_buf_adds(out, img->b64);
-		vl_buf_addch(out, '"');
-	} else if (!img->path) {
-		vl_buf_adds(err, "image has neither a path nor inline data");
-		return VL_EINVAL;
-	} else if (is_http_url(img->path)) {
-		vl_buf_add_json_str(out, img->path);
-	} else if (url_mode) {
-		char real[PATH_MAX];
-		struct vl_buf u = VL_BUF_INIT;
-
-		if (!realpath(img->path, real)) {
-			vl_buf_addf(err, "cannot find image '%s': %s", img->path, strerror(errno));
-			return VL_EIO;
-		}
-		vl_buf_adds(&u, "file://");
-		vl_buf_adds(&u, real);
-		vl_buf_add_json_str(out, u.buf);
-		vl_buf_release(&u);
-	} else {
-		int rc;
-
-		vl_buf_addch(out, '"');
-		rc = add_file_data_url(out, img->path, img->mime, err);
-		if (rc < 0)
-			return rc;
-		vl_buf_addch(out, '"');
-	}
-	vl_buf_adds(out, "}}");
-	return 0;
-}
-
-int vl_openai_build_body(const struct vl_openai_body_opts *o, const struct vl_request *req,
-			 struct vl_buf *out, struct vl_buf *err)
-{
-	unsigned x = o->extra_keys;
-	int rc;
-
-	vl_buf_adds(out, "{\"messages\":[");
-	if (req->system) {
-		vl_buf_adds(out, "{\"role\":\"system\",\"content\":");
-		vl_buf_add_json_str(out, req->system);
-		vl_buf_adds(out, "},");
-	}
-	vl_buf_adds(out, "{\"role\":\"user\",\"content\":");
-	if (!req->n_images) {
-		vl_buf_add_json_str(out, req->prompt ? req->prompt : "");
-	} else {
-		vl_buf_addch(out, '[');
-		for (size_t i = 0; i < req->n_images; i++) {
-			rc = add_image(out, &req->images[i], o->image_url_mode, err);
-			if (rc < 0)
-				return rc;
-			vl_buf_addch(out, ',');
-		}
-		vl_buf_adds(out, "{\"type\":\"text\",\"text\":");
-		vl_buf_add_json_str(out, req->prompt ? req->prompt : "");
-		vl_buf_adds(out, "}]");
-	}
-	vl_buf_adds(out, "}]");
-	if (o->model && !(x & VL_OAI_K_MODEL)) {
-		vl_buf_adds(out, ",\"model\":");
-		vl_buf_add_json_str(out, o->model);
-	}
-	if (req->max_tokens > 0 && !(x & VL_OAI_K_MAX_TOKENS))
-		vl_buf_addf(out, ",\"max_tokens\":%d", req->max_tokens);
-	if (req->temperature >= 0 && !(x & VL_OAI_K_TEMPERATURE)) {
-		vl_buf_adds(out, ",\"temperature\":");
-		vl_buf_add_json_num(out, req->temperature);
-	}
-	if (req->top_p >= 0 && !(x & VL_OAI_K_TOP_P)) {
-		vl_buf_adds(out, ",\"top_p\":");
-		vl_buf_add_json_num(out, req->top_p);
-	}
-	if (req->seed >= 0 && !(x & VL_OAI_K_SEED))
-		vl_buf_addf(out, ",\"seed\":%lld", req->seed);
-	if (req->n_stop && !(x & VL_OAI_K_STOP)) {
-		vl_buf_adds(out, ",\"stop\":[");
-		for (size_t i = 0; i < req->n_stop; i++) {
-			if (i)
-				vl_buf_addch(out, ',');
-			vl_buf_add_json_str(out, req->stop[i]);
-		}
-		vl_buf_addch(out, ']');
-	}
-	if (o->stream && !(x & VL_OAI_K_STREAM))
-		vl_buf_adds(out, ",\"stream\":true");
-	if (o->stream && o->stream_usage && !(x & VL_OAI_K_STREAM_OPTIONS))
-		vl_buf_adds(out, ",\"stream_options\":{\"include_usage\":true}");
-	if (o->extra_members)
-		vl_buf_adds(out, o->extra_members);
-	vl_buf_addch(out, '}');
-	return 0;
 }
 
 /* ------------------------------------------------------------- parsing */
@@ -596,7 +349,7 @@ struct job {
 	double t_submit;
 	double t_first;           /* first token (stream), 0 until then */
 	double not_before;        /* backoff: no attempt before this time */
-	struct vl_buf body;       /* built once, sent on every attempt */
+	struct vl_openai_body body;  /* built once, read out on every attempt */
 	struct vl_buf resp;       /* raw body of the current attempt */
 	struct vl_buf lasterr;    /* why the last attempt failed */
 	struct vl_sse sse;
@@ -616,8 +369,16 @@ struct bucket {
 	double cap, level, last;
 };
 
+/*
+ * Two threads share this struct.  The caller's thread (the runner) calls
+ * submit() and poll(); the I/O thread owns libcurl (the multi handle, the
+ * easy handles, epoll), the queues of waiting and live jobs, the rate
+ * buckets and the backoff.  They meet only under mu: the inbox (submitted
+ * jobs the I/O thread has not taken yet), the done list, the free jobs.
+ * The configuration above "I/O thread only" is set by open() before the
+ * thread starts and only read afterwards.
+ */
 struct openai {
-	CURLM *multi;
 	struct curl_slist *headers;   /* holds the Authorization header */
 	char **urls;                  /* {base}/chat/completions, owned */
 	char **shown;                 /* the same without user:password@ */
@@ -632,24 +393,45 @@ struct openai {
 	long http_version;
 	double timeout_s, backoff_s, backoff_max_s, retry_after_max_s;
 	size_t max_response;
+
+	/* I/O thread only */
+	CURLM *multi;
+	int ep;                       /* epoll set: libcurl's sockets and wake_fd */
+	double timer_due;             /* libcurl's timeout (vl_now() time); -1 none */
 	struct bucket rpm, tpm;
 	struct vl_rng rng;
-
 	CURL **easy_pool;
 	size_t neasy, capeasy;
-	struct job *free_jobs;
-	struct job **wait;            /* queued: not started or backing off */
+	struct job **wait;            /* taken from the inbox: not started or backing off */
 	size_t nwait, capwait;
 	struct job **live;            /* transfers in the multi handle */
 	size_t running, caplive;
+	int completed;                /* a response was added since the last signal */
+
+	/* shared, under mu */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;            /* the runner waits here for responses */
+	struct job **inbox;           /* submitted, not yet taken by the I/O thread */
+	size_t ninbox, capinbox;
 	struct vl_response *done;     /* completed, not yet polled */
 	size_t ndone, capdone;
-	long requests_sent;
+	struct job *free_jobs;
+	long outstanding;             /* submitted and not yet returned by poll() */
+	long requests_sent;           /* HTTP requests including retries */
+	int io_sleeping;              /* the I/O thread waits in epoll_wait */
+	int wake_pending;             /* wake_fd written and not yet read */
+	int runner_waiting;
+	int stop;                     /* close() asks the I/O thread to end */
+	int io_failed;                /* the I/O thread hit a libcurl or epoll error */
+
+	int wake_fd;                  /* eventfd: submit() and close() wake the I/O thread */
+	pthread_t io;
+	int io_started, sync_made;
 };
 
 static void job_free(struct job *j)
 {
-	vl_buf_release(&j->body);
+	vl_openai_body_release(&j->body);
 	vl_buf_release(&j->resp);
 	vl_buf_release(&j->lasterr);
 	vl_sse_release(&j->sse);
@@ -700,6 +482,79 @@ static size_t on_write(char *p, size_t size, size_t nmemb, void *ud)
 	    vl_sse_feed(&j->sse, p, n))
 		j->t_first = vl_now();
 	return n;
+}
+
+/* libcurl asks for the next piece of the body: the image base64 is encoded
+ * right here, into libcurl's upload buffer. */
+static size_t on_read(char *dst, size_t size, size_t nmemb, void *ud)
+{
+	struct job *j = ud;
+
+	return vl_openai_body_read(&j->body, dst, size * nmemb);
+}
+
+/* libcurl rewinds the body when it sends it again by itself (a reused
+ * connection that the server had closed). */
+static int on_seek(void *ud, curl_off_t off, int origin)
+{
+	struct job *j = ud;
+
+	if (origin != SEEK_SET || off < 0 || vl_openai_body_seek(&j->body, (size_t)off) < 0)
+		return CURL_SEEKFUNC_CANTSEEK;
+	return CURL_SEEKFUNC_OK;
+}
+
+/* The whole body in one read and one send() when it fits: each extra piece
+ * is one more system call and one more wake-up of the server.  Between
+ * libcurl's 64 KB default and 512 KB, so that a window of 64 transfers of
+ * large images holds at most 32 MB of upload buffers. */
+static long upload_buffer_size(size_t body_len)
+{
+	size_t n = (body_len + 16383) / 16384 * 16384;
+
+	if (n < 65536)
+		n = 65536;
+	if (n > 524288)
+		n = 524288;
+	return (long)n;
+}
+
+/* libcurl tells which of its sockets to watch for what; the registration
+ * (CURL_POLL_* + 1) is kept as the socket's pointer in libcurl's table, so
+ * that an unchanged request costs no system call. */
+static int on_socket(CURL *e, curl_socket_t fd, int what, void *ud, void *sockp)
+{
+	struct openai *o = ud;
+	intptr_t had = (intptr_t)sockp;
+	struct epoll_event ev = { 0 };
+
+	if (what == CURL_POLL_REMOVE) {
+		if (had)
+			epoll_ctl(o->ep, EPOLL_CTL_DEL, fd, NULL);
+		return 0;
+	}
+	if (had == what + 1)
+		return 0;
+	ev.events = (what & CURL_POLL_IN ? EPOLLIN : 0u) | (what & CURL_POLL_OUT ? EPOLLOUT : 0u);
+	ev.data.fd = fd;
+	if (epoll_ctl(o->ep, had ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &ev) < 0) {
+		/* a registration that outlived its socket number, or the reverse */
+		if (errno == EEXIST)
+			epoll_ctl(o->ep, EPOLL_CTL_MOD, fd, &ev);
+		else if (errno == ENOENT)
+			epoll_ctl(o->ep, EPOLL_CTL_ADD, fd, &ev);
+	}
+	curl_multi_assign(o->multi, fd, (void *)(intptr_t)(what + 1));
+	return 0;
+}
+
+/* libcurl's single timeout; acted on by op_poll (never from here). */
+static int on_timer(CURLM *m, long timeout_ms, void *ud)
+{
+	struct openai *o = ud;
+
+	o->timer_due = timeout_ms < 0 ? -1 : vl_now() + (double)timeout_ms / 1000.0;
+	return 0;
 }
 
 static size_t on_header(char *p, size_t size, size_t nmemb, void *ud)
@@ -780,7 +635,7 @@ static int add_urls(struct openai *o, const char *list, char *err, size_t errlen
 			n--;
 		if (n) {
 			vl_buf_add(&u, p, n);
-			if (!is_http_url(u.buf)) {
+			if (!vl_openai_is_http_url(u.buf)) {
 				char *shown = strip_userinfo(u.buf);
 				snprintf(err, errlen, "base URL '%s' must start with http:// or "
 					 "https://", shown);
@@ -808,6 +663,36 @@ static int add_urls(struct openai *o, const char *list, char *err, size_t errlen
 	return 0;
 }
 
+static void *io_main(void *arg);
+
+static int start_io_thread(struct openai *o, char *err, size_t errlen)
+{
+	pthread_condattr_t ca;
+	struct epoll_event ev = { .events = EPOLLIN };
+	int rc;
+
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);   /* poll()'s deadlines */
+	pthread_mutex_init(&o->mu, NULL);
+	pthread_cond_init(&o->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	o->sync_made = 1;
+	o->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	ev.data.fd = o->wake_fd;
+	if (o->wake_fd < 0 || epoll_ctl(o->ep, EPOLL_CTL_ADD, o->wake_fd, &ev) < 0) {
+		snprintf(err, errlen, "cannot create an eventfd: %s", strerror(errno));
+		return -1;
+	}
+	rc = pthread_create(&o->io, NULL, io_main, o);
+	if (rc) {
+		snprintf(err, errlen, "cannot start the I/O thread: %s", strerror(rc));
+		return -1;
+	}
+	o->io_started = 1;
+	pthread_setname_np(o->io, "vleval-http");   /* for top -H, perf */
+	return 0;
+}
+
 static int open_inner(void *self, const struct vl_backend_config *cfg, char *err, size_t errlen)
 {
 	struct openai *o = self;
@@ -816,6 +701,8 @@ static int open_inner(void *self, const struct vl_backend_config *cfg, char *err
 	const char *s;
 	double d, conc;
 
+	o->ep = -1;
+	o->wake_fd = -1;
 	vl_rng_seed(&o->rng, (uint64_t)(vl_wall_time() * 1e6) ^ (uint64_t)(uintptr_t)o);
 	if (!base || !*base)
 		base = getenv("OPENAI_BASE_URL");
@@ -900,6 +787,18 @@ static int open_inner(void *self, const struct vl_backend_config *cfg, char *err
 		snprintf(err, errlen, "cannot create a libcurl multi handle");
 		return -1;
 	}
+	/* libcurl's event API: epoll reports the sockets that are ready, where
+	 * curl_multi_poll() would poll() every connection on every call */
+	o->ep = epoll_create1(EPOLL_CLOEXEC);
+	if (o->ep < 0) {
+		snprintf(err, errlen, "cannot create an epoll set: %s", strerror(errno));
+		return -1;
+	}
+	o->timer_due = -1;
+	curl_multi_setopt(o->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+	curl_multi_setopt(o->multi, CURLMOPT_SOCKETDATA, o);
+	curl_multi_setopt(o->multi, CURLMOPT_TIMERFUNCTION, on_timer);
+	curl_multi_setopt(o->multi, CURLMOPT_TIMERDATA, o);
 	curl_multi_setopt(o->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
 	if (conc >= 1)
 		curl_multi_setopt(o->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)conc);
@@ -920,7 +819,7 @@ static int open_inner(void *self, const struct vl_backend_config *cfg, char *err
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	return 0;
+	return start_io_thread(o, err, errlen);
 }
 
 static void op_close(void *self);
@@ -949,6 +848,8 @@ static CURL *get_easy(struct openai *o)
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(e, CURLOPT_POST, 1L);
+	curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read);
+	curl_easy_setopt(e, CURLOPT_SEEKFUNCTION, on_seek);
 	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, o->http_version);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)ceil(o->timeout_s * 1000));
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
@@ -977,42 +878,35 @@ static void push_wait(struct openai *o, struct job *j)
 	o->wait[o->nwait++] = j;
 }
 
-static struct vl_response *new_done(struct openai *o)
+/* Adds r to the done list and j to the free jobs (under mu). */
+static void hand_back(struct openai *o, const struct vl_response *r, struct job *j)
 {
-	struct vl_response *r;
-
+	/* keep buffers (their memory) but not a runaway one */
+	if (vl_openai_body_memory(&j->body) > ((size_t)8 << 20))
+		vl_openai_body_release(&j->body);
+	if (j->resp.alloc > ((size_t)1 << 20))
+		vl_buf_release(&j->resp);
+	pthread_mutex_lock(&o->mu);
 	if (o->ndone == o->capdone) {
 		o->capdone = o->capdone ? o->capdone * 2 : 64;
 		o->done = vl_xrealloc(o->done, o->capdone * sizeof(*o->done));
 	}
-	r = &o->done[o->ndone++];
-	memset(r, 0, sizeof(*r));
-	r->prompt_tokens = r->completion_tokens = -1;
-	r->ttft_s = -1;
-	r->gpu_mem_peak_mb = -1;
-	return r;
-}
-
-static void recycle(struct openai *o, struct job *j)
-{
-	/* keep buffers (their memory) but not a runaway one */
-	if (j->body.alloc > ((size_t)8 << 20)) {
-		vl_buf_release(&j->body);
-	}
-	if (j->resp.alloc > ((size_t)1 << 20))
-		vl_buf_release(&j->resp);
+	o->done[o->ndone++] = *r;
 	j->next_free = o->free_jobs;
 	o->free_jobs = j;
+	pthread_mutex_unlock(&o->mu);
+	o->completed = 1;
 }
 
-/* Finishes a job: moves its outcome to the done list.  msg NULL = success
+/* Finishes a job: hands its outcome to the runner.  msg NULL = success
  * with text. */
 static void complete(struct openai *o, struct job *j, const char *text, const char *msg,
 		     int fatal, long pt, long ct)
 {
-	struct vl_response *r = new_done(o);
+	struct vl_response resp = { 0 }, *r = &resp;
 	double now = vl_now();
 
+	r->gpu_mem_peak_mb = -1;
 	r->id = j->id;
 	if (msg) {
 		struct vl_buf m = VL_BUF_INIT;
@@ -1040,7 +934,7 @@ static void complete(struct openai *o, struct job *j, const char *text, const ch
 		if (o->tpm.level > o->tpm.cap)
 			o->tpm.level = o->tpm.cap;
 	}
-	recycle(o, j);
+	hand_back(o, r, j);
 }
 
 static int start(struct openai *o, struct job *j, char *err, size_t errlen)
@@ -1071,8 +965,11 @@ static int start(struct openai *o, struct job *j, char *err, size_t errlen)
 	vl_sse_reset(&j->sse);
 	curl_easy_setopt(e, CURLOPT_URL, o->urls[best]);
 	curl_easy_setopt(e, CURLOPT_PIPEWAIT, has_prefix(o->urls[best], "https:") ? 1L : 0L);
-	curl_easy_setopt(e, CURLOPT_POSTFIELDS, j->body.buf);
+	vl_openai_body_seek(&j->body, 0);
+	curl_easy_setopt(e, CURLOPT_READDATA, j);
+	curl_easy_setopt(e, CURLOPT_SEEKDATA, j);
 	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)j->body.len);
+	curl_easy_setopt(e, CURLOPT_UPLOAD_BUFFERSIZE, upload_buffer_size(j->body.len));
 	curl_easy_setopt(e, CURLOPT_PRIVATE, j);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, j);
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, j);
@@ -1089,7 +986,7 @@ static int start(struct openai *o, struct job *j, char *err, size_t errlen)
 	}
 	j->live = o->running;
 	o->live[o->running++] = j;
-	o->requests_sent++;
+	__atomic_add_fetch(&o->requests_sent, 1, __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -1225,11 +1122,10 @@ static void finish_transfer(struct openai *o, CURL *e, CURLcode res)
 	o->live[j->live]->live = j->live;
 	o->inflight[j->url]--;
 	j->easy = NULL;
-	/* libcurl sends a body under 64 KB in one piece with the headers and
-	 * then counts it in both REQUEST_SIZE and SIZE_UPLOAD; a larger body is
-	 * counted only in SIZE_UPLOAD (REQUEST_SIZE is then the headers alone,
-	 * smaller than the body) */
-	j->bytes_sent += req_size >= up ? (long long)req_size : (long long)up + req_size;
+	/* the body comes from the read callback, never inside the request
+	 * buffer: REQUEST_SIZE is the request line and headers, SIZE_UPLOAD the
+	 * body bytes sent */
+	j->bytes_sent += (long long)req_size + (long long)up;
 	j->bytes_received += (long long)down + hdr_size;
 
 	oc = classify(o, j, res, &text, &pt, &ct);
@@ -1247,6 +1143,26 @@ static void finish_transfer(struct openai *o, CURL *e, CURLcode res)
 	vl_buf_release(&text);
 }
 
+/* Takes a free job (or makes one). */
+static struct job *get_job(struct openai *o)
+{
+	struct job *j;
+
+	pthread_mutex_lock(&o->mu);
+	j = o->free_jobs;
+	if (j)
+		o->free_jobs = j->next_free;
+	pthread_mutex_unlock(&o->mu);
+	if (!j) {
+		j = vl_xcalloc(1, sizeof(*j));
+		vl_sse_init(&j->sse);
+	}
+	return j;
+}
+
+/* Runs on the caller's thread: the body (file reads included) is planned
+ * here, so a missing image is this call's error and the I/O thread only
+ * sends. */
 static int op_submit(void *self, const struct vl_request *req, char *err, size_t errlen)
 {
 	struct openai *o = self;
@@ -1259,37 +1175,52 @@ static int op_submit(void *self, const struct vl_request *req, char *err, size_t
 		.image_url_mode = o->image_url_mode,
 	};
 	struct vl_buf e = VL_BUF_INIT;
-	struct job *j = o->free_jobs;
+	struct job *j;
 	size_t bad;
+	int wake;
 
 	if (req->prompt && vl_utf8_valid(req->prompt, strlen(req->prompt), &bad) < 0) {
 		snprintf(err, errlen, "prompt of sample '%s' is not valid UTF-8 (byte %zu)",
 			 req->sample_id ? req->sample_id : "?", bad);
 		return VL_EINVAL;
 	}
-	if (j) {
-		o->free_jobs = j->next_free;
-	} else {
-		j = vl_xcalloc(1, sizeof(*j));
-		vl_sse_init(&j->sse);
-	}
+	j = get_job(o);
 	j->id = req->id;
 	j->t_submit = vl_now();
 	j->not_before = 0;
 	j->attempts = 0;
 	j->status = 0;
 	j->bytes_sent = j->bytes_received = 0;
-	vl_buf_reset(&j->body);
-	if (vl_openai_build_body(&bo, req, &j->body, &e) < 0) {
+	if (vl_openai_body_build(&bo, req, &j->body, &e) < 0) {
 		snprintf(err, errlen, "sample '%s': %s", req->sample_id ? req->sample_id : "?",
 			 vl_buf_str(&e));
 		vl_buf_release(&e);
-		recycle(o, j);
+		pthread_mutex_lock(&o->mu);
+		j->next_free = o->free_jobs;
+		o->free_jobs = j;
+		pthread_mutex_unlock(&o->mu);
 		return VL_EIO;
 	}
 	j->cost = (req->max_tokens > 0 ? req->max_tokens : 256) +
 		  (req->prompt ? (double)strlen(req->prompt) / 4 : 0) + 768.0 * (double)req->n_images;
-	push_wait(o, j);
+	pthread_mutex_lock(&o->mu);
+	if (o->ninbox == o->capinbox) {
+		o->capinbox = o->capinbox ? o->capinbox * 2 : 64;
+		o->inbox = vl_xrealloc(o->inbox, o->capinbox * sizeof(*o->inbox));
+	}
+	o->inbox[o->ninbox++] = j;
+	o->outstanding++;
+	/* a system call only when the I/O thread sleeps and nobody woke it yet */
+	wake = o->io_sleeping && !o->wake_pending;
+	if (wake)
+		o->wake_pending = 1;
+	pthread_mutex_unlock(&o->mu);
+	if (wake) {
+		uint64_t one = 1;
+		if (write(o->wake_fd, &one, sizeof(one)) < 0 && errno != EAGAIN) {
+			/* cannot happen with a valid eventfd; the next timeout picks it up */
+		}
+	}
 	return 0;
 }
 
@@ -1303,43 +1234,158 @@ static void drain(struct openai *o)
 			finish_transfer(o, m->easy_handle, m->data.result);
 }
 
+/* Wakes a waiting poll() once per batch of responses, not once per
+ * response. */
+static void signal_runner(struct openai *o)
+{
+	if (!o->completed)
+		return;
+	o->completed = 0;
+	pthread_mutex_lock(&o->mu);
+	if (o->runner_waiting)
+		pthread_cond_signal(&o->cv);
+	pthread_mutex_unlock(&o->mu);
+}
+
+/* Runs libcurl's timeout when it is due.  Returns -1 on a libcurl error. */
+static int run_timer(struct openai *o)
+{
+	int running;
+
+	if (o->timer_due < 0 || o->timer_due > vl_now())
+		return 0;
+	o->timer_due = -1;   /* before the call: it may set a new one */
+	return curl_multi_socket_action(o->multi, CURL_SOCKET_TIMEOUT, 0, &running) ==
+			       CURLM_OK ? 0 : -1;
+}
+
+/* Moves the inbox to the wait queue.  Returns 1 when close() asked to stop. */
+static int take_inbox(struct openai *o)
+{
+	int stop;
+
+	pthread_mutex_lock(&o->mu);
+	for (size_t i = 0; i < o->ninbox; i++)
+		push_wait(o, o->inbox[i]);
+	o->ninbox = 0;
+	stop = o->stop;
+	pthread_mutex_unlock(&o->mu);
+	return stop;
+}
+
+/* Waits for the next event (a socket, libcurl's timer, a backoff or rate
+ * limit expiring, a submit) and acts on it.  Returns -1 on an error. */
+static int io_wait(struct openai *o, double wake)
+{
+	struct epoll_event ev[64];
+	double now = vl_now();
+	int n, ms, running;
+
+	signal_runner(o);
+	if (o->timer_due >= 0)
+		wake = fmin(wake, fmax(0, o->timer_due - now));
+	ms = isinf(wake) ? -1 : (int)ceil(fmin(wake, 3600) * 1000);
+	pthread_mutex_lock(&o->mu);
+	if (o->ninbox || o->stop)
+		ms = 0;
+	o->io_sleeping = ms != 0;
+	pthread_mutex_unlock(&o->mu);
+	n = epoll_wait(o->ep, ev, (int)(sizeof(ev) / sizeof(*ev)), ms);
+	if (ms != 0) {
+		pthread_mutex_lock(&o->mu);
+		o->io_sleeping = 0;
+		pthread_mutex_unlock(&o->mu);
+	}
+	if (n < 0)
+		return errno == EINTR ? 0 : -1;
+	for (int i = 0; i < n; i++) {
+		int fd = ev[i].data.fd;
+		int fl = (ev[i].events & EPOLLIN ? CURL_CSELECT_IN : 0) |
+			 (ev[i].events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
+			 (ev[i].events & (EPOLLERR | EPOLLHUP) ? CURL_CSELECT_ERR : 0);
+
+		if (fd == o->wake_fd) {
+			uint64_t v;
+			if (read(o->wake_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+				return -1;
+			pthread_mutex_lock(&o->mu);
+			o->wake_pending = 0;
+			pthread_mutex_unlock(&o->mu);
+			continue;
+		}
+		if (curl_multi_socket_action(o->multi, fd, fl, &running) != CURLM_OK)
+			return -1;
+	}
+	return 0;
+}
+
+/* The I/O thread: starts what is due, runs libcurl, hands back responses. */
+static void *io_main(void *arg)
+{
+	struct openai *o = arg;
+
+	while (!take_inbox(o)) {
+		double wake = start_due(o);
+
+		if (run_timer(o) < 0)
+			goto fail;
+		drain(o);
+		/* retries that drain() queued may be due at once */
+		wake = fmin(wake, start_due(o));
+		if (io_wait(o, wake) < 0)
+			goto fail;
+	}
+	return NULL;
+fail:
+	pthread_mutex_lock(&o->mu);
+	o->io_failed = 1;
+	pthread_cond_signal(&o->cv);
+	pthread_mutex_unlock(&o->mu);
+	return NULL;
+}
+
 static int op_poll(void *self, int timeout_ms, struct vl_response *out, int max)
 {
 	struct openai *o = self;
-	double deadline = vl_now() + (timeout_ms > 0 ? timeout_ms / 1000.0 : 0);
-	int running, k;
+	struct timespec until;
+	int k;
 
-	for (;;) {
-		double wake = start_due(o), left;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += timeout_ms / 1000;
+	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&o->mu);
+	while (!o->ndone && !o->io_failed && o->outstanding > 0 && timeout_ms > 0) {
+		int rc;
 
-		if (curl_multi_perform(o->multi, &running) != CURLM_OK)
-			return -1;
-		drain(o);
-		if (o->ndone)
+		o->runner_waiting = 1;
+		rc = pthread_cond_timedwait(&o->cv, &o->mu, &until);
+		o->runner_waiting = 0;
+		if (rc == ETIMEDOUT)
 			break;
-		wake = fmin(wake, start_due(o));
-		left = deadline - vl_now();
-		if (left <= 0 || (!o->running && !o->nwait))
-			break;
-		if (!o->running && wake > left)
-			wake = left;
-		left = fmin(left, wake);
-		if (curl_multi_poll(o->multi, NULL, 0, (int)ceil(left * 1000), NULL) != CURLM_OK)
-			return -1;
+	}
+	if (o->io_failed && !o->ndone) {
+		pthread_mutex_unlock(&o->mu);
+		return -1;
 	}
 	k = (int)(o->ndone < (size_t)max ? o->ndone : (size_t)max);
-	if (k <= 0)
-		return 0;
-	memcpy(out, o->done, (size_t)k * sizeof(*out));
-	memmove(o->done, o->done + k, (o->ndone - (size_t)k) * sizeof(*o->done));
-	o->ndone -= (size_t)k;
-	return k;
+	if (k > 0) {
+		memcpy(out, o->done, (size_t)k * sizeof(*out));
+		memmove(o->done, o->done + k, (o->ndone - (size_t)k) * sizeof(*o->done));
+		o->ndone -= (size_t)k;
+		o->outstanding -= k;
+	}
+	pthread_mutex_unlock(&o->mu);
+	return k > 0 ? k : 0;
 }
 
 static void op_stats(void *self, struct vl_backend_stats *out)
 {
 	struct openai *o = self;
-	out->requests_sent = o->requests_sent;
+	out->requests_sent = __atomic_load_n(&o->requests_sent, __ATOMIC_RELAXED);
 }
 
 static void op_close(void *self)
@@ -1347,6 +1393,21 @@ static void op_close(void *self)
 	struct openai *o = self;
 	struct job *j;
 
+	if (o->io_started) {
+		uint64_t one = 1;
+
+		pthread_mutex_lock(&o->mu);
+		o->stop = 1;
+		pthread_mutex_unlock(&o->mu);
+		if (write(o->wake_fd, &one, sizeof(one)) < 0) {
+			/* io_wait sees stop at its next timeout at the latest */
+		}
+		pthread_join(o->io, NULL);
+	}
+	/* one thread from here on */
+	for (size_t i = 0; i < o->ninbox; i++)
+		job_free(o->inbox[i]);
+	vl_free(o->inbox);
 	if (o->multi) {
 		/* abandon what is in flight */
 		for (size_t i = 0; i < o->running; i++) {
@@ -1356,6 +1417,8 @@ static void op_close(void *self)
 		}
 		curl_multi_cleanup(o->multi);
 	}
+	if (o->ep >= 0)
+		close(o->ep);
 	for (size_t i = 0; i < o->neasy; i++)
 		curl_easy_cleanup(o->easy_pool[i]);
 	vl_free(o->easy_pool);
@@ -1391,6 +1454,12 @@ static void op_close(void *self)
 	vl_free(o->key_env);
 	vl_free(o->model);
 	vl_buf_release(&o->extra);
+	if (o->wake_fd >= 0)
+		close(o->wake_fd);
+	if (o->sync_made) {
+		pthread_mutex_destroy(&o->mu);
+		pthread_cond_destroy(&o->cv);
+	}
 }
 
 const struct vl_backend_methods vl_backend_openai = {

@@ -43,15 +43,64 @@ int vl_openai_extra_body(const char *json, struct vl_buf *members, unsigned *key
 			 struct vl_buf *err);
 
 /*
- * Appends the chat-completions JSON body of req to out: images first (as
- * data: URLs of the file read and base64-encoded here, req's inline base64,
- * or http(s)/file URLs), then the text.  Returns 0, or VL_EIO / VL_EINVAL
- * with err naming the image or field (out then holds a partial body).
+ * A request body as a plan: the JSON text with each local image left out
+ * (a hole), and the images' raw bytes.  The base64 is produced only when
+ * vl_openai_body_read() copies the body out, straight into the caller's
+ * buffer (libcurl's upload buffer), so the 4/3-sized string is never built.
+ */
+struct vl_openai_hole {
+	size_t at;              /* offset in text where the image's base64 goes */
+	size_t raw_off;         /* its bytes: raw[raw_off .. raw_off + raw_len) */
+	size_t raw_len;
+	size_t enc_len;         /* vl_base64_encoded_len(raw_len) */
+};
+
+struct vl_openai_body {
+	struct vl_buf text;     /* every byte that is not a local image's base64 */
+	struct vl_openai_hole *holes;
+	size_t nholes, capholes;
+	unsigned char *raw;
+	size_t rawlen, rawcap;
+	size_t len;             /* the whole body's length */
+	/* reader: next byte is at body offset pos, i.e. text[tp] or
+	 * character eo of hole h */
+	size_t pos, h, tp, eo;
+};
+
+void vl_openai_body_init(struct vl_openai_body *b);
+void vl_openai_body_reset(struct vl_openai_body *b);     /* empty; keeps memory */
+void vl_openai_body_release(struct vl_openai_body *b);
+size_t vl_openai_body_memory(const struct vl_openai_body *b);  /* bytes allocated */
+
+/*
+ * Makes b the chat-completions JSON body of req: images first (as data: URLs
+ * of the file, read here, whose base64 comes later; req's inline base64; or
+ * http(s)/file URLs), then the text.  Returns 0 with the reader at offset 0,
+ * or VL_EIO / VL_EINVAL with err naming the image or field.
+ */
+int vl_openai_body_build(const struct vl_openai_body_opts *o, const struct vl_request *req,
+			 struct vl_openai_body *b, struct vl_buf *err);
+
+/* Copies the next up to cap bytes of the body to dst and returns how many
+ * (0 at the end).  Any sequence of cap values gives the same bytes. */
+size_t vl_openai_body_read(struct vl_openai_body *b, char *dst, size_t cap);
+
+/* Moves the reader to body offset off (0: start again, for a retry or a
+ * libcurl rewind).  VL_EINVAL when off > len. */
+int vl_openai_body_seek(struct vl_openai_body *b, size_t off);
+
+/*
+ * Appends the whole body of req to out (vl_openai_body_build, then read to
+ * the end): for tests and for writing the body to a file.  Returns 0, or
+ * VL_EIO / VL_EINVAL with err naming the image or field.
  */
 int vl_openai_build_body(const struct vl_openai_body_opts *o,
 			 const struct vl_request *req,
 			 struct vl_buf *out,
 			 struct vl_buf *err);
+
+/* 1 when s starts with http:// or https:// */
+int vl_openai_is_http_url(const char *s);
 
 /*
  * Parses a non-streamed chat-completions response: text gets

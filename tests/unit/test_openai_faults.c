@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "backends/host.h"
+#include "backends/openai.h"
 
 #define KEY "sk-test-7f3a9c2e1b5d4a6f"
 #define MAXREQ 400
@@ -526,6 +527,115 @@ static void test_random_faults(void **state)
 	}
 }
 
+/* FNV-1a, as the fake server logs it (fnv=) */
+static unsigned long long fnv1a(const char *p, size_t n)
+{
+	unsigned long long h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)p[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+/* Bodies with images of sizes around libcurl's buffer sizes arrive byte for
+ * byte as vl_openai_build_body plans them (the base64 is produced in the
+ * read callback), including after a reset that makes libcurl or the
+ * backend send the body again; bytes_sent is the body plus the headers. */
+static void test_image_bodies(void **state)
+{
+	static const size_t sizes[] = { 0, 1, 2, 3, 16383, 65535, 70000, 140000, 600001 };
+	enum { N = sizeof(sizes) / sizeof(*sizes) };
+	static struct run run;
+	struct vl_response out[64];
+	struct vl_image imgs[N];
+	char paths[N][64];
+	struct server s;
+	char base[64];
+	struct vl_backend *b;
+	struct vl_rng rng;
+	struct vl_buf log = VL_BUF_INIT;
+	size_t got = 0;
+	double t0;
+
+	vl_rng_seed(&rng, 21);
+	for (size_t i = 0; i < N; i++) {
+		unsigned char *data = malloc(sizes[i] + 1);
+		int fd;
+
+		snprintf(paths[i], sizeof(paths[i]), "/tmp/vl_fault_img_%d_%zuXXXXXX", (int)getpid(),
+			 i);
+		fd = mkstemp(paths[i]);
+		assert_true(fd >= 0);
+		for (size_t k = 0; k < sizes[i]; k++)
+			data[k] = (unsigned char)vl_rng_next(&rng);
+		assert_int_equal(write(fd, data, sizes[i]), (ssize_t)sizes[i]);
+		close(fd);
+		free(data);
+		imgs[i] = (struct vl_image){ .path = paths[i] };
+		/* every third one is reset once: sent again, from its start */
+		snprintf(run.prompts[i], 96, i % 3 == 1 ? "img-%zu FAULT:reset:times=1:tag=i%zu"
+							: "img-%zu", i, i);
+	}
+	assert_int_equal(server_start(&s, NULL), 0);
+	b = open_backend(base_of(&s, base, sizeof(base)), NULL);
+	for (size_t i = 0; i < N; i++) {
+		struct vl_request q = { .id = i, .sample_id = run.prompts[i], .prompt = run.prompts[i],
+					.images = &imgs[i], .n_images = 1, .max_tokens = 8,
+					.temperature = 0, .top_p = -1, .seed = -1 };
+		struct vl_buf err = VL_BUF_INIT;
+		assert_int_equal(vl_backend_submit(b, &q, &err), 0);
+		vl_buf_release(&err);
+	}
+	t0 = vl_now();
+	while (got < N && vl_now() - t0 < 30) {
+		int k = vl_backend_poll(b, 100, out, 64);
+		assert_true(k >= 0);
+		for (int i = 0; i < k; i++) {
+			assert_true(out[i].id < N);
+			run.r[out[i].id] = out[i];
+			got++;
+		}
+	}
+	assert_int_equal(got, N);
+	vl_backend_close(b);
+	assert_int_equal(vl_read_file(s.log, &log, NULL), 0);
+	for (size_t i = 0; i < N; i++) {
+		struct vl_request q = { .id = i, .sample_id = run.prompts[i], .prompt = run.prompts[i],
+					.images = &imgs[i], .n_images = 1, .max_tokens = 8,
+					.temperature = 0, .top_p = -1, .seed = -1 };
+		struct vl_openai_body_opts o = { .model = "fake-model" };
+		struct vl_buf body = VL_BUF_INIT, err = VL_BUF_INIT, want = VL_BUF_INIT;
+		struct vl_response *r = &run.r[i];
+		long long attempts;
+
+		if (!r->text)
+			print_error("image of %zu bytes: %s\n", sizes[i], r->error);
+		assert_non_null(r->text);
+		assert_int_equal(vl_openai_build_body(&o, &q, &body, &err), 0);
+		/* the answered attempt's log line carries the planned body's size and hash */
+		vl_buf_addf(&want, "bytes=%zu fnv=%016llx stream=0 fault=- status=200 text=img-%zu",
+			    body.len, fnv1a(body.buf, body.len), i);
+		if (!strstr(log.buf, want.buf))
+			print_error("no log line with %s\n", want.buf);
+		assert_non_null(strstr(log.buf, want.buf));
+		/* request line and headers: between 100 and 400 bytes, counted for
+		 * every attempt (the reset one sent it all twice) */
+		attempts = i % 3 == 1 ? 2 : 1;
+		assert_int_equal(r->retries, attempts - 1);
+		assert_true(r->bytes_sent >= attempts * ((long long)body.len + 100));
+		assert_true(r->bytes_sent <= attempts * ((long long)body.len + 400));
+		vl_buf_release(&body);
+		vl_buf_release(&err);
+		vl_buf_release(&want);
+		vl_response_release(r);
+		unlink(paths[i]);
+	}
+	vl_buf_release(&log);
+	server_stop(&s);
+}
+
 /* rpm=600: a burst of one second's worth (10), then 10 per second. */
 static void test_rpm(void **state)
 {
@@ -560,6 +670,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_load_balance, kill_live),
 		cmocka_unit_test_teardown(test_random_faults, kill_live),
 		cmocka_unit_test_teardown(test_rpm, kill_live),
+		cmocka_unit_test_teardown(test_image_bodies, kill_live),
 	};
 	setenv("VL_TEST_KEY", KEY, 1);
 	signal(SIGPIPE, SIG_IGN);
