@@ -31,9 +31,10 @@ size_t vl_base64_x86_encode_ssse3(const unsigned char *in, size_t n, char *out)
 	const __m128i offsets = _mm_setr_epi8('a' - 26, '0' - 52, '0' - 52, '0' - 52, '0' - 52,
 					      '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52,
 					      '0' - 52, '+' - 62, '/' - 63, 'A', 0, 0);
+	char *o = out;
 	size_t i = 0;
 
-	for (; i + 16 <= n; i += 12) {
+	for (; i + 16 <= n; i += 12, o += 16) {
 		__m128i v = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(in + i)), shuf);
 		__m128i hi = _mm_mulhi_epu16(_mm_and_si128(v, _mm_set1_epi32(0x0fc0fc00)),
 					     _mm_set1_epi32(0x04000040));
@@ -44,8 +45,7 @@ size_t vl_base64_x86_encode_ssse3(const unsigned char *in, size_t n, char *out)
 		__m128i low = _mm_cmpgt_epi8(_mm_set1_epi8(26), idx);
 
 		cls = _mm_or_si128(cls, _mm_and_si128(low, _mm_set1_epi8(13)));
-		_mm_storeu_si128((__m128i *)(out + i / 3 * 4),
-				 _mm_add_epi8(_mm_shuffle_epi8(offsets, cls), idx));
+		_mm_storeu_si128((__m128i *)o, _mm_add_epi8(_mm_shuffle_epi8(offsets, cls), idx));
 	}
 	return i;
 }
@@ -53,6 +53,69 @@ size_t vl_base64_x86_encode_ssse3(const unsigned char *in, size_t n, char *out)
 int vl_base64_x86_cpu_has_ssse3(void)
 {
 	return __builtin_cpu_supports("ssse3") ? 1 : 0;
+}
+
+/*
+ * The SSSE3 step on a whole register: each 32-bit lane holds one 3-byte
+ * group as (b, a, c, b); returns the four characters of each lane.  The
+ * constants are SSSE3's, repeated in both 128-bit halves.
+ */
+__attribute__((target("avx2")))
+static inline __m256i avx2_lanes_to_chars(__m256i v)
+{
+	const __m256i offsets = _mm256_setr_epi8(
+		'a' - 26, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52,
+		'0' - 52, '0' - 52, '0' - 52, '+' - 62, '/' - 63, 'A', 0, 0,
+		'a' - 26, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52,
+		'0' - 52, '0' - 52, '0' - 52, '+' - 62, '/' - 63, 'A', 0, 0);
+	__m256i hi = _mm256_mulhi_epu16(_mm256_and_si256(v, _mm256_set1_epi32(0x0fc0fc00)),
+					_mm256_set1_epi32(0x04000040));
+	__m256i lo = _mm256_mullo_epi16(_mm256_and_si256(v, _mm256_set1_epi32(0x003f03f0)),
+					_mm256_set1_epi32(0x01000010));
+	__m256i idx = _mm256_or_si256(hi, lo);
+	__m256i cls = _mm256_subs_epu8(idx, _mm256_set1_epi8(51));
+	__m256i high = _mm256_cmpgt_epi8(idx, _mm256_set1_epi8(25));
+
+	/* 13 where idx < 26: andnot of idx > 25, which is one instruction,
+	 * where GCC turns 26 > idx into a min and a compare */
+	cls = _mm256_or_si256(cls, _mm256_andnot_si256(high, _mm256_set1_epi8(13)));
+	return _mm256_add_epi8(_mm256_shuffle_epi8(offsets, cls), idx);
+}
+
+/*
+ * AVX2, 24 bytes -> 32 characters per step (the layout Mula and Lemire
+ * published): vpshufb cannot move bytes between the two 128-bit halves, so
+ * each half must already hold its 12 bytes.  Loading 32 bytes from 4
+ * before the step does that: the low half gets them at offset 4, the high
+ * half at offset 0, and one shuffle with a different pattern per half
+ * forms the (b, a, c, b) lanes.  The first step has nothing before it to
+ * load, so it loads from the start and moves the 32-bit words up by one.
+ * A step reads 28 bytes past its start, so the loop stops 4 bytes early.
+ */
+__attribute__((target("avx2")))
+size_t vl_base64_x86_encode_avx2(const unsigned char *in, size_t n, char *out)
+{
+	const __m256i shuf = _mm256_setr_epi8(5, 4, 6, 5, 8, 7, 9, 8, 11, 10, 12, 11, 14, 13, 15, 14,
+					      1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9, 11, 10);
+	char *o = out + 32;
+	__m256i v;
+	size_t i;
+
+	if (n < 32)
+		return 0;
+	v = _mm256_loadu_si256((const __m256i *)in);
+	v = _mm256_permutevar8x32_epi32(v, _mm256_setr_epi32(0, 0, 1, 2, 3, 4, 5, 6));
+	_mm256_storeu_si256((__m256i *)out, avx2_lanes_to_chars(_mm256_shuffle_epi8(v, shuf)));
+	for (i = 24; i + 28 <= n; i += 24, o += 32) {
+		v = _mm256_loadu_si256((const __m256i *)(in + i - 4));
+		_mm256_storeu_si256((__m256i *)o, avx2_lanes_to_chars(_mm256_shuffle_epi8(v, shuf)));
+	}
+	return i;
+}
+
+int vl_base64_x86_cpu_has_avx2(void)
+{
+	return __builtin_cpu_supports("avx2") ? 1 : 0;
 }
 
 #else   /* not x86-64: no kernel runs, and none is ever chosen */
@@ -63,6 +126,16 @@ size_t vl_base64_x86_encode_ssse3(const unsigned char *in, size_t n, char *out)
 }
 
 int vl_base64_x86_cpu_has_ssse3(void)
+{
+	return 0;
+}
+
+size_t vl_base64_x86_encode_avx2(const unsigned char *in, size_t n, char *out)
+{
+	return 0;
+}
+
+int vl_base64_x86_cpu_has_avx2(void)
 {
 	return 0;
 }

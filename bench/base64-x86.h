@@ -7,7 +7,7 @@
  *   out     OUT: receives exactly 4 characters for every 3 bytes consumed,
  *           and nothing past them (no NUL)
  * and returns the number of bytes it consumed from the start of in: a
- * multiple of its block size (12 bytes for SSSE3), possibly 0.  The caller
+ * multiple of its block size (12 bytes for SSSE3, 24 for AVX2), possibly 0.  The caller
  * encodes the rest with a narrower kernel or the scalar loop.
  *
  * The vl_base64_x86_cpu_has_* functions say whether this CPU and operating
@@ -26,5 +26,9 @@
 /* 12 bytes -> 16 characters per step; needs SSSE3. */
 size_t vl_base64_x86_encode_ssse3(const unsigned char *in, size_t n, char *out);
 int vl_base64_x86_cpu_has_ssse3(void);
+
+/* 24 bytes -> 32 characters per step; needs AVX2. */
+size_t vl_base64_x86_encode_avx2(const unsigned char *in, size_t n, char *out);
+int vl_base64_x86_cpu_has_avx2(void);
 
 #endif

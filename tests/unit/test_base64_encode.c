@@ -267,7 +267,8 @@ static void test_force(void **state)
 	assert_string_equal(vl_base64_impl(), fastest);
 #if defined(__x86_64__) && defined(__GNUC__)
 	/* the CPU's own flags, asked independently of the dispatcher */
-	assert_string_equal(fastest, __builtin_cpu_supports("ssse3") ? "ssse3" : "scalar");
+	assert_string_equal(fastest, __builtin_cpu_supports("avx2") ? "avx2" :
+				     __builtin_cpu_supports("ssse3") ? "ssse3" : "scalar");
 #endif
 }
 
@@ -283,6 +284,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_force, use_fastest_path),
 		PATH_TEST("scalar"),
 		PATH_TEST("ssse3"),
+		PATH_TEST("avx2"),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
