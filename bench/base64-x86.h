@@ -7,7 +7,7 @@
  *   out     OUT: receives exactly 4 characters for every 3 bytes consumed,
  *           and nothing past them (no NUL)
  * and returns the number of bytes it consumed from the start of in: a
- * multiple of its block size (12 bytes for SSSE3, 24 for AVX2), possibly 0.  The caller
+ * multiple of its block size (12 bytes for SSSE3, 24 for AVX2, 48 for AVX-512), possibly 0.  The caller
  * encodes the rest with a narrower kernel or the scalar loop.
  *
  * The vl_base64_x86_cpu_has_* functions say whether this CPU and operating
@@ -30,5 +30,9 @@ int vl_base64_x86_cpu_has_ssse3(void);
 /* 24 bytes -> 32 characters per step; needs AVX2. */
 size_t vl_base64_x86_encode_avx2(const unsigned char *in, size_t n, char *out);
 int vl_base64_x86_cpu_has_avx2(void);
+
+/* 48 bytes -> 64 characters per step; needs AVX-512 F, BW and VBMI. */
+size_t vl_base64_x86_encode_avx512vbmi(const unsigned char *in, size_t n, char *out);
+int vl_base64_x86_cpu_has_avx512vbmi(void);
 
 #endif

@@ -108,6 +108,9 @@ static const struct encoder encoders[] = {
 	{ "ssse3", vl_base64_x86_cpu_has_ssse3, { vl_base64_x86_encode_ssse3, NULL } },
 	{ "avx2", vl_base64_x86_cpu_has_avx2,
 	  { vl_base64_x86_encode_avx2, vl_base64_x86_encode_ssse3, NULL } },
+	{ "avx512vbmi", vl_base64_x86_cpu_has_avx512vbmi,
+	  { vl_base64_x86_encode_avx512vbmi, vl_base64_x86_encode_avx2,
+	    vl_base64_x86_encode_ssse3, NULL } },
 };
 
 enum { N_ENCODERS = sizeof(encoders) / sizeof(*encoders) };

@@ -35,7 +35,8 @@ void vl_base64_encode_buf(struct vl_buf *out, const void *in, size_t n);
 /*
  * The encoder's paths, for tests and benchmarks only: every path gives the
  * same output, and without a call to vl_base64_force the fastest one this
- * CPU runs is used.  Names: "scalar", "ssse3", "avx2".
+ * CPU runs is used.  Names: "scalar", "ssse3", "avx2",
+ * "avx512vbmi".
  *
  * vl_base64_force makes every later encode, in every thread, use the path
  * called name; NULL or "auto" goes back to the fastest.  Returns 0,

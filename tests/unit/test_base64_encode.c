@@ -267,7 +267,9 @@ static void test_force(void **state)
 	assert_string_equal(vl_base64_impl(), fastest);
 #if defined(__x86_64__) && defined(__GNUC__)
 	/* the CPU's own flags, asked independently of the dispatcher */
-	assert_string_equal(fastest, __builtin_cpu_supports("avx2") ? "avx2" :
+	assert_string_equal(fastest,
+			    __builtin_cpu_supports("avx512vbmi") ? "avx512vbmi" :
+			    __builtin_cpu_supports("avx2") ? "avx2" :
 				     __builtin_cpu_supports("ssse3") ? "ssse3" : "scalar");
 #endif
 }
@@ -285,6 +287,7 @@ int main(void)
 		PATH_TEST("scalar"),
 		PATH_TEST("ssse3"),
 		PATH_TEST("avx2"),
+		PATH_TEST("avx512vbmi"),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
