@@ -22,7 +22,7 @@
  * move the four 6-bit indices to bytes 0..3 of the lane; a saturating
  * subtract and a compare classify each index into its alphabet range, and a
  * 16-entry shuffle table gives the offset that turns it into its character.
- * Loads 16 bytes, so it stops 4 bytes before the end of the input.
+ * Loads 16 bytes to use 12, so it stops when fewer than 16 are left.
  */
 __attribute__((target("ssse3")))
 size_t vl_base64_x86_encode_ssse3(const unsigned char *in, size_t n, char *out)
@@ -90,7 +90,8 @@ static inline __m256i avx2_lanes_to_chars(__m256i v)
  * half at offset 0, and one shuffle with a different pattern per half
  * forms the (b, a, c, b) lanes.  The first step has nothing before it to
  * load, so it loads from the start and moves the 32-bit words up by one.
- * A step reads 28 bytes past its start, so the loop stops 4 bytes early.
+ * A step reads up to 28 bytes past its start, so the loop stops when fewer
+ * than 28 are left.
  */
 __attribute__((target("avx2")))
 size_t vl_base64_x86_encode_avx2(const unsigned char *in, size_t n, char *out)
