@@ -46,6 +46,7 @@ BENCH_OBJS = \
 	bench/cmd-validate.o \
 	bench/cmd-demo.o \
 	bench/base64.o \
+	bench/base64-x86.o \
 	bench/cmd-score.o \
 	bench/score-pope.o \
 	bench/score-vqa.o \

@@ -1,13 +1,19 @@
 /*
- * base64.c - base64 encoder (12-bit table, SSSE3 when the CPU has it) and
- * validating decoder (see base64.h).
+ * base64.c - base64 encoder (a scalar 12-bit-table loop, and SIMD paths
+ * chosen at run time) and validating decoder (see base64.h).
  *
- * On x86-64 with SSSE3 (checked at run time) 12 bytes are encoded per step
- * in SIMD registers (about 4x the scalar speed); the rest, and other
- * machines, use the scalar path.  Speed comes from a table of all 4096 12-bit values, each mapped to its two
- * output characters: on little-endian machines every 6 input bytes cost one
- * 8-byte load, four table loads and one 8-byte store; elsewhere every 3 bytes
- * cost two table loads and two 2-byte stores.  The table is a constant initialiser that macros expand from the
+ * The encoder runs one of the paths in encoders[]: a path lists SIMD
+ * kernels (base64-x86.c), widest first, each taking whole blocks and
+ * leaving the rest to the next, and the scalar loop finishes.  The fastest
+ * path the CPU runs is chosen on first use; tests and benchmarks can force
+ * another with vl_base64_force.  To add a path, add its kernel (see
+ * base64-x86.h) and a row to encoders[], slowest first.
+ *
+ * The scalar loop's speed comes from a table of all 4096 12-bit values,
+ * each mapped to its two output characters: on little-endian machines every
+ * 6 input bytes cost one 8-byte load, four table loads and one 8-byte
+ * store; elsewhere every 3 bytes cost two table loads and two 2-byte
+ * stores.  The table is a constant initialiser that macros expand from the
  * 64-character alphabet, so nothing is computed at run time.
  */
 #include "bench/base64.h"
@@ -15,12 +21,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "bench/base64-x86.h"
 #include "bench/vl.h"
-
-#if defined(__x86_64__) && defined(__GNUC__)
-#include <tmmintrin.h>
-#define VL_B64_SSSE3 1
-#endif
 
 static const char alphabet[64] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -43,64 +45,11 @@ size_t vl_base64_encoded_len(size_t n)
 	return (n + 2) / 3 * 4;
 }
 
-#ifdef VL_B64_SSSE3
-/*
- * 12 input bytes -> 16 characters per step with SSSE3 (the multiply-shift
- * method described by Wojciech Mula): a byte shuffle puts each 3-byte group
- * in a 32-bit lane as (b, a, c, b); two masked 16-bit multiplies move the
- * four 6-bit indices to bytes 0..3; a saturating subtract and a compare
- * classify each index into its alphabet range, and a 16-entry shuffle table
- * gives the offset to add.  Loads 16 bytes, so it stops 16 bytes early.
- * Returns the number of input bytes consumed.
- */
-__attribute__((target("ssse3")))
-static size_t encode_ssse3(const unsigned char *in, size_t n, char *out)
-{
-	const __m128i shuf = _mm_set_epi8(10, 11, 9, 10, 7, 8, 6, 7, 4, 5, 3, 4, 1, 2, 0, 1);
-	const __m128i offsets = _mm_setr_epi8('a' - 26, '0' - 52, '0' - 52, '0' - 52, '0' - 52,
-					      '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52,
-					      '0' - 52, '+' - 62, '/' - 63, 'A', 0, 0);
-	size_t i = 0;
-
-	for (; i + 16 <= n; i += 12) {
-		__m128i v = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(in + i)), shuf);
-		__m128i hi = _mm_mulhi_epu16(_mm_and_si128(v, _mm_set1_epi32(0x0fc0fc00)),
-					     _mm_set1_epi32(0x04000040));
-		__m128i lo = _mm_mullo_epi16(_mm_and_si128(v, _mm_set1_epi32(0x003f03f0)),
-					     _mm_set1_epi32(0x01000010));
-		__m128i idx = _mm_or_si128(hi, lo);
-		__m128i cls = _mm_subs_epu8(idx, _mm_set1_epi8(51));
-		__m128i low = _mm_cmpgt_epi8(_mm_set1_epi8(26), idx);
-
-		cls = _mm_or_si128(cls, _mm_and_si128(low, _mm_set1_epi8(13)));
-		_mm_storeu_si128((__m128i *)(out + i / 3 * 4),
-				 _mm_add_epi8(_mm_shuffle_epi8(offsets, cls), idx));
-	}
-	return i;
-}
-
-static int have_ssse3(void)
-{
-	static int known = -1;   /* a benign race: every thread computes the same */
-
-	if (known < 0)
-		known = __builtin_cpu_supports("ssse3") ? 1 : 0;
-	return known;
-}
-#endif
-
-/* Encodes n bytes and returns the number of characters written (no NUL). */
-static size_t encode(const unsigned char *in, size_t n, char *out)
+/* Encodes all n bytes, padding included, and returns the characters written. */
+static size_t encode_scalar(const unsigned char *in, size_t n, char *out)
 {
 	char *o = out;
 	size_t i = 0;
-
-#ifdef VL_B64_SSSE3
-	if (n >= 16 && have_ssse3()) {
-		i = encode_ssse3(in, n, out);
-		o += i / 3 * 4;
-	}
-#endif
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	/* 6 bytes per step: one 8-byte big-endian load, four 12-bit lookups,
@@ -140,6 +89,104 @@ static size_t encode(const unsigned char *in, size_t n, char *out)
 		o += 4;
 	}
 	return (size_t)(o - out);
+}
+
+/* A SIMD kernel: consumes whole blocks from the start of in and returns the
+ * bytes consumed (contract in base64-x86.h). */
+typedef size_t encode_kernel(const unsigned char *in, size_t n, char *out);
+
+/* One encoder path, by the name vl_base64_force takes. */
+struct encoder {
+	const char *name;
+	int (*cpu_has)(void);            /* NULL: every CPU runs it */
+	encode_kernel *kernels[4];       /* widest first, NULL-terminated */
+};
+
+/* Slowest first: the last row the CPU runs is the default. */
+static const struct encoder encoders[] = {
+	{ "scalar", NULL, { NULL } },
+	{ "ssse3", vl_base64_x86_cpu_has_ssse3, { vl_base64_x86_encode_ssse3, NULL } },
+	{ "avx2", vl_base64_x86_cpu_has_avx2,
+	  { vl_base64_x86_encode_avx2, vl_base64_x86_encode_ssse3, NULL } },
+	{ "avx512vbmi", vl_base64_x86_cpu_has_avx512vbmi,
+	  { vl_base64_x86_encode_avx512vbmi, vl_base64_x86_encode_avx2,
+	    vl_base64_x86_encode_ssse3, NULL } },
+};
+
+enum { N_ENCODERS = sizeof(encoders) / sizeof(*encoders) };
+
+/*
+ * The path in use, NULL until the first encode (or vl_base64_force) sets
+ * it.  Several threads may find it NULL and choose at once: they choose the
+ * same row, and the atomic accesses keep that race well defined.  It is the
+ * one piece of mutable global state here because it describes the CPU,
+ * which is the same for every caller.
+ */
+static const struct encoder *encoder_in_use;
+
+static int runs_here(const struct encoder *e)
+{
+	return !e->cpu_has || e->cpu_has();
+}
+
+static const struct encoder *fastest_encoder(void)
+{
+	size_t i = N_ENCODERS - 1;
+
+	while (i > 0 && !runs_here(&encoders[i]))
+		i--;
+	return &encoders[i];
+}
+
+static const struct encoder *current_encoder(void)
+{
+	const struct encoder *e = __atomic_load_n(&encoder_in_use, __ATOMIC_ACQUIRE);
+
+	if (!e) {
+		e = fastest_encoder();
+		__atomic_store_n(&encoder_in_use, e, __ATOMIC_RELEASE);
+	}
+	return e;
+}
+
+int vl_base64_force(const char *name)
+{
+	if (!name || !strcmp(name, "auto")) {
+		__atomic_store_n(&encoder_in_use, fastest_encoder(), __ATOMIC_RELEASE);
+		return 0;
+	}
+	for (size_t i = 0; i < N_ENCODERS; i++) {
+		if (strcmp(encoders[i].name, name))
+			continue;
+		if (!runs_here(&encoders[i]))
+			return VL_EINVAL;
+		__atomic_store_n(&encoder_in_use, &encoders[i], __ATOMIC_RELEASE);
+		return 0;
+	}
+	return VL_ENOTFOUND;
+}
+
+const char *vl_base64_impl(void)
+{
+	return current_encoder()->name;
+}
+
+const char *vl_base64_impl_name(size_t i)
+{
+	return i < N_ENCODERS ? encoders[i].name : NULL;
+}
+
+/* Encodes n bytes and returns the number of characters written (no NUL). */
+static size_t encode(const unsigned char *in, size_t n, char *out)
+{
+	const struct encoder *e = current_encoder();
+	size_t done = 0;
+
+	/* every kernel consumes a multiple of 3 bytes, so done / 3 * 4 is
+	 * exactly the characters written so far */
+	for (encode_kernel *const *k = e->kernels; *k; k++)
+		done += (*k)(in + done, n - done, out + done / 3 * 4);
+	return done / 3 * 4 + encode_scalar(in + done, n - done, out + done / 3 * 4);
 }
 
 size_t vl_base64_encode_raw(const void *in, size_t n, char *out)

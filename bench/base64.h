@@ -32,6 +32,26 @@ size_t vl_base64_encode_raw(const void *in, size_t n, char *out);
 /* Appends the encoding of n bytes of in to out. */
 void vl_base64_encode_buf(struct vl_buf *out, const void *in, size_t n);
 
+/*
+ * The encoder's paths, for tests and benchmarks only: every path gives the
+ * same output, and without a call to vl_base64_force the fastest one this
+ * CPU runs is used.  Names: "scalar", "ssse3", "avx2",
+ * "avx512vbmi".
+ *
+ * vl_base64_force makes every later encode, in every thread, use the path
+ * called name; NULL or "auto" goes back to the fastest.  Returns 0,
+ * VL_EINVAL when this CPU (or build) cannot run that path, or VL_ENOTFOUND
+ * when no path has that name; the path in use is unchanged on failure.
+ */
+int vl_base64_force(const char *name);
+
+/* Name of the path in use (a static string). */
+const char *vl_base64_impl(void);
+
+/* Name of the i-th path this build knows, slowest first, whether or not
+ * this CPU runs it; NULL when i is past the last. */
+const char *vl_base64_impl_name(size_t i);
+
 /* Upper bound of the bytes decoding n characters gives. */
 size_t vl_base64_decoded_max(size_t n);
 
