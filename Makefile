@@ -115,7 +115,7 @@ PERF_TOOLS = $(patsubst tests/perf/%.c,$(BUILD)/tests/perf/%,$(wildcard tests/pe
 PLUGIN_SO = $(if $(wildcard backends/plugin-template.c),$(BUILD)/libvl_plugin_template.so)
 TEST_PLUGINS = $(patsubst tests/fixtures/plugins/%.c,$(BUILD)/tests/plugins/%.so,$(wildcard tests/fixtures/plugins/*.c))
 
-.PHONY: all deps perf-deps test unit integration asan demo install clean perf
+.PHONY: all deps perf-deps test unit integration asan tsan demo install clean perf
 .DEFAULT_GOAL := all
 
 all: vleval $(PLUGIN_SO)
@@ -183,6 +183,10 @@ asan: deps
 	@$(MAKE) --no-print-directory test BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 
+# ThreadSanitizer: the openai backend runs libcurl on a thread of its own
+tsan: deps
+	@$(MAKE) --no-print-directory test BUILD=build-tsan OPT="-O1 -g" SAN="-fsanitize=thread"
+
 demo: deps
 	@$(MAKE) --no-print-directory vleval
 	./vleval demo --out demo-report
@@ -198,6 +202,6 @@ install: vleval
 	install -m 644 backends/backend.h $(DESTDIR)$(PREFIX)/include/vleval/backend.h
 
 clean:
-	rm -rf build build-asan vleval demo-report
+	rm -rf build build-asan build-tsan vleval demo-report
 
--include $(shell find $(BUILD) build-asan -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

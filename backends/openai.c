@@ -43,6 +43,7 @@
 #include <string.h>
 #include <strings.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/stat.h>
@@ -548,7 +549,7 @@ static int on_socket(CURL *e, curl_socket_t fd, int what, void *ud, void *sockp)
 	return 0;
 }
 
-/* libcurl's single timeout; acted on by op_poll (never from here). */
+/* libcurl's single timeout; run by the I/O thread's loop (never from here). */
 static int on_timer(CURLM *m, long timeout_ms, void *ud)
 {
 	struct openai *o = ud;
@@ -669,6 +670,7 @@ static int start_io_thread(struct openai *o, char *err, size_t errlen)
 {
 	pthread_condattr_t ca;
 	struct epoll_event ev = { .events = EPOLLIN };
+	sigset_t all, old;
 	int rc;
 
 	pthread_condattr_init(&ca);
@@ -683,7 +685,12 @@ static int start_io_thread(struct openai *o, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot create an eventfd: %s", strerror(errno));
 		return -1;
 	}
+	/* signals (the runner's SIGINT) go to the caller's threads, never here:
+	 * the thread starts with all of them blocked */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
 	rc = pthread_create(&o->io, NULL, io_main, o);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc) {
 		snprintf(err, errlen, "cannot start the I/O thread: %s", strerror(rc));
 		return -1;

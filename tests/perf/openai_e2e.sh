@@ -4,8 +4,12 @@
 # response parsing, extraction and scoring, SQLite rows) against wrk posting
 # the same request body to the same loopback fake server (tests/tools/
 # fakeserver --bench: answers at once), at the same concurrency, in the same
-# run.  Rounds alternate vleval and wrk; the median of each is reported
-# (the machine is shared, so single rounds move a lot).
+# run.  A third client, tests/perf/curl_floor, posts the same body through
+# libcurl with the backend's transport settings and nothing else: the
+# library's own ceiling on this machine, so that the gap to wrk splits into
+# what libcurl costs and what the harness adds.  Rounds alternate the three;
+# the median of each is reported (the machine is shared, so single rounds
+# move a lot).
 #
 # The task is native JSONL: N samples (default 20,000) all pointing at one
 # image file of SIZE KB (the file is read and encoded again for every
@@ -29,7 +33,8 @@ WSECS=${WRK_SECONDS:-3}
 V=${VLEVAL:-$ROOT/vleval}
 SERVER=$BUILD/tests/tools/fakeserver
 DRIVER=$BUILD/tests/perf/openai_bench
-for f in "$V" "$SERVER" "$DRIVER"; do
+FLOOR=$BUILD/tests/perf/curl_floor
+for f in "$V" "$SERVER" "$DRIVER" "$FLOOR"; do
 	[ -x "$f" ] || { echo "openai_e2e: $f missing (make perf)"; exit 2; }
 done
 for c in wrk /usr/bin/time sqlite3; do
@@ -60,7 +65,7 @@ for size in $SIZES; do
 		printf("{\"id\": %d, \"image\": \"%s\", \"question\": \"%s\", \"answer\": \"yes\"}\n", i, img, q) }' \
 		>"$TMP/data/e2e.jsonl"
 	"$DRIVER" --dump-body "$TMP/body.json" --image "$TMP/data/$img" || exit 2
-	: >"$TMP/v"; : >"$TMP/w"; : >"$TMP/own"; : >"$TMP/cpu"
+	: >"$TMP/v"; : >"$TMP/w"; : >"$TMP/own"; : >"$TMP/cpu"; : >"$TMP/c"; : >"$TMP/ccpu"
 	r=1
 	while [ "$r" -le "$ROUNDS" ]; do
 		rm -f "$TMP/r.db" "$TMP/r.db-wal" "$TMP/r.db-shm"
@@ -75,15 +80,23 @@ for size in $SIZES; do
 		cpu=$(awk -v n="$N" -v u="$user" -v s="$sys" 'BEGIN { printf "%.1f", (u + s) / n * 1e6 }')
 		own=$("$V" show last --json --db "$TMP/r.db" | python3 -c \
 			'import json,sys; d=json.load(sys.stdin); d=d[0] if isinstance(d,list) else d; print("%d" % (d.get("throughput") or d["cost"]["throughput"]))' 2>/dev/null || echo "?")
+		line=$("$FLOOR" --url "$URL/chat/completions" --body "$TMP/body.json" --requests "$N" \
+			--concurrency "$CONC") || { echo "openai_e2e: curl_floor failed: $line"; exit 2; }
+		c=$(echo "$line" | sed 's/.* rate=\([0-9]*\).*/\1/')
+		ccpu=$(echo "$line" | sed 's/.*cpu_us_per_req=\([0-9.]*\).*/\1/')
 		w=$(BODY=$TMP/body.json wrk -t1 -c"$CONC" -d"${WSECS}s" -s "$TMP/post.lua" \
 			"$URL/chat/completions" | awk '/Requests\/sec/ { printf "%d", $2 }')
-		echo "  round $r, ${size} KB image: vleval $v samples/s (wall ${wall} s, own figure $own/s, CPU ${cpu} us/sample), wrk ${w:-?} req/s"
+		echo "  round $r, ${size} KB image: vleval $v samples/s (wall ${wall} s, own figure $own/s, CPU ${cpu} us/sample), libcurl alone $c req/s (CPU ${ccpu} us/req), wrk ${w:-?} req/s"
 		echo "$v" >>"$TMP/v"; echo "${w:-0}" >>"$TMP/w"; echo "$cpu" >>"$TMP/cpu"
+		echo "$c" >>"$TMP/c"; echo "$ccpu" >>"$TMP/ccpu"
 		r=$((r + 1))
 	done
 	mv=$(median <"$TMP/v"); mw=$(median <"$TMP/w"); mc=$(median <"$TMP/cpu")
+	mf=$(median <"$TMP/c"); mfc=$(median <"$TMP/ccpu")
 	bytes=$(wc -c <"$TMP/body.json")
 	sent=$(sqlite3 "$TMP/r.db" "select bytes_sent from samples limit 1")
 	ratio=$(awk -v a="$mv" -v b="$mw" 'BEGIN { printf "%.0f", b ? 100 * a / b : 0 }')
-	echo "openai e2e ${size} KB image ($N samples, body $bytes bytes, $sent sent with headers, concurrency $CONC): vleval $mv samples/s, wrk $mw req/s, ratio ${ratio}%, harness CPU $mc us/sample (medians of $ROUNDS)"
+	fratio=$(awk -v a="$mf" -v b="$mw" 'BEGIN { printf "%.0f", b ? 100 * a / b : 0 }')
+	vf=$(awk -v a="$mv" -v b="$mf" 'BEGIN { printf "%.0f", b ? 100 * a / b : 0 }')
+	echo "openai e2e ${size} KB image ($N samples, body $bytes bytes, $sent sent with headers, concurrency $CONC): vleval $mv samples/s, libcurl alone $mf req/s, wrk $mw req/s; vleval/wrk ${ratio}%, libcurl/wrk ${fratio}%, vleval/libcurl ${vf}%; CPU per request: vleval $mc us, libcurl alone $mfc us (medians of $ROUNDS)"
 done
