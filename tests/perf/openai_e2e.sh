@@ -17,7 +17,10 @@
 # would a data set that fits there).
 #
 # Environment: BUILD (default build), N (20000), SIZES ("100 1"), ROUNDS (3),
-# CONCURRENCY (64), WRK_SECONDS (3), VLEVAL (default ROOT/vleval).  Targets
+# CONCURRENCY (64), WRK_SECONDS (3), VLEVAL (default ROOT/vleval), VLEVAL_OLD
+# (another vleval binary, e.g. an older commit's, run in every round too
+# and compared: `git worktree add /tmp/old REV && make -C /tmp/old vleval`,
+# then VLEVAL_OLD=/tmp/old/vleval).  Targets
 # (issue 5): >= 70% of wrk with a 100 KB image, >= 5,000 samples/s with a
 # 1 KB image.  Prints figures; exits 0 unless something could not run (the
 # targets are reported, not asserted).
@@ -31,6 +34,7 @@ ROUNDS=${ROUNDS:-3}
 CONC=${CONCURRENCY:-64}
 WSECS=${WRK_SECONDS:-3}
 V=${VLEVAL:-$ROOT/vleval}
+VOLD=${VLEVAL_OLD:-}
 SERVER=$BUILD/tests/tools/fakeserver
 DRIVER=$BUILD/tests/perf/openai_bench
 FLOOR=$BUILD/tests/perf/curl_floor
@@ -55,6 +59,20 @@ cat >"$TMP/tasks/e2e.json" <<EOF
   "extract": "yesno", "metrics": ["exact_match"] }
 EOF
 
+# run_vleval BIN: one whole run; sets rate (samples/s) and cpu_us (CPU per sample)
+run_vleval() {
+	rm -f "$TMP/r.db" "$TMP/r.db-wal" "$TMP/r.db-shm"
+	/usr/bin/time -f '%e %U %S' -o "$TMP/time" "$1" run --task e2e --tasks-dir "$TMP/tasks" \
+		--data-dir "$TMP/data" --backend openai --base-url "$URL" --model fake-model \
+		--concurrency "$CONC" --no-cache --quiet --resamples 0 --db "$TMP/r.db" >"$TMP/out" 2>&1 ||
+		{ echo "openai_e2e: $1 run failed:"; cat "$TMP/out"; return 1; }
+	got=$(sqlite3 "$TMP/r.db" "select count(*) || ' ' || count(error) from samples")
+	[ "$got" = "$N 0" ] || { echo "openai_e2e: $1 logged '$got' (rows errors), wanted '$N 0'"; return 1; }
+	read -r wall user sys <"$TMP/time"
+	rate=$(awk -v n="$N" -v w="$wall" 'BEGIN { printf "%d", n / w }')
+	cpu_us=$(awk -v n="$N" -v u="$user" -v s="$sys" 'BEGIN { printf "%.1f", (u + s) / n * 1e6 }')
+}
+
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 for size in $SIZES; do
@@ -65,28 +83,26 @@ for size in $SIZES; do
 		printf("{\"id\": %d, \"image\": \"%s\", \"question\": \"%s\", \"answer\": \"yes\"}\n", i, img, q) }' \
 		>"$TMP/data/e2e.jsonl"
 	"$DRIVER" --dump-body "$TMP/body.json" --image "$TMP/data/$img" || exit 2
-	: >"$TMP/v"; : >"$TMP/w"; : >"$TMP/own"; : >"$TMP/cpu"; : >"$TMP/c"; : >"$TMP/ccpu"
+	: >"$TMP/v"; : >"$TMP/w"; : >"$TMP/cpu"; : >"$TMP/c"; : >"$TMP/ccpu"; : >"$TMP/o"; : >"$TMP/ocpu"
 	r=1
 	while [ "$r" -le "$ROUNDS" ]; do
-		rm -f "$TMP/r.db" "$TMP/r.db-wal" "$TMP/r.db-shm"
-		/usr/bin/time -f '%e %U %S' -o "$TMP/time" "$V" run --task e2e --tasks-dir "$TMP/tasks" \
-			--data-dir "$TMP/data" --backend openai --base-url "$URL" --model fake-model \
-			--concurrency "$CONC" --no-cache --quiet --resamples 0 --db "$TMP/r.db" >"$TMP/out" 2>&1 ||
-			{ echo "openai_e2e: vleval run failed:"; cat "$TMP/out"; exit 2; }
-		got=$(sqlite3 "$TMP/r.db" "select count(*) || ' ' || count(error) from samples")
-		[ "$got" = "$N 0" ] || { echo "openai_e2e: run logged '$got' (rows errors), wanted '$N 0'"; exit 2; }
-		read -r wall user sys <"$TMP/time"
-		v=$(awk -v n="$N" -v w="$wall" 'BEGIN { printf "%d", n / w }')
-		cpu=$(awk -v n="$N" -v u="$user" -v s="$sys" 'BEGIN { printf "%.1f", (u + s) / n * 1e6 }')
+		run_vleval "$V" || exit 2
+		v=$rate; cpu=$cpu_us
 		own=$("$V" show last --json --db "$TMP/r.db" | python3 -c \
 			'import json,sys; d=json.load(sys.stdin); d=d[0] if isinstance(d,list) else d; print("%d" % (d.get("throughput") or d["cost"]["throughput"]))' 2>/dev/null || echo "?")
+		old=
+		if [ -n "$VOLD" ]; then
+			run_vleval "$VOLD" || exit 2
+			old=", older build $rate samples/s (CPU $cpu_us us/sample)"
+			echo "$rate" >>"$TMP/o"; echo "$cpu_us" >>"$TMP/ocpu"
+		fi
 		line=$("$FLOOR" --url "$URL/chat/completions" --body "$TMP/body.json" --requests "$N" \
 			--concurrency "$CONC") || { echo "openai_e2e: curl_floor failed: $line"; exit 2; }
 		c=$(echo "$line" | sed 's/.* rate=\([0-9]*\).*/\1/')
 		ccpu=$(echo "$line" | sed 's/.*cpu_us_per_req=\([0-9.]*\).*/\1/')
 		w=$(BODY=$TMP/body.json wrk -t1 -c"$CONC" -d"${WSECS}s" -s "$TMP/post.lua" \
 			"$URL/chat/completions" | awk '/Requests\/sec/ { printf "%d", $2 }')
-		echo "  round $r, ${size} KB image: vleval $v samples/s (wall ${wall} s, own figure $own/s, CPU ${cpu} us/sample), libcurl alone $c req/s (CPU ${ccpu} us/req), wrk ${w:-?} req/s"
+		echo "  round $r, ${size} KB image: vleval $v samples/s (own figure $own/s, CPU ${cpu} us/sample)$old, libcurl alone $c req/s (CPU ${ccpu} us/req), wrk ${w:-?} req/s"
 		echo "$v" >>"$TMP/v"; echo "${w:-0}" >>"$TMP/w"; echo "$cpu" >>"$TMP/cpu"
 		echo "$c" >>"$TMP/c"; echo "$ccpu" >>"$TMP/ccpu"
 		r=$((r + 1))
@@ -99,4 +115,8 @@ for size in $SIZES; do
 	fratio=$(awk -v a="$mf" -v b="$mw" 'BEGIN { printf "%.0f", b ? 100 * a / b : 0 }')
 	vf=$(awk -v a="$mv" -v b="$mf" 'BEGIN { printf "%.0f", b ? 100 * a / b : 0 }')
 	echo "openai e2e ${size} KB image ($N samples, body $bytes bytes, $sent sent with headers, concurrency $CONC): vleval $mv samples/s, libcurl alone $mf req/s, wrk $mw req/s; vleval/wrk ${ratio}%, libcurl/wrk ${fratio}%, vleval/libcurl ${vf}%; CPU per request: vleval $mc us, libcurl alone $mfc us (medians of $ROUNDS)"
+	if [ -n "$VOLD" ]; then
+		mo=$(median <"$TMP/o"); moc=$(median <"$TMP/ocpu")
+		echo "  older build $VOLD: $mo samples/s, CPU $moc us/sample; this build $(awk -v a="$mv" -v b="$mo" 'BEGIN { printf "%+.0f", b ? 100 * (a - b) / b : 0 }')% samples/s"
+	fi
 done
