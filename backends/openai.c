@@ -509,7 +509,7 @@ static int on_seek(void *ud, curl_off_t off, int origin)
  * is one more system call and one more wake-up of the server.  Between
  * libcurl's 64 KB default and 512 KB, so that a window of 64 transfers of
  * large images holds at most 32 MB of upload buffers. */
-static long upload_buffer_size(size_t body_len)
+long vl_openai_upload_buffer_size(size_t body_len)
 {
 	size_t n = (body_len + 16383) / 16384 * 16384;
 
@@ -976,7 +976,7 @@ static int start(struct openai *o, struct job *j, char *err, size_t errlen)
 	curl_easy_setopt(e, CURLOPT_READDATA, j);
 	curl_easy_setopt(e, CURLOPT_SEEKDATA, j);
 	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)j->body.len);
-	curl_easy_setopt(e, CURLOPT_UPLOAD_BUFFERSIZE, upload_buffer_size(j->body.len));
+	curl_easy_setopt(e, CURLOPT_UPLOAD_BUFFERSIZE, vl_openai_upload_buffer_size(j->body.len));
 	curl_easy_setopt(e, CURLOPT_PRIVATE, j);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, j);
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, j);

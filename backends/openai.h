@@ -99,6 +99,10 @@ int vl_openai_build_body(const struct vl_openai_body_opts *o,
 			 struct vl_buf *out,
 			 struct vl_buf *err);
 
+/* libcurl upload buffer for a body of body_len bytes: the whole body in one
+ * read and one send() when it fits, between 64 KB and 512 KB. */
+long vl_openai_upload_buffer_size(size_t body_len);
+
 /* 1 when s starts with http:// or https:// */
 int vl_openai_is_http_url(const char *s);
 

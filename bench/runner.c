@@ -108,16 +108,6 @@ static void scrub_secret(char *text, const char *secret)
 	}
 }
 
-static double cpu_seconds(int who)
-{
-	struct rusage ru;
-
-	if (getrusage(who, &ru) != 0)
-		return -1;
-	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 +
-	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
-}
-
 static double peak_rss_mb(void)
 {
 	struct rusage ru;
@@ -763,8 +753,8 @@ int vl_runner_run(const struct vl_task *task, const struct vl_run_opts *o,
 	struct vl_run_info ri = { 0 }, prev = { 0 };
 	struct loop L = { 0 };
 	struct vl_dataset *ds = NULL;
-	double t0 = vl_now(), cpu0 = cpu_seconds(RUSAGE_SELF);
-	double cpu0_children = cpu_seconds(RUSAGE_CHILDREN);
+	double t0 = vl_now(), cpu0 = vl_cpu_seconds(RUSAGE_SELF);
+	double cpu0_children = vl_cpu_seconds(RUSAGE_CHILDREN);
 	struct vl_backend_stats bst;
 	const char *api_key_env;
 	char host[256] = "";
@@ -919,10 +909,10 @@ int vl_runner_run(const struct vl_task *task, const struct vl_run_opts *o,
 	/* the dataset is read from the start on resume: this count is the total */
 	ri.n_bad_records = res->n_bad_records;
 	ri.wall_s = (prev.wall_s > 0 ? prev.wall_s : 0) + (vl_now() - t0);
-	ri.cpu_s = (prev.cpu_s > 0 ? prev.cpu_s : 0) + (cpu_seconds(RUSAGE_SELF) - cpu0);
+	ri.cpu_s = (prev.cpu_s > 0 ? prev.cpu_s : 0) + (vl_cpu_seconds(RUSAGE_SELF) - cpu0);
 	ri.peak_rss_mb = fmax(peak_rss_mb(), prev.peak_rss_mb);
 	ri.backend_cpu_s = bst.cpu_s >= 0 ? bst.cpu_s
-					  : cpu_seconds(RUSAGE_CHILDREN) - cpu0_children;
+					  : vl_cpu_seconds(RUSAGE_CHILDREN) - cpu0_children;
 	if (ri.backend_cpu_s <= 0)
 		ri.backend_cpu_s = -1;
 	ri.backend_rss_mb = bst.peak_rss_mb;

@@ -153,6 +153,8 @@ double vl_rng_unit(struct vl_rng *r);             /* uniform in [0, 1) */
 /* Monotonic clock in seconds, and wall clock (Unix epoch) in seconds. */
 double vl_now(void);
 double vl_wall_time(void);
+/* User + system CPU seconds of RUSAGE_SELF or RUSAGE_CHILDREN; -1 on error. */
+double vl_cpu_seconds(int who);
 
 /* 64-bit FNV-1a, for ids and cache keys where collisions only cost a miss. */
 uint64_t vl_hash64(const void *data, size_t n, uint64_t seed);

@@ -12,6 +12,7 @@
  * Prints: requests=N errors=E wall_s=W rate=R cpu_us_per_req=C
  */
 #include "backends/curl_dl.h"
+#include "backends/openai.h"
 #include "bench/vl.h"
 
 #include <errno.h>
@@ -74,8 +75,6 @@ static int on_timer(CURLM *m, long ms, void *ud)
 
 static void setup(CURL *e, const char *url, struct curl_slist *h, struct xfer *x)
 {
-	long ub = (long)((body_len + 16383) / 16384 * 16384);
-
 	x->off = 0;
 	curl_easy_setopt(e, CURLOPT_URL, url);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
@@ -86,17 +85,8 @@ static void setup(CURL *e, const char *url, struct curl_slist *h, struct xfer *x
 	curl_easy_setopt(e, CURLOPT_READDATA, x);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, x);
 	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
-	curl_easy_setopt(e, CURLOPT_UPLOAD_BUFFERSIZE, ub < 65536 ? 65536L : ub > 524288 ? 524288L : ub);
+	curl_easy_setopt(e, CURLOPT_UPLOAD_BUFFERSIZE, vl_openai_upload_buffer_size(body_len));
 	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-}
-
-static double cpu_s(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 +
-	       (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec * 1e-6;
 }
 
 int main(int argc, char **argv)
@@ -149,7 +139,7 @@ int main(int argc, char **argv)
 	h = curl_slist_append(h, "Expect:");
 	xs = vl_xcalloc((size_t)conc, sizeof(*xs));
 	t0 = vl_now();
-	c0 = cpu_s();
+	c0 = vl_cpu_seconds(RUSAGE_SELF);
 	for (long i = 0; i < conc && started < n; i++, started++) {
 		CURL *e = curl_easy_init();
 		setup(e, url, h, &xs[i]);
@@ -195,7 +185,7 @@ int main(int argc, char **argv)
 		}
 	}
 	{
-		double wall = vl_now() - t0, cpu = cpu_s() - c0;
+		double wall = vl_now() - t0, cpu = vl_cpu_seconds(RUSAGE_SELF) - c0;
 		printf("requests=%ld errors=%ld wall_s=%.3f rate=%.0f cpu_us_per_req=%.1f\n", n, errors,
 		       wall, (double)n / wall, cpu / (double)n * 1e6);
 	}

@@ -20,14 +20,6 @@
 #include <string.h>
 #include <sys/resource.h>
 
-static double cpu_s(void)
-{
-	struct rusage ru;
-	getrusage(RUSAGE_SELF, &ru);
-	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 +
-	       (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec * 1e-6;
-}
-
 int main(int argc, char **argv)
 {
 	const char *url = NULL, *image = NULL, *dump = NULL;
@@ -98,7 +90,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	t0 = vl_now();
-	c0 = cpu_s();
+	c0 = vl_cpu_seconds(RUSAGE_SELF);
 	t_end = t0 + seconds;
 	for (;;) {
 		int n;
@@ -126,7 +118,7 @@ int main(int argc, char **argv)
 		done += n;
 	}
 	{
-		double wall = vl_now() - t0, cpu = cpu_s() - c0;
+		double wall = vl_now() - t0, cpu = vl_cpu_seconds(RUSAGE_SELF) - c0;
 		printf("requests=%ld errors=%ld wall_s=%.3f rate=%.0f cpu_us_per_req=%.1f\n",
 		       done, errors, wall, done / wall, cpu / (double)done * 1e6);
 	}
