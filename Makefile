@@ -25,14 +25,21 @@ LDLIBS_ALL = $(PKG_LIBS) -lz -lm -ldl -pthread $(SAN) $(LDFLAGS)
 BUILD ?= build
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
+CORE_OBJS = \
+	core/alloc.o \
+	core/buf.o \
+	core/sample.o \
+	core/util.o \
+	core/kv.o \
+	core/rng.o \
+	core/strmap.o \
+	core/base64.o \
+	core/base64-x86.o \
+	core/jsonr.o \
+	core/image.o
+
 BENCH_OBJS = \
-	bench/buf.o \
-	bench/alloc.o \
-	bench/sample.o \
-	bench/util.o \
 	bench/cli.o \
-	bench/kv.o \
-	bench/strmap.o \
 	bench/task.o \
 	bench/runlog.o \
 	bench/runner.o \
@@ -45,8 +52,6 @@ BENCH_OBJS = \
 	bench/cmd-backends.o \
 	bench/cmd-validate.o \
 	bench/cmd-demo.o \
-	bench/base64.o \
-	bench/base64-x86.o \
 	bench/cmd-score.o \
 	bench/score-pope.o \
 	bench/score-vqa.o \
@@ -55,7 +60,6 @@ BENCH_OBJS = \
 
 DATASET_OBJS = \
 	datasets/dataset.o \
-	datasets/image.o \
 	datasets/jsonl.o \
 	datasets/pope.o \
 	datasets/json_items.o \
@@ -69,7 +73,6 @@ DATASET_OBJS = \
 	datasets/chair.o \
 	datasets/refcoco.o \
 	datasets/vlmeval_tsv.o \
-	datasets/jsonr.o \
 	datasets/vqa.o
 
 METRIC_OBJS = \
@@ -104,12 +107,13 @@ BACKEND_OBJS = \
 REPORT_OBJS = \
 	reports/leaderboard.o
 
-LIB_OBJS = $(BENCH_OBJS) $(DATASET_OBJS) $(METRIC_OBJS) $(BACKEND_OBJS) $(REPORT_OBJS) \
+LIB_OBJS = $(CORE_OBJS) $(BENCH_OBJS) $(DATASET_OBJS) $(METRIC_OBJS) $(BACKEND_OBJS) $(REPORT_OBJS) \
 	gen/tasks.o
 ALL_OBJS = $(addprefix $(BUILD)/,$(LIB_OBJS) bench/main.o)
 
-UNIT_SRCS = $(wildcard tests/unit/test_*.c)
-UNIT_BINS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+# Unit tests mirror the sources: tests/unit/<folder>/test_<file>.c
+UNIT_SRCS = $(wildcard tests/unit/*/test_*.c)
+UNIT_BINS = $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
 TEST_TOOLS = $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(wildcard tests/tools/*.c))
 PERF_TOOLS = $(patsubst tests/perf/%.c,$(BUILD)/tests/perf/%,$(wildcard tests/perf/*.c))
 PLUGIN_SO = $(if $(wildcard backends/plugin-template.c),$(BUILD)/libvl_plugin_template.so)
@@ -156,9 +160,9 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -DVL_VERSION='"$(VERSION)"' -c -o $@ $<
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libvl.a
+$(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libvl.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libvl.a $(LDLIBS_ALL) -lcmocka
+	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(BUILD)/libvl.a $(LDLIBS_ALL) -lcmocka
 
 $(BUILD)/tests/tools/%: tests/tools/%.c $(BUILD)/libvl.a
 	@mkdir -p $(dir $@)

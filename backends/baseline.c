@@ -6,7 +6,7 @@
  */
 #include "backends/backend.h"
 #include "backends/ready.h"
-#include "bench/vl.h"
+#include "core/vl.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -14,7 +14,7 @@
 #define VL_BACKEND_HOST_H
 
 #include "backends/backend.h"
-#include "bench/vl.h"
+#include "core/vl.h"
 
 struct vl_backend;
 

@@ -28,7 +28,7 @@
  * unit tests.  Configuration keys are listed in cfg_keys below and in README.
  */
 #include "backends/openai.h"
-#include "bench/base64.h"
+#include "core/base64.h"
 
 #include "backends/curl_dl.h"
 #include <cjson/cJSON.h>

@@ -9,7 +9,7 @@
 #define VL_OPENAI_H
 
 #include "backends/backend.h"
-#include "bench/vl.h"
+#include "core/vl.h"
 
 /* Body keys that config "extra_body" may override (bit per key). */
 enum {

@@ -13,7 +13,7 @@
  * Memory per request in flight is the image's size, not 4/3 of it.
  */
 #include "backends/openai.h"
-#include "bench/base64.h"
+#include "core/base64.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>

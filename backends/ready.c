@@ -2,7 +2,7 @@
  * ready.c - FIFO of completed responses (see ready.h).
  */
 #include "backends/ready.h"
-#include "bench/vl.h"
+#include "core/vl.h"
 
 #include <stdlib.h>
 

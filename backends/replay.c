@@ -9,7 +9,7 @@
  */
 #include "backends/backend.h"
 #include "backends/ready.h"
-#include "bench/vl.h"
+#include "core/vl.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>

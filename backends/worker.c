@@ -79,7 +79,7 @@
 #include "backends/backend.h"
 #include "backends/ready.h"
 #include "backends/worker.h"
-#include "bench/vl.h"
+#include "core/vl.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>

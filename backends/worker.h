@@ -8,7 +8,7 @@
 #define VL_WORKER_H
 
 #include "backends/backend.h"
-#include "bench/buf.h"
+#include "core/buf.h"
 
 /* Appends req to out as one JSON object and a '\n'.  Relative image paths
  * are made absolute against cwd (borrowed; NULL leaves them as they are).

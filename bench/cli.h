@@ -11,7 +11,7 @@
 #ifndef VL_CLI_H
 #define VL_CLI_H
 
-#include "bench/vl.h"
+#include "core/vl.h"
 
 /* Exit codes (README "Exit codes"). */
 enum {

@@ -6,7 +6,7 @@
 #ifndef VL_PROGRESS_H
 #define VL_PROGRESS_H
 
-#include "bench/vl.h"
+#include "core/vl.h"
 
 struct vl_progress {
 	int mode;            /* 0 off, 1 plain lines, 2 terminal */

@@ -12,7 +12,7 @@
 #ifndef VL_RUNLOG_H
 #define VL_RUNLOG_H
 
-#include "bench/vl.h"
+#include "core/vl.h"
 
 #define VL_RUNLOG_SCHEMA_VERSION 1
 #define VL_RUNLOG_BATCH_ROWS 256

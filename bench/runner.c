@@ -5,9 +5,9 @@
 #include "backends/host.h"
 #include "bench/cli.h"
 #include "bench/progress.h"
-#include "bench/base64.h"
+#include "core/base64.h"
 #include "datasets/dataset.h"
-#include "datasets/image.h"
+#include "core/image.h"
 #include "metrics/metric.h"
 
 #include <ctype.h>

@@ -13,7 +13,7 @@
 
 #include "bench/runlog.h"
 #include "bench/task.h"
-#include "bench/vl.h"
+#include "core/vl.h"
 
 struct vl_run_opts {
 	const char *data_dir;         /* data root ("." when NULL) */

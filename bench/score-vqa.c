@@ -19,7 +19,7 @@
  */
 #include "bench/cli.h"
 #include "datasets/dataset.h"
-#include "datasets/jsonr.h"
+#include "core/jsonr.h"
 #include "datasets/vqa.h"
 #include "metrics/metric.h"
 #include "metrics/vqa.h"

@@ -19,7 +19,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "bench/vl.h"
+#include "core/vl.h"
 
 struct vl_task {
 	char *name;

@@ -144,18 +144,6 @@ void vl_dataset_close(struct vl_dataset *ds)
 	vl_free(ds);
 }
 
-void vl_path_join(struct vl_buf *out, const char *root, const char *rel)
-{
-	if (rel[0] == '/' || !root || !*root) {
-		vl_buf_adds(out, rel);
-		return;
-	}
-	vl_buf_adds(out, root);
-	if (out->len && out->buf[out->len - 1] != '/')
-		vl_buf_addch(out, '/');
-	vl_buf_adds(out, rel);
-}
-
 int vl_json_load(const char *path, cJSON **out, struct vl_buf *err)
 {
 	struct vl_buf text = VL_BUF_INIT;

@@ -15,7 +15,8 @@
 
 #include <cjson/cJSON.h>
 
-#include "bench/vl.h"
+#include "core/vl.h"
+#include "core/image.h"
 
 #define VL_LOADER_API_VERSION 1
 
@@ -58,19 +59,6 @@ size_t vl_dataset_bad_records(const struct vl_dataset *ds);
  * loader offer a fast path beside next() (datasets/vqa.h). */
 void *vl_dataset_handle(struct vl_dataset *ds, const struct vl_loader *loader);
 void vl_dataset_close(struct vl_dataset *ds);
-
-/* Joins root and rel into out ("rel" as is when absolute or root empty). */
-void vl_path_join(struct vl_buf *out, const char *root, const char *rel);
-
-/* Resolves an image reference against image_dir.  Refuses references that
- * escape the folder (absolute paths, "..", symlinks pointing outside) with
- * VL_EINVAL and an err naming the reference. */
-int vl_image_resolve(const char *image_dir, const char *ref, struct vl_buf *out,
-		     struct vl_buf *err);
-
-/* Reads an image's width and height from its header (JPEG, PNG, GIF, BMP,
- * WebP) without decoding it. */
-int vl_image_size(const char *path, int *w, int *h, struct vl_buf *err);
 
 /* Reads a JSON file whole into a cJSON tree (caller frees with cJSON_Delete).
  * Errors name the file, line and column. */

@@ -8,8 +8,8 @@
 
 #include <cjson/cJSON.h>
 
-#include "bench/vl.h"
-#include "datasets/jsonr.h"
+#include "core/vl.h"
+#include "core/jsonr.h"
 
 /*
  * Reads the elements of one JSON container one at a time: the top-level
@@ -19,7 +19,7 @@
  * annotation file costs the size of its largest record.  Other top-level
  * members are skipped without being stored.
  *
- * Built on the pull reader (datasets/jsonr.h): its tokens for the
+ * Built on the pull reader (core/jsonr.h): its tokens for the
  * structure around the elements, vl_jsonr_raw for each element, whose
  * boundaries come from brackets outside strings; each element is then
  * parsed by cJSON, so a malformed element is reported (VL_EPARSE) and the

@@ -30,7 +30,7 @@
  * Dataset keys: "path" (required), "images" (folder for image_path).
  */
 #include "datasets/dataset.h"
-#include "datasets/image.h"
+#include "core/image.h"
 #include "datasets/loader_util.h"
 
 #include <ctype.h>
@@ -40,7 +40,7 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "bench/base64.h"
+#include "core/base64.h"
 
 #define TSV_CHUNK (1024 * 1024)
 #define TSV_REF_MAX 64 /* VLMEvalKit: an image cell this short is a reference */

@@ -12,7 +12,7 @@
  *
  * Streaming: the questions file is read once into a compact table (text and
  * ids, about 40 bytes per question), the annotations file is read record by
- * record with the pull reader (datasets/jsonr.h) and joined to it by
+ * record with the pull reader (core/jsonr.h) and joined to it by
  * question_id, so VQAv2 val (172 MB of annotations) loads in well under
  * 400 MB.  The annotations are parsed on a background thread, started
  * before the questions load, in batches of ANN_BATCH records (at most
@@ -31,7 +31,7 @@
  * stops the file with VL_EINVAL.
  */
 #include "datasets/dataset.h"
-#include "datasets/jsonr.h"
+#include "core/jsonr.h"
 #include "datasets/vqa.h"
 
 #include <inttypes.h>

@@ -19,7 +19,7 @@
 #ifndef VL_BOX_H
 #define VL_BOX_H
 
-#include "bench/vl.h"
+#include "core/vl.h"
 
 /* Appends the canonical form of b to out. */
 void vl_box_format(const double b[4], struct vl_buf *out);

@@ -24,7 +24,7 @@
 #ifndef VL_CAPTION_H
 #define VL_CAPTION_H
 
-#include "bench/vl.h"
+#include "core/vl.h"
 
 struct vl_caption_set;
 

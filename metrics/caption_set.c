@@ -17,27 +17,6 @@
 #include <string.h>
 #include <sys/mman.h>
 
-void vl_u32v_push(struct vl_u32v *v, uint32_t x)
-{
-	if (v->n == v->alloc) {
-		v->alloc = v->alloc ? v->alloc * 2 : 64;
-		v->v = vl_xrealloc(v->v, v->alloc * sizeof(*v->v));
-	}
-	v->v[v->n++] = x;
-}
-
-/* Makes room for `more` further elements. */
-static void u32v_reserve(struct vl_u32v *v, size_t more)
-{
-	if (v->n + more > v->alloc) {
-		size_t na = v->alloc ? v->alloc * 2 : 64;
-		while (na < v->n + more)
-			na *= 2;
-		v->v = vl_xrealloc(v->v, na * sizeof(*v->v));
-		v->alloc = na;
-	}
-}
-
 #define GROW(arr, n, alloc, min) do { \
 	if ((n) >= (alloc)) { \
 		size_t na_ = (alloc) ? (alloc) * 2 : (min); \
@@ -267,7 +246,7 @@ static size_t split_py(struct vl_caption_set *cs, const char *s, int *canon)
 			p++;
 		}
 		if (cs->toks.n == cs->toks.alloc)
-			u32v_reserve(&cs->toks, 1);
+			vl_u32v_reserve(&cs->toks, 1);
 		cs->toks.v[cs->toks.n++] = tok_intern(cs, (const char *)w, (size_t)(p - w), h);
 		n++;
 	}
@@ -795,7 +774,7 @@ static void *build_images(void *arg)
 		image_entries(cs, sc, im, sc->img_ent);
 		rows = (size_t)im->nref * sent_total(&cs->sent[im->sent0]);
 		sc->img_align.n = 0;
-		u32v_reserve(&sc->img_align, rows + 1);   /* + 1: never NULL */
+		vl_u32v_reserve(&sc->img_align, rows + 1);   /* + 1: never NULL */
 		memset(sc->img_align.v, 0, rows * sizeof(uint32_t));
 		image_align(cs, sc, im, sc->img_ent, sc->img_align.v);
 		im->cider_all = vl_cider_image(cs, sc, im, sc->img_ent, sc->img_align.v, NULL);
@@ -885,7 +864,7 @@ static void build_subset(struct vl_caption_set *cs)
 		ncand = sent_total(&cs->sent[im->sent0]);
 		rows = (size_t)im->nref * ncand;
 		im->align_off = cs->align.n;
-		u32v_reserve(&cs->align, rows + 1);
+		vl_u32v_reserve(&cs->align, rows + 1);
 		memset(cs->align.v + cs->align.n, 0, rows * sizeof(uint32_t));
 		image_align(cs, &cs->scr[0], im, cs->ent + im->ent_off, cs->align.v + cs->align.n);
 		cs->align.n += rows;

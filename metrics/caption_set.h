@@ -23,6 +23,7 @@
 #ifndef VL_CAPTION_SET_H
 #define VL_CAPTION_SET_H
 
+#include "core/u32v.h"
 #include "metrics/caption.h"
 
 struct vl_ngram_count {
@@ -63,11 +64,6 @@ struct vl_cap_image {
 	uint32_t guess[4], correct[4];
 	double bleu[4];     /* per-image BLEU, corpus-independent */
 	double rouge_l;     /* per-image ROUGE-L, corpus-independent */
-};
-
-struct vl_u32v {
-	uint32_t *v;
-	size_t n, alloc;
 };
 
 /* Scratch of one thread: one image's entries and align rows, a small map
@@ -130,8 +126,6 @@ struct vl_caption_set {
 	double *vals;
 	size_t vals_alloc;
 };
-
-void vl_u32v_push(struct vl_u32v *v, uint32_t x);
 
 /* bleu.c: BLEU-1..4 of cooked counts (one image, or corpus sums). */
 void vl_bleu_from_counts(double testlen, double reflen, const double guess[4],

@@ -5,7 +5,7 @@
 #ifndef VL_CHAIR_H
 #define VL_CHAIR_H
 
-#include "bench/vl.h"
+#include "core/vl.h"
 
 struct vl_chair;  /* the synonym table and the compiled singulariser rules */
 

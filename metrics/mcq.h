@@ -5,7 +5,7 @@
 #ifndef VL_MCQ_H
 #define VL_MCQ_H
 
-#include "bench/vl.h"
+#include "core/vl.h"
 
 /* vl_mcq_letter results besides a letter 'A'..'Z'. */
 #define VL_MCQ_NONE 0         /* no option letter found */

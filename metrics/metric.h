@@ -18,7 +18,7 @@
 #ifndef VL_METRIC_H
 #define VL_METRIC_H
 
-#include "bench/vl.h"
+#include "core/vl.h"
 
 #define VL_METRIC_API_VERSION 1
 

@@ -9,7 +9,7 @@
 #ifndef VL_PTB_TOKENIZE_H
 #define VL_PTB_TOKENIZE_H
 
-#include "bench/vl.h"
+#include "core/vl.h"
 
 enum {
 	VL_PTB_LOWER = 1,        /* -lowerCase */

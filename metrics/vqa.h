@@ -12,7 +12,7 @@
 #ifndef VL_METRICS_VQA_H
 #define VL_METRICS_VQA_H
 
-#include "bench/vl.h"
+#include "core/vl.h"
 
 enum vl_vqa_revision {
 	VL_VQA_REV_2021 = 0,  /* a013f00 (2021-03-11), the current official code */

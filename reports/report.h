@@ -10,7 +10,7 @@
 #define VL_REPORT_H
 
 #include "bench/runlog.h"
-#include "bench/vl.h"
+#include "core/vl.h"
 
 /* Writes the leaderboard of runs[0..n) (n 0: every finished run) as
  * Markdown to out. */

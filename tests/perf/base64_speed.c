@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bench/base64.h"
-#include "bench/vl.h"
+#include "core/base64.h"
+#include "core/vl.h"
 
 enum { MAX_COLUMNS = 16 };
 

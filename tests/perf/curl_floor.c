@@ -13,7 +13,7 @@
  */
 #include "backends/curl_dl.h"
 #include "backends/openai.h"
-#include "bench/vl.h"
+#include "core/vl.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -12,7 +12,7 @@
  */
 #include "backends/host.h"
 #include "backends/openai.h"
-#include "bench/vl.h"
+#include "core/vl.h"
 
 #include <malloc.h>
 #include <stdio.h>

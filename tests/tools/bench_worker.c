@@ -11,7 +11,7 @@
  */
 #include "backends/host.h"
 #include "backends/worker.h"
-#include "bench/vl.h"
+#include "core/vl.h"
 
 #include <stdio.h>
 #include <stdlib.h>

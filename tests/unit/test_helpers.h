@@ -19,7 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bench/vl.h"
+#include "core/vl.h"
 
 /* Loads a JSON file relative to the repository root; fails the test if it
  * cannot. Caller frees with cJSON_Delete. */

@@ -8,8 +8,7 @@
  * Adding a format: teach vl_image_mime its magic bytes and vl_image_size_mem
  * (and vl_image_size) its header; downscaling needs a decoder stb has.
  */
-#include "datasets/dataset.h"
-#include "datasets/image.h"
+#include "core/image.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -22,7 +21,7 @@
 #include <stb_image_resize.h>
 #include <stb_image_write.h>
 
-#include "bench/base64.h"
+#include "core/base64.h"
 
 /* 1 when a component of path after its first `from` bytes (the image
  * folder) is a symlink; 0 when none is, or a component does not exist. */

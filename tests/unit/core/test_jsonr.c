@@ -8,7 +8,7 @@
 
 #include <unistd.h>
 
-#include "datasets/jsonr.h"
+#include "core/jsonr.h"
 
 /* Renders the token stream of r as text: { } [ ] k:KEY s:STR n:NUM t f z,
  * or "ERR: message" at the first error. */

@@ -3,7 +3,7 @@
  * for sample-id sets: duplicate detection, answered samples on resume, the
  * join of the run log with the dataset.
  */
-#include "bench/vl.h"
+#include "core/vl.h"
 
 #include <string.h>
 

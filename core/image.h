@@ -2,18 +2,27 @@
  * image.h - image bytes: size from a header in memory, type detection, and
  * optional downscaling before an image is sent to a model.
  *
- * vl_image_resolve and vl_image_size (paths) are declared in dataset.h with
- * the loader interface; this header holds what the runner needs to turn an
- * image reference (a path or inline base64) into the bytes of a request.
- * backends/ may not include datasets/ headers: the runner (bench/) calls
- * vl_image_prepare and hands the bytes to the backend.
+ * Part of core/: loaders resolve references and read sizes with it, the
+ * runner turns a reference (a path or inline base64) into the bytes of a
+ * request with vl_image_prepare, and backends name the MIME type with the
+ * one sniffer, vl_image_mime.
  */
 #ifndef VL_IMAGE_H
 #define VL_IMAGE_H
 
 #include <stddef.h>
 
-#include "bench/vl.h"
+#include "core/vl.h"
+
+/* Resolves an image reference against image_dir.  Refuses references that
+ * escape the folder (absolute paths, "..", symlinks pointing outside) with
+ * VL_EINVAL and an err naming the reference. */
+int vl_image_resolve(const char *image_dir, const char *ref, struct vl_buf *out,
+		     struct vl_buf *err);
+
+/* Reads an image's width and height from its header (JPEG, PNG, GIF, BMP,
+ * WebP) without decoding it. */
+int vl_image_size(const char *path, int *w, int *h, struct vl_buf *err);
 
 /* MIME type of an image from its first bytes ("image/jpeg", "image/png",
  * "image/gif", "image/bmp", "image/webp"), or NULL when not recognised.

@@ -13,7 +13,7 @@
 
 #include <stddef.h>
 
-#include "bench/buf.h"
+#include "core/buf.h"
 
 /* Characters the encoding of n bytes takes (padding included, no NUL). */
 size_t vl_base64_encoded_len(size_t n);

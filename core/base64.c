@@ -16,13 +16,13 @@
  * stores.  The table is a constant initialiser that macros expand from the
  * 64-character alphabet, so nothing is computed at run time.
  */
-#include "bench/base64.h"
+#include "core/base64.h"
 
 #include <stdint.h>
 #include <string.h>
 
-#include "bench/base64-x86.h"
-#include "bench/vl.h"
+#include "core/base64-x86.h"
+#include "core/vl.h"
 
 static const char alphabet[64] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

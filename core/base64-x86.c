@@ -10,7 +10,7 @@
  *
  * To add a kernel, see base64-x86.h.
  */
-#include "bench/base64-x86.h"
+#include "core/base64-x86.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>

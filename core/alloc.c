@@ -1,7 +1,7 @@
 /*
  * alloc.c - allocation wrapper with failure injection (see alloc.h).
  */
-#include "bench/alloc.h"
+#include "core/alloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>

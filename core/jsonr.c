@@ -11,7 +11,7 @@
  * (what may come next) plus a stack of open containers; strings and numbers
  * are copied into r->str as they are read, so tokens may span refills.
  */
-#include "datasets/jsonr.h"
+#include "core/jsonr.h"
 
 #include <errno.h>
 #include <fcntl.h>

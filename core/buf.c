@@ -1,8 +1,8 @@
 /*
  * buf.c - growable string buffer (see buf.h).
  */
-#include "bench/buf.h"
-#include "bench/alloc.h"
+#include "core/buf.h"
+#include "core/alloc.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /*
- * kv.c - ordered key/value pairs and the seeded random number generator.
+ * kv.c - ordered key/value pairs (task options, --set values, backend config).
  */
-#include "bench/vl.h"
+#include "core/vl.h"
 
 #include <errno.h>
 #include <math.h>
@@ -78,36 +78,4 @@ void vl_kv_release(struct vl_kv *kv)
 {
 	vl_strv_release(&kv->keys);
 	vl_strv_release(&kv->vals);
-}
-
-void vl_rng_seed(struct vl_rng *r, uint64_t seed)
-{
-	r->state = seed;
-}
-
-uint64_t vl_rng_next(struct vl_rng *r)
-{
-	uint64_t z = (r->state += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-size_t vl_rng_below(struct vl_rng *r, size_t n)
-{
-	/* rejection sampling: no modulo bias, so resamples are exactly uniform */
-	uint64_t limit, x;
-
-	if (n <= 1)
-		return 0;
-	limit = UINT64_MAX - UINT64_MAX % n;
-	do
-		x = vl_rng_next(r);
-	while (x >= limit);
-	return (size_t)(x % n);
-}
-
-double vl_rng_unit(struct vl_rng *r)
-{
-	return (double)(vl_rng_next(r) >> 11) * (1.0 / 9007199254740992.0);
 }

@@ -2,7 +2,7 @@
  * sample.c - lifecycle of the core types in vl.h (samples, string vectors,
  * generation parameters).
  */
-#include "bench/vl.h"
+#include "core/vl.h"
 
 #include <string.h>
 

@@ -3,7 +3,7 @@
  *
  * Only plain C here: no SQLite, curl, cJSON or PCRE2 types, so that datasets/,
  * metrics/ and backends/ can include it without pulling in each other's
- * dependencies (tests/unit/test_layering.c checks the include rules).
+ * dependencies (tests/integration/layering.sh checks the floors).
  *
  * Conventions used across the code base:
  *   - functions return 0 on success and a negative VL_E* code on failure;
@@ -17,8 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bench/alloc.h"
-#include "bench/buf.h"
+#include "core/alloc.h"
+#include "core/buf.h"
 
 #ifndef VL_VERSION
 #define VL_VERSION "dev"
@@ -165,6 +165,9 @@ uint64_t vl_hash64(const void *data, size_t n, uint64_t seed);
  * where an accidental collision only costs a cache hit on equal-length data. */
 uint64_t vl_hash64_bulk(const void *data, size_t n, uint64_t seed);
 
+/* Joins root and rel into out ("rel" as is when absolute or root empty). */
+void vl_path_join(struct vl_buf *out, const char *root, const char *rel);
+
 /* Reads a whole file into *out (NUL-terminated).  Fills err naming path. */
 int vl_read_file(const char *path, struct vl_buf *out, struct vl_buf *err);
 
@@ -174,6 +177,6 @@ int vl_utf8_valid(const char *s, size_t n, size_t *bad_off);
 /* Levenshtein distance for "did you mean" suggestions. */
 size_t vl_edit_distance(const char *a, const char *b);
 
-#include "bench/banned.h"
+#include "core/banned.h"
 
 #endif

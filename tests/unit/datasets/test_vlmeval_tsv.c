@@ -7,7 +7,7 @@
  */
 #include "loader_helpers.h"
 
-#include "bench/base64.h"
+#include "core/base64.h"
 
 static const struct vl_sample *by_id(const struct th_loaded *l, const char *id)
 {

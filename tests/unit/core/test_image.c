@@ -8,8 +8,8 @@
 
 #include <stb_image.h>
 
-#include "bench/base64.h"
-#include "datasets/image.h"
+#include "core/base64.h"
+#include "core/image.h"
 
 static char dir[64];
 

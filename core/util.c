@@ -2,7 +2,7 @@
  * util.c - small helpers of vl.h with no better home: clocks, hashing, file
  * reading, UTF-8 validation, edit distance.
  */
-#include "bench/vl.h"
+#include "core/vl.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -179,4 +179,16 @@ size_t vl_edit_distance(const char *a, const char *b)
 	result = row[lb];
 	vl_free(row);
 	return result;
+}
+
+void vl_path_join(struct vl_buf *out, const char *root, const char *rel)
+{
+	if (rel[0] == '/' || !root || !*root) {
+		vl_buf_adds(out, rel);
+		return;
+	}
+	vl_buf_adds(out, root);
+	if (out->len && out->buf[out->len - 1] != '/')
+		vl_buf_addch(out, '/');
+	vl_buf_adds(out, rel);
 }

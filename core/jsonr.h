@@ -22,7 +22,7 @@
 #ifndef VL_JSONR_H
 #define VL_JSONR_H
 
-#include "bench/vl.h"
+#include "core/vl.h"
 
 enum vl_jtok {
 	VL_J_ERROR = -1,  /* err filled; the reader cannot go on */

@@ -1,6 +1,6 @@
 /*
  * base64-x86.h - the x86-64 SIMD kernels of the base64 encoder, private to
- * bench/base64.c, which picks one path at run time (see base64.h).
+ * core/base64.c, which picks one path at run time (see base64.h).
  *
  * Every kernel has the same contract:
  *   in, n   the input, borrowed; the kernel never reads outside in[0, n)

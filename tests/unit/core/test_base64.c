@@ -5,7 +5,7 @@
  */
 #include "test_helpers.h"
 
-#include "bench/base64.h"
+#include "core/base64.h"
 
 static void test_rfc4648_vectors(void **state)
 {

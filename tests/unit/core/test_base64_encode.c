@@ -9,7 +9,7 @@
 
 #include <sys/mman.h>
 
-#include "bench/base64.h"
+#include "core/base64.h"
 
 static const char al[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
