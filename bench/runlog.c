@@ -47,9 +47,16 @@ static const char *const migrations[] = {
 	"CREATE TABLE cache ("
 	"  key TEXT PRIMARY KEY, backend TEXT, model TEXT, output TEXT NOT NULL,"
 	"  prompt_tokens INTEGER, completion_tokens INTEGER, created REAL);",
+	/* 1 -> 2: each sample carries its question and its reference (the
+	 * ground truth as the metrics saw it, JSON: see vl_sample_ref_json), so
+	 * that scoring, reports and compare need not read the dataset again.
+	 * Rows written before stay NULL there. */
+	"ALTER TABLE samples ADD COLUMN question TEXT;"
+	"ALTER TABLE samples ADD COLUMN reference TEXT;",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(*migrations))
+_Static_assert(NMIGRATIONS == VL_RUNLOG_SCHEMA_VERSION, "one migration per schema version");
 
 enum stmt_id {
 	ST_BEGIN, ST_COMMIT, ST_PUT_SAMPLE, ST_SET_SCORE, ST_PUT_METRIC, ST_CLEAR_METRICS,
@@ -63,8 +70,9 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_PUT_SAMPLE] =
 		"INSERT OR REPLACE INTO samples (run_id, sample_id, idx, prompt, output, extracted,"
 		" parse_ok, score, latency_s, ttft_s, prompt_tokens, completion_tokens, bytes_sent,"
-		" bytes_received, retries, http_status, cached, gpu_mem_peak_mb, error, created)"
-		" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+		" bytes_received, retries, http_status, cached, gpu_mem_peak_mb, error, created,"
+		" question, reference)"
+		" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[ST_SET_SCORE] = "UPDATE samples SET score = ? WHERE run_id = ? AND sample_id = ?",
 	[ST_PUT_METRIC] =
 		"INSERT OR REPLACE INTO metrics (run_id, metric, name, subset, value, ci_low,"
@@ -480,6 +488,8 @@ int vl_runlog_put_sample(struct vl_runlog *rl, long long run, const struct vl_sa
 	bind_real(st, 18, r->gpu_mem_peak_mb, 1);
 	bind_text(st, 19, r->error);
 	sqlite3_bind_double(st, 20, vl_wall_time());
+	bind_text(st, 21, r->question);
+	bind_text(st, 22, r->reference);
 	if (step_reset(st) < 0)
 		return db_error(rl, err, "cannot write sample");
 	rl->pending++;
@@ -512,8 +522,8 @@ int vl_runlog_each_sample(struct vl_runlog *rl, long long run, int which,
 	vl_runlog_flush(rl);
 	vl_buf_addf(&sql, "SELECT sample_id, idx, prompt, output, extracted, parse_ok, score,"
 		    " latency_s, ttft_s, prompt_tokens, completion_tokens, bytes_sent,"
-		    " bytes_received, retries, http_status, cached, gpu_mem_peak_mb, error"
-		    " FROM samples WHERE run_id = ?%s ORDER BY idx", where[which < 0 || which > 2 ? 0 : which]);
+		    " bytes_received, retries, http_status, cached, gpu_mem_peak_mb, error,"
+		    " question, reference FROM samples WHERE run_id = ?%s ORDER BY idx", where[which < 0 || which > 2 ? 0 : which]);
 	rc = sqlite3_prepare_v2(rl->db, vl_buf_str(&sql), -1, &st, NULL);
 	vl_buf_release(&sql);
 	if (rc != SQLITE_OK)
@@ -539,6 +549,8 @@ int vl_runlog_each_sample(struct vl_runlog *rl, long long run, int which,
 			.cached = (int)col_int(st, 15, 0),
 			.gpu_mem_peak_mb = col_real(st, 16, -1),
 			.error = (const char *)sqlite3_column_text(st, 17),
+			.question = (const char *)sqlite3_column_text(st, 18),
+			.reference = (const char *)sqlite3_column_text(st, 19),
 		};
 		if (fn(ctx, &r))
 			break;

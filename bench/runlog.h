@@ -14,7 +14,7 @@
 
 #include "core/vl.h"
 
-#define VL_RUNLOG_SCHEMA_VERSION 1
+#define VL_RUNLOG_SCHEMA_VERSION 2
 #define VL_RUNLOG_BATCH_ROWS 256
 #define VL_RUNLOG_BATCH_SECONDS 0.2
 
@@ -80,6 +80,9 @@ struct vl_sample_row {
 	int retries, http_status, cached;
 	double gpu_mem_peak_mb;
 	const char *error;            /* NULL on success */
+	const char *question;         /* the sample's question text, NULL if none */
+	const char *reference;        /* the reference as JSON (vl_sample_ref_json);
+	                                 NULL in rows of schema 1 */
 };
 
 /* Inserts or replaces (a retried sample replaces its failed row). */

@@ -245,13 +245,16 @@ static char *cache_key(struct loop *L, const struct vl_request *req, const struc
 /* Writes a completed request's row; cached: the answer came from the cache. */
 static void record(struct loop *L, struct slot *s, struct vl_response *r, int cached)
 {
-	struct vl_buf ex = VL_BUF_INIT, err = VL_BUF_INIT;
+	struct vl_buf ex = VL_BUF_INIT, err = VL_BUF_INIT, ref = VL_BUF_INIT;
 	struct vl_sample_row row = { 0 };
 	double score = NAN;
 
 	row.sample_id = s->sample.id;
 	row.idx = (long)s->sample.index;
 	row.prompt = s->prompt;
+	row.question = s->sample.question;
+	vl_sample_ref_json(&s->sample, &ref);
+	row.reference = vl_buf_str(&ref);
 	row.latency_s = r->latency_s;
 	row.ttft_s = r->ttft_s;
 	row.prompt_tokens = r->prompt_tokens;
@@ -294,6 +297,7 @@ static void record(struct loop *L, struct slot *s, struct vl_response *r, int ca
 	L->prog.done++;
 	vl_buf_release(&ex);
 	vl_buf_release(&err);
+	vl_buf_release(&ref);
 }
 
 static struct slot *slot_by_id(struct loop *L, uint64_t id)

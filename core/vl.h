@@ -100,6 +100,22 @@ void vl_sample_release(struct vl_sample *s);
 void vl_sample_set_meta(struct vl_sample *s, const char *key, const char *val);
 const char *vl_sample_meta(const struct vl_sample *s, const char *key); /* NULL if absent */
 
+/*
+ * A sample's reference as the metrics see it, as one JSON object: the
+ * ground truth ("answers", "captions", "objects", "label" "yes"/"no",
+ * "label_text", "answer_letter", "options", "box" [x1,y1,x2,y2],
+ * "image_size" [w,h]) and the breakdown metadata ("meta": {key: value}).
+ * Absent fields are left out; numbers are written so that they read back to
+ * the same double.  The run log stores it per sample, and scoring finishes
+ * the metrics from it, so vl_sample_ref_parse(vl_sample_ref_json(s)) must
+ * give a sample every metric scores exactly like s.
+ */
+void vl_sample_ref_json(const struct vl_sample *s, struct vl_buf *out);  /* appends */
+/* Fills the reference fields of s (which the caller initialised; id,
+ * question and index are left alone) from json[0..n).  0, or VL_EPARSE with
+ * err saying what is wrong (the caller names the sample). */
+int vl_sample_ref_parse(const char *json, size_t n, struct vl_sample *s, struct vl_buf *err);
+
 /* Generation parameters of a request. Unset numeric values are negative. */
 struct vl_gen_params {
 	int max_tokens;        /* -1: backend default */

@@ -13,7 +13,13 @@ check "oracle acc is 1" grep -q 'pope/acc .* 1.0000' "$T/out"
 check "baseline labelled" grep -q 'BASELINE' "$T/out"
 check "120 rows" [ "$(sq "$DB" "select count(*) from samples where run_id=1")" = 120 ]
 check "WAL mode" [ "$(sq "$DB" "pragma journal_mode")" = wal ]
-check "schema version" [ "$(sq "$DB" "pragma user_version")" -ge 1 ]
+check "schema version" [ "$(sq "$DB" "pragma user_version")" -ge 2 ]
+check "question stored" [ "$(sq "$DB" "select count(*) from samples where run_id=1 and question like 'Is there a%'")" = 120 ]
+check "reference stored" python3 -c "
+import json, sqlite3
+rows = sqlite3.connect('$DB').execute('select reference from samples where run_id=1').fetchall()
+refs = [json.loads(r[0]) for r in rows]
+assert len(refs) == 120 and all(r['label'] in ('yes', 'no') for r in refs), refs[:3]"
 
 # constant yes: recall 1, yes ratio 1
 expect_exit 0 "constant run" $V run --task pope_coco_random --backend constant --set answer=yes --db "$DB" --quiet --json

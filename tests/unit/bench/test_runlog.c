@@ -178,12 +178,71 @@ static void test_newer_schema_refused(void **state)
 	vl_buf_release(&err);
 }
 
+struct ref_ctx {
+	int n;
+	char question[64], reference[256];
+	int null_reference;
+};
+
+static int read_ref(void *ctx, const struct vl_sample_row *r)
+{
+	struct ref_ctx *c = ctx;
+	c->n++;
+	snprintf(c->question, sizeof(c->question), "%s", r->question ? r->question : "(null)");
+	snprintf(c->reference, sizeof(c->reference), "%s", r->reference ? r->reference : "(null)");
+	c->null_reference += r->reference == NULL;
+	return 0;
+}
+
+/* Schema 2: each sample keeps its question and reference; a schema-1 log is
+ * migrated in place and its old rows read back with both NULL. */
+static void test_question_and_reference(void **state)
+{
+	const char *ref = "{\"answers\":[\"2\",\"two\"],\"meta\":{\"answer_type\":\"number\"}}";
+	struct vl_sample_row r = { .sample_id = "q1", .idx = 0, .output = "2", .extracted = "2",
+				   .parse_ok = 1, .score = 1, .latency_s = 0.1, .ttft_s = -1,
+				   .prompt_tokens = -1, .completion_tokens = -1,
+				   .question = "How many dogs?", .reference = ref };
+	struct vl_buf err = VL_BUF_INIT;
+	struct ref_ctx c = { 0 };
+	struct vl_runlog *rl;
+	long long run;
+	char cmd[300];
+
+	assert_int_equal(vl_runlog_open(db_path, &rl, &err), 0);
+	run = new_run(rl);
+	assert_int_equal(vl_runlog_put_sample(rl, run, &r, &err), 0);
+	vl_runlog_each_sample(rl, run, 0, read_ref, &c);
+	assert_int_equal(c.n, 1);
+	assert_string_equal(c.question, "How many dogs?");
+	assert_string_equal(c.reference, ref);
+	vl_runlog_close(rl);
+
+	/* back to schema 1 as an older vleval left it, then reopened */
+	snprintf(cmd, sizeof(cmd),
+		 "sqlite3 %s 'ALTER TABLE samples DROP COLUMN question;"
+		 " ALTER TABLE samples DROP COLUMN reference; PRAGMA user_version = 1'", db_path);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(vl_runlog_open(db_path, &rl, &err), 0);
+	memset(&c, 0, sizeof(c));
+	vl_runlog_each_sample(rl, run, 0, read_ref, &c);
+	assert_int_equal(c.n, 1);
+	assert_int_equal(c.null_reference, 1);
+	assert_string_equal(c.question, "(null)");
+	vl_runlog_close(rl);
+	snprintf(cmd, sizeof(cmd), "test \"$(sqlite3 %s 'PRAGMA user_version')\" = %d", db_path,
+		 VL_RUNLOG_SCHEMA_VERSION);
+	assert_int_equal(system(cmd), 0);
+	vl_buf_release(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_samples_persist_and_replace, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_errors_cache, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_question_and_reference, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("runlog", tests, NULL, NULL);
 }
