@@ -1186,7 +1186,7 @@ static int op_submit(void *self, const struct vl_request *req, char *err, size_t
 	size_t bad;
 	int wake;
 
-	if (req->prompt && vl_utf8_valid(req->prompt, strlen(req->prompt), &bad) < 0) {
+	if (req->prompt && !vl_utf8_valid(req->prompt, strlen(req->prompt), &bad)) {
 		snprintf(err, errlen, "prompt of sample '%s' is not valid UTF-8 (byte %zu)",
 			 req->sample_id ? req->sample_id : "?", bad);
 		return VL_EINVAL;

@@ -434,6 +434,27 @@ static void test_open_errors(void **state)
 	}
 }
 
+/* A prompt that is not UTF-8 is refused at submit(), naming the sample and
+ * the byte, before anything is sent (no server listens on port 9). */
+static void test_submit_invalid_utf8(void **state)
+{
+	struct vl_kv cfg = { 0 };
+	struct vl_buf err = VL_BUF_INIT;
+	struct vl_backend *b = NULL;
+	struct vl_request r = req0();
+
+	vl_kv_set(&cfg, "base_url", "http://127.0.0.1:9/v1");
+	assert_int_equal(vl_backend_open("openai", &cfg, &b, &err), 0);
+	r.sample_id = "bad/1";
+	r.prompt = "caf\xc3 au lait";
+	assert_true(vl_backend_submit(b, &r, &err) < 0);
+	assert_string_equal(vl_buf_str(&err),
+			    "prompt of sample 'bad/1' is not valid UTF-8 (byte 3)");
+	vl_backend_close(b);
+	vl_kv_release(&cfg);
+	vl_buf_release(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -449,6 +470,7 @@ int main(void)
 		cmocka_unit_test(test_backoff),
 		cmocka_unit_test(test_redact),
 		cmocka_unit_test(test_open_errors),
+		cmocka_unit_test(test_submit_invalid_utf8),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
