@@ -56,7 +56,8 @@ BENCH_OBJS = \
 	bench/score-pope.o \
 	bench/score-vqa.o \
 	bench/score-caption.o \
-	bench/score-grounding.o
+	bench/score-grounding.o \
+	bench/score-mme.o
 
 DATASET_OBJS = \
 	datasets/dataset.o \
@@ -92,7 +93,9 @@ METRIC_OBJS = \
 	metrics/caption.o \
 	metrics/ptb_tokenize.o \
 	metrics/vqa.o \
-	metrics/anls.o
+	metrics/anls.o \
+	metrics/pystr.o \
+	metrics/mme.o
 
 BACKEND_OBJS = \
 	backends/backend.o \

@@ -83,5 +83,8 @@ int score_pope(int argc, char **argv);
 int score_vqa(int argc, char **argv);
 int score_caption(int argc, char **argv);
 int score_grounding(int argc, char **argv);
+int score_mme(int argc, char **argv);
+int score_ocrbench(int argc, char **argv);
+int score_mmmu(int argc, char **argv);
 
 #endif

@@ -17,6 +17,7 @@ static const struct {
 	{ "vqa", score_vqa, "VQA results against official questions and annotations" },
 	{ "caption", score_caption, "BLEU-1..4, ROUGE-L, CIDEr-D of captions (pycocoevalcap shapes)" },
 	{ "grounding", score_grounding, "IoU and Acc@0.5 of boxes" },
+	{ "mme", score_mme, "MME Your_Results/<task>.txt as the official calculation.py" },
 };
 
 #define NKINDS (sizeof(kinds) / sizeof(*kinds))

@@ -15,6 +15,7 @@ extern const struct vl_metric vl_metric_chair;
 extern const struct vl_metric vl_metric_caption;
 extern const struct vl_metric vl_metric_vqa_accuracy;
 extern const struct vl_metric vl_metric_anls;
+extern const struct vl_metric vl_metric_mme;
 
 static const struct vl_metric *const metrics[] = {
 	&vl_metric_exact_match,
@@ -26,6 +27,7 @@ static const struct vl_metric *const metrics[] = {
 	&vl_metric_caption,
 	&vl_metric_vqa_accuracy,
 	&vl_metric_anls,
+	&vl_metric_mme,
 	NULL,
 };
 
@@ -47,6 +49,7 @@ extern const struct vl_extractor vl_extract_short;
 extern const struct vl_extractor vl_extract_yesno;
 extern const struct vl_extractor vl_extract_box;
 extern const struct vl_extractor vl_extract_letter;
+extern const struct vl_extractor vl_extract_vlmeval_yorn;
 
 static const struct vl_extractor *const extractors[] = {
 	&vl_extract_none,
@@ -54,6 +57,7 @@ static const struct vl_extractor *const extractors[] = {
 	&vl_extract_yesno,
 	&vl_extract_box,
 	&vl_extract_letter,
+	&vl_extract_vlmeval_yorn,
 	NULL,
 };
 

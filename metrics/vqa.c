@@ -879,3 +879,33 @@ size_t vl_utf8_decode(const char *in, size_t n, uint32_t **out, size_t *cap)
 	}
 	return k;
 }
+
+/* ---- Python character facts for the other official ports ---------------- */
+
+uint32_t vl_utf8_at(const char *s, size_t n, size_t i, size_t *len)
+{
+	return utf8_at((const unsigned char *)s, n, i, len);
+}
+
+int vl_py_isspace(uint32_t c)
+{
+	return py_isspace(c);
+}
+
+int vl_py_decimal_value(uint32_t c)
+{
+	size_t lo = 0, hi = NELEM(py_decimal);
+
+	if (c < 0x80)
+		return c >= '0' && c <= '9' ? (int)(c - '0') : -1;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (c < py_decimal[mid][0])
+			hi = mid;
+		else if (c > py_decimal[mid][1])
+			lo = mid + 1;
+		else    /* every run of Unicode decimal digits starts at zero */
+			return (int)((c - py_decimal[mid][0]) % 10);
+	}
+	return -1;
+}

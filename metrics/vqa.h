@@ -87,4 +87,12 @@ size_t vl_utf8_decode(const char *in, size_t n, uint32_t **out, size_t *cap);
  * back as the nearest double.  NaN and infinities pass through. */
 double vl_py_round(double x, int ndigits);
 
+/* The code point at s[i] (i < n) and its byte length in *len; a malformed
+ * byte is one code point 0xFFFFFFFF. */
+uint32_t vl_utf8_at(const char *s, size_t n, size_t i, size_t *len);
+/* Python 3 str.isspace() of one code point. */
+int vl_py_isspace(uint32_t c);
+/* The digit value of a Python str.isdecimal() code point, else -1. */
+int vl_py_decimal_value(uint32_t c);
+
 #endif

@@ -1,0 +1,211 @@
+/*
+ * pystr.c - Python 3 float(), str.strip() and random.Random, as the
+ * official scorers use them (see pystr.h).  The float grammar follows
+ * CPython's PyFloat_FromString: Unicode digits and white space are first
+ * mapped to ASCII, then underscores between digits are dropped, then the
+ * text must be a whole decimal literal or inf/infinity/nan.
+ */
+#include "metrics/pystr.h"
+#include "metrics/vqa.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+void vl_py_strip(const char *s, size_t n, size_t *start, size_t *len)
+{
+	size_t i = 0, end = n, l;
+
+	while (i < n && vl_py_isspace(vl_utf8_at(s, n, i, &l)))
+		i += l;
+	while (end > i) {
+		size_t j = end - 1;
+		while (j > i && ((unsigned char)s[j] & 0xc0) == 0x80)
+			j--;
+		if (!vl_py_isspace(vl_utf8_at(s, end, j, &l)) || j + l != end)
+			break;
+		end = j;
+	}
+	*start = i;
+	*len = end - i;
+}
+
+/* Checks the ASCII form a: [sign] (digits [. [digits]] | . digits)
+ * [(e|E) [sign] digits], or [sign] inf|infinity|nan. */
+static int literal_ok(const char *a)
+{
+	const char *p = a;
+	int digits = 0;
+
+	if (*p == '+' || *p == '-')
+		p++;
+	if (!strcasecmp(p, "inf") || !strcasecmp(p, "infinity") || !strcasecmp(p, "nan"))
+		return 1;
+	while (*p >= '0' && *p <= '9')
+		p++, digits++;
+	if (*p == '.') {
+		p++;
+		while (*p >= '0' && *p <= '9')
+			p++, digits++;
+	}
+	if (!digits)
+		return 0;
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		if (*p == '+' || *p == '-')
+			p++;
+		if (!(*p >= '0' && *p <= '9'))
+			return 0;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	return *p == '\0';
+}
+
+int vl_py_float(const char *s, size_t n, double *out)
+{
+	struct vl_buf a = VL_BUF_INIT;
+	size_t start, len, i, l;
+	int ok = 1;
+
+	vl_py_strip(s, n, &start, &len);
+	s += start;
+	for (i = 0; i < len && ok; i += l) {
+		uint32_t c = vl_utf8_at(s, len, i, &l);
+		int d = vl_py_decimal_value(c);
+		if (d >= 0) {
+			vl_buf_addch(&a, '0' + d);
+		} else if (c == '_') {
+			/* only between two digits, as CPython's
+			 * _Py_string_to_number_with_underscores */
+			size_t nl;
+			ok = a.len && a.buf[a.len - 1] >= '0' && a.buf[a.len - 1] <= '9' &&
+			     i + 1 < len && vl_py_decimal_value(vl_utf8_at(s, len, i + 1, &nl)) >= 0;
+		} else if (c < 0x80 && c != 0) {
+			vl_buf_addch(&a, (int)c);
+		} else {
+			ok = 0;   /* anything else is no number (CPython maps it to '?') */
+		}
+	}
+	ok = ok && len && literal_ok(vl_buf_str(&a));
+	if (ok)
+		*out = strtod(vl_buf_str(&a), NULL);
+	vl_buf_release(&a);
+	return ok ? 0 : VL_EINVAL;
+}
+
+/* ---- CPython's _randommodule.c ------------------------------------------ */
+
+static void init_genrand(struct vl_pyrandom *r, uint32_t s)
+{
+	r->mt[0] = s;
+	for (int i = 1; i < 624; i++)
+		r->mt[i] = 1812433253u * (r->mt[i - 1] ^ (r->mt[i - 1] >> 30)) + (uint32_t)i;
+	r->mti = 624;
+}
+
+void vl_pyrandom_seed(struct vl_pyrandom *r, uint32_t seed)
+{
+	/* init_by_array with the one 32-bit word of a small seed */
+	const uint32_t key[1] = { seed };
+	const int key_length = 1;
+	int i = 1, j = 0, k;
+
+	init_genrand(r, 19650218u);
+	for (k = 624 > key_length ? 624 : key_length; k; k--) {
+		r->mt[i] = (r->mt[i] ^ ((r->mt[i - 1] ^ (r->mt[i - 1] >> 30)) * 1664525u)) + key[j] +
+			   (uint32_t)j;
+		i++;
+		j++;
+		if (i >= 624) {
+			r->mt[0] = r->mt[623];
+			i = 1;
+		}
+		if (j >= key_length)
+			j = 0;
+	}
+	for (k = 623; k; k--) {
+		r->mt[i] = (r->mt[i] ^ ((r->mt[i - 1] ^ (r->mt[i - 1] >> 30)) * 1566083941u)) -
+			   (uint32_t)i;
+		i++;
+		if (i >= 624) {
+			r->mt[0] = r->mt[623];
+			i = 1;
+		}
+	}
+	r->mt[0] = 0x80000000u;
+}
+
+uint32_t vl_pyrandom_u32(struct vl_pyrandom *r)
+{
+	static const uint32_t mag01[2] = { 0, 0x9908b0dfu };
+	uint32_t y;
+
+	if (r->mti >= 624) {
+		int kk;
+		for (kk = 0; kk < 624 - 397; kk++) {
+			y = (r->mt[kk] & 0x80000000u) | (r->mt[kk + 1] & 0x7fffffffu);
+			r->mt[kk] = r->mt[kk + 397] ^ (y >> 1) ^ mag01[y & 1];
+		}
+		for (; kk < 623; kk++) {
+			y = (r->mt[kk] & 0x80000000u) | (r->mt[kk + 1] & 0x7fffffffu);
+			r->mt[kk] = r->mt[kk + (397 - 624)] ^ (y >> 1) ^ mag01[y & 1];
+		}
+		y = (r->mt[623] & 0x80000000u) | (r->mt[0] & 0x7fffffffu);
+		r->mt[623] = r->mt[396] ^ (y >> 1) ^ mag01[y & 1];
+		r->mti = 0;
+	}
+	y = r->mt[r->mti++];
+	y ^= y >> 11;
+	y ^= (y << 7) & 0x9d2c5680u;
+	y ^= (y << 15) & 0xefc60000u;
+	y ^= y >> 18;
+	return y;
+}
+
+uint32_t vl_pyrandom_below(struct vl_pyrandom *r, uint32_t n)
+{
+	int k = 0;
+	uint32_t v;
+
+	if (n == 0)
+		return 0;   /* CPython: "if not n: return 0"; n == 1 still draws */
+	for (uint32_t t = n; t; t >>= 1)
+		k++;
+	do
+		v = vl_pyrandom_u32(r) >> (32 - k);
+	while (v >= n);
+	return v;
+}
+
+void vl_py_repr(struct vl_buf *out, double v)
+{
+	char tmp[64];
+	int prec, exp;
+
+	if (isnan(v)) {
+		vl_buf_adds(out, "nan");
+		return;
+	}
+	if (isinf(v)) {
+		vl_buf_adds(out, v < 0 ? "-inf" : "inf");
+		return;
+	}
+	for (prec = 1; prec < 17; prec++) {
+		snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, v);
+		if (strtod(tmp, NULL) == v)
+			break;
+	}
+	snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, v);
+	exp = atoi(strchr(tmp, 'e') + 1);
+	if (exp < -4 || exp >= 16) {   /* float_repr_style 'r' switches here */
+		vl_buf_adds(out, tmp);
+		return;
+	}
+	snprintf(tmp, sizeof(tmp), "%.*f", prec - 1 - exp > 0 ? prec - 1 - exp : 0, v);
+	vl_buf_adds(out, tmp);
+	if (!strchr(tmp, '.'))
+		vl_buf_adds(out, ".0");
+}
