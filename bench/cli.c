@@ -109,9 +109,26 @@ static int set_value(const char *cmd, const struct vl_opt *o, const char *val)
 	return 0;
 }
 
+/* Single-valued options given twice with different values are an error:
+ * which one was meant cannot be guessed (repeatable options are LIST/KV). */
+static int check_repeat(const char *cmd, const struct vl_opt *o, const char **seen,
+			const char *val)
+{
+	if (o->type == VL_OPT_LIST || o->type == VL_OPT_KV || o->type == VL_OPT_FLAG)
+		return 0;
+	if (*seen && strcmp(*seen, val)) {
+		vl_error("%s: --%s given twice ('%s' and '%s'); give it once", cmd, o->name,
+			 *seen, val);
+		return VL_EXIT_USAGE;
+	}
+	*seen = val;
+	return 0;
+}
+
 int vl_parse_opts(const char *cmd, int argc, char **argv, const struct vl_opt *opts,
 		  struct vl_strv *rest, int *help)
 {
+	const char *seen[128] = { 0 };  /* value given to opts[i], for check_repeat */
 	int only_positional = 0;
 
 	*help = 0;
@@ -172,7 +189,8 @@ int vl_parse_opts(const char *cmd, int argc, char **argv, const struct vl_opt *o
 			vl_error("%s: --%s needs a value (%s)", cmd, o->name, o->arg ? o->arg : "VALUE");
 			return VL_EXIT_USAGE;
 		}
-		if (set_value(cmd, o, val))
+		if ((o - opts < 128 && check_repeat(cmd, o, &seen[o - opts], val)) ||
+		    set_value(cmd, o, val))
 			return VL_EXIT_USAGE;
 	}
 	return 0;
@@ -181,13 +199,20 @@ int vl_parse_opts(const char *cmd, int argc, char **argv, const struct vl_opt *o
 void vl_print_help(const char *usage, const char *summary, const struct vl_opt *opts)
 {
 	printf("usage: %s\n\n%s\n", usage, summary);
-	if (!opts || !opts->name)
-		return;
-	printf("\noptions:\n");
-	for (; opts->name; opts++) {
+	if (opts && opts->name)
+		printf("\noptions:\n");
+	for (; opts && opts->name; opts++) {
 		char left[64];
 		snprintf(left, sizeof(left), "--%s%s%s", opts->name, opts->arg ? " " : "",
 			 opts->arg ? opts->arg : "");
 		printf("  %-28s %s\n", left, opts->help);
 	}
+	vl_print_exit_status();
+}
+
+void vl_print_exit_status(void)
+{
+	printf("\nexit status: 0 success; 1 finished with failed samples, bad records or (check)\n"
+	       "a regression; 2 usage or configuration error; 3 interrupted (resumable);\n"
+	       "4 stopped by a fatal backend or I/O error (resumable)\n");
 }

@@ -53,7 +53,10 @@ struct vl_cmd {
  */
 int vl_parse_opts(const char *cmd, int argc, char **argv, const struct vl_opt *opts,
 		  struct vl_strv *rest, int *help);
+/* Usage, summary, the option table and the exit status (stdout). */
 void vl_print_help(const char *usage, const char *summary, const struct vl_opt *opts);
+/* The exit codes above as a help paragraph (stdout). */
+void vl_print_exit_status(void);
 
 /* stderr messages: "vleval: error: ...", "vleval: warning: ...". */
 void vl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -84,9 +84,73 @@ static int load_resume(struct vl_runlog *rl, long long id, struct vl_task **task
 	return 0;
 }
 
+/* The task names that the --task values select (each value a comma list
+ * of names, groups or globs; see vl_task_set_select), in order, without
+ * repeats.  An item that selects nothing is an error with a suggestion. */
+static int expand_tasks(const struct vl_task_set *set, const struct vl_strv *args,
+			struct vl_strv *names)
+{
+	for (size_t a = 0; a < args->n; a++) {
+		char *copy = vl_xstrdup(args->v[a]), *p = copy;
+		while (p) {
+			char *comma = strchr(p, ',');
+			if (comma)
+				*comma = '\0';
+			if (*p && vl_task_set_select(set, p, names) == 0) {
+				const char **tn = vl_xcalloc(set->n + 1, sizeof(char *));
+				for (size_t k = 0; k < set->n; k++)
+					tn[k] = set->v[k]->name;
+				vl_error("run: unknown task '%s' (no task, group or glob match)", p);
+				for (size_t k = 0; k < set->problems.n; k++)
+					vl_warn("%s", set->problems.v[k]);
+				vl_suggest("tasks", p, tn, set->n);
+				vl_free(tn);
+				vl_free(copy);
+				return VL_EINVAL;
+			}
+			p = comma ? comma + 1 : NULL;
+		}
+		vl_free(copy);
+	}
+	return 0;
+}
+
+/* Refuses, before any run row exists, tasks whose data files are missing:
+ * a run that cannot load its first sample is not a run. */
+static int check_data(const struct vl_task_set *set, const struct vl_task *resumed,
+		      const struct vl_strv *names, const char *root, const char *flag,
+		      int images)
+{
+	int bad = 0;
+
+	for (size_t i = 0; i < names->n; i++) {
+		const struct vl_task *t = resumed ? resumed : vl_task_set_find(set, names->v[i]);
+		struct vl_strv miss = { 0 };
+		vl_task_missing_files(t, root, images, &miss);
+		if (miss.n) {
+			vl_error("run: task '%s': %zu data file%s missing under the data root '%s':",
+				 t->name, miss.n, miss.n > 1 ? "s" : "", root);
+			for (size_t k = 0; k < miss.n; k++)
+				fprintf(stderr, "  %s\n", miss.v[k]);
+			if (t->description && t->description[0])
+				fprintf(stderr, "  %s\n", t->description);
+			bad = 1;
+		}
+		vl_strv_release(&miss);
+	}
+	if (bad && !flag) {
+		const char *env = getenv("VLEVAL_DATA");
+		fprintf(stderr, "hint: the data root is %s; give it with --data-dir DIR or "
+			"VLEVAL_DATA=DIR (after 'make demo' the demo's data is in demo-report/data)\n",
+			env && *env ? "$VLEVAL_DATA" : "the current folder (VLEVAL_DATA is not set)");
+	}
+	return bad ? VL_EINVAL : 0;
+}
+
 int cmd_run(int argc, char **argv)
 {
-	const char *tasks_arg = NULL, *backend = NULL, *model = NULL, *family = NULL;
+	struct vl_strv tasks_arg = { 0 };
+	const char *backend = NULL, *model = NULL, *family = NULL;
 	const char *db = NULL, *data_dir = NULL, *tasks_dir = NULL, *resume = NULL;
 	const char *base_url = NULL, *api_key_env = NULL, *image_mode = NULL;
 	const char *submission = NULL;
@@ -97,7 +161,7 @@ int cmd_run(int argc, char **argv)
 	int json = 0, quiet = 0, strict = 0, no_cache = 0, cache = 0, stream = 0, help = 0;
 	struct vl_kv sets = { 0 };
 	const struct vl_opt opts[] = {
-		{ "task", VL_OPT_STRING, &tasks_arg, "NAME[,NAME...]", "tasks to run (see vleval tasks)" },
+		{ "task", VL_OPT_LIST, &tasks_arg, "NAME[,NAME...]", "tasks, groups or globs to run, repeatable (see vleval tasks)" },
 		{ "backend", VL_OPT_STRING, &backend, "NAME", "model backend or baseline (see vleval backends)" },
 		{ "model", VL_OPT_STRING, &model, "NAME", "model name sent to the backend and logged" },
 		{ "model-family", VL_OPT_STRING, &family, "NAME", "prompt variant of the task (e.g. qwen-vl)" },
@@ -175,11 +239,6 @@ int cmd_run(int argc, char **argv)
 	}
 	if (resume) {
 		char *end;
-		if (tasks_arg || backend) {
-			vl_error("run: --resume takes the task and backend from the run log; drop "
-				 "--task and --backend");
-			goto out;
-		}
 		resume_id = !strcmp(resume, "last") ? vl_runlog_last_run(rl) : strtoll(resume, &end, 10);
 		if (resume_id <= 0 || (strcmp(resume, "last") && *end)) {
 			vl_error("run: --resume wants a run id or 'last'%s",
@@ -194,6 +253,14 @@ int cmd_run(int argc, char **argv)
 			if (rc)
 				goto out;
 			r_backend = (char *)rb;
+			/* the same command line with --resume appended: --task and
+			 * --backend may be given again when they name the stored run */
+			if (backend && strcmp(backend, r_backend)) {
+				vl_error("run: run %lld used backend '%s', not '%s'; drop --backend to "
+					 "resume it", resume_id, r_backend, backend);
+				rc = VL_EXIT_USAGE;
+				goto out;
+			}
 			/* flags given now override the stored ones */
 			for (size_t i = 0; i < sets.keys.n; i++)
 				vl_kv_set(&stored, sets.keys.v[i], sets.vals.v[i]);
@@ -208,7 +275,7 @@ int cmd_run(int argc, char **argv)
 			rc = VL_EXIT_USAGE;
 		}
 	} else {
-		if (!tasks_arg || !backend) {
+		if (!tasks_arg.n || !backend) {
 			vl_error("run: --task and --backend are required (or --resume RUN)");
 			goto out;
 		}
@@ -250,33 +317,21 @@ int cmd_run(int argc, char **argv)
 		vl_error("%s", vl_buf_str(&err));
 		goto out;
 	}
+	if (expand_tasks(&set, &tasks_arg, &names) < 0)
+		goto out;
 	if (resumed_task) {
+		if (names.n && (names.n > 1 || strcmp(names.v[0], resumed_task->name))) {
+			vl_error("run: run %lld is task '%s'; --task names %s'%s'; drop --task to "
+				 "resume it", resume_id, resumed_task->name, names.n > 1 ? "several, first " : "",
+				 names.v[0]);
+			goto out;
+		}
+		vl_strv_clear(&names);
 		vl_strv_push(&names, resumed_task->name);
-	} else {
-		char *copy = vl_xstrdup(tasks_arg), *p = copy;
-		while (p) {
-			char *comma = strchr(p, ',');
-			if (comma)
-				*comma = '\0';
-			if (*p)
-				vl_strv_push(&names, p);
-			p = comma ? comma + 1 : NULL;
-		}
-		vl_free(copy);
-		for (size_t i = 0; i < names.n; i++) {
-			if (!vl_task_set_find(&set, names.v[i])) {
-				const char **tn = vl_xcalloc(set.n + 1, sizeof(char *));
-				for (size_t k = 0; k < set.n; k++)
-					tn[k] = set.v[k]->name;
-				vl_error("run: unknown task '%s'", names.v[i]);
-				for (size_t k = 0; k < set.problems.n; k++)
-					vl_warn("%s", set.problems.v[k]);
-				vl_suggest("tasks", names.v[i], tn, set.n);
-				vl_free(tn);
-				goto out;
-			}
-		}
 	}
+	if (check_data(&set, resumed_task, &names, vl_default_data_dir(data_dir), data_dir,
+		       (vl_backend_find(backend)->caps & VL_CAP_IMAGES) != 0) < 0)
+		goto out;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	if (json)
@@ -361,6 +416,7 @@ out:
 	cJSON_Delete(r_conf);
 	vl_kv_release(&sets);
 	vl_strv_release(&names);
+	vl_strv_release(&tasks_arg);
 	vl_buf_release(&err);
 	vl_buf_release(&jsonout);
 	return rc;

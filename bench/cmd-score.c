@@ -31,6 +31,7 @@ int cmd_score(int argc, char **argv)
 		for (size_t i = 0; i < NKINDS; i++)
 			printf("  %-10s %s\n", kinds[i].name, kinds[i].summary);
 		printf("\n'vleval score KIND --help' for the options of one kind.\n");
+		vl_print_exit_status();
 		return argc < 2 ? VL_EXIT_USAGE : 0;
 	}
 	for (size_t i = 0; i < NKINDS; i++) {

@@ -13,14 +13,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* Dataset keys that name files or folders rather than options. */
-static int is_path_key(const char *k)
+static int selected(const struct vl_strv *names, const char *name)
 {
-	static const char *const non_paths[] = { "format", "split", "image_pattern", "domain", NULL };
-	for (size_t i = 0; non_paths[i]; i++)
-		if (!strcmp(k, non_paths[i]))
-			return 0;
-	return 1;
+	for (size_t i = 0; i < names->n; i++)
+		if (!strcmp(names->v[i], name))
+			return 1;
+	return 0;
 }
 
 int cmd_tasks(int argc, char **argv)
@@ -36,14 +34,14 @@ int cmd_tasks(int argc, char **argv)
 	};
 	struct vl_task_set set;
 	struct vl_buf err = VL_BUF_INIT, out = VL_BUF_INIT;
-	struct vl_strv rest = { 0 };
+	struct vl_strv rest = { 0 }, wanted = { 0 };
 	const char *root;
 
 	rc = vl_parse_opts("tasks", argc, argv, opts, &rest, &help);
 	if (rc)
 		return rc;
 	if (help) {
-		vl_print_help("vleval tasks [NAME...] [--data-dir DIR] [--tasks-dir DIR] [--verbose] [--json]",
+		vl_print_help("vleval tasks [NAME|GROUP|GLOB...] [--data-dir DIR] [--tasks-dir DIR] [--verbose] [--json]",
 			      "Lists the tasks: family, metrics, sample count when the data is present,\n"
 			      "and the files each expects under the data root.", opts);
 		vl_strv_release(&rest);
@@ -58,6 +56,18 @@ int cmd_tasks(int argc, char **argv)
 	}
 	for (size_t i = 0; i < set.problems.n; i++)
 		vl_warn("%s", set.problems.v[i]);
+	for (size_t k = 0; k < rest.n; k++) {
+		if (vl_task_set_select(&set, rest.v[k], &wanted) == 0) {
+			const char **tn = vl_xcalloc(set.n + 1, sizeof(char *));
+			for (size_t i = 0; i < set.n; i++)
+				tn[i] = set.v[i]->name;
+			vl_error("tasks: no task, group or glob matches '%s'", rest.v[k]);
+			vl_suggest("tasks", rest.v[k], tn, set.n);
+			vl_free(tn);
+			rc = VL_EXIT_USAGE;
+			goto done;
+		}
+	}
 	if (json)
 		vl_buf_addch(&out, '[');
 	else
@@ -65,31 +75,19 @@ int cmd_tasks(int argc, char **argv)
 	for (size_t i = 0; i < set.n; i++) {
 		const struct vl_task *t = set.v[i];
 		struct vl_buf metrics = VL_BUF_INIT, missing = VL_BUF_INIT;
-		const cJSON *e;
+		struct vl_strv miss = { 0 };
 		long n = -1;
-		int all_present = 1;
+		int all_present;
 
-		if (rest.n) {
-			int wanted = 0;
-			for (size_t k = 0; k < rest.n; k++)
-				wanted |= !strcmp(rest.v[k], t->name);
-			if (!wanted)
-				continue;
-		}
+		if (rest.n && !selected(&wanted, t->name))
+			continue;
 		for (size_t k = 0; k < t->metrics.n; k++)
 			vl_buf_addf(&metrics, "%s%s", k ? "," : "", t->metrics.v[k]);
-		cJSON_ArrayForEach(e, t->dataset) {
-			struct vl_buf p = VL_BUF_INIT;
-			struct stat st;
-			if (!cJSON_IsString(e) || !is_path_key(e->string))
-				continue;
-			vl_path_join(&p, root, e->valuestring);
-			if (stat(vl_buf_str(&p), &st) != 0) {
-				all_present = 0;
-				vl_buf_addf(&missing, "%s%s", missing.len ? ", " : "", vl_buf_str(&p));
-			}
-			vl_buf_release(&p);
-		}
+		vl_task_missing_files(t, root, 1, &miss);
+		all_present = miss.n == 0;
+		for (size_t k = 0; k < miss.n; k++)
+			vl_buf_addf(&missing, "%s%s", k ? ", " : "", miss.v[k]);
+		vl_strv_release(&miss);
 		if (all_present) {
 			struct vl_dataset_spec spec = { t->name, root, t->dataset, 0 };
 			n = vl_runner_count(&spec, -1);
@@ -140,9 +138,12 @@ int cmd_tasks(int argc, char **argv)
 		printf("\n%zu tasks; data root '%s' (--data-dir or VLEVAL_DATA); "
 		       "'vleval tasks NAME --verbose' for details\n", set.n, root);
 	}
+	rc = 0;
+done:
 	vl_task_set_release(&set);
 	vl_strv_release(&rest);
+	vl_strv_release(&wanted);
 	vl_buf_release(&out);
 	vl_buf_release(&err);
-	return 0;
+	return rc;
 }

@@ -14,11 +14,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <fnmatch.h>
+#include <sys/stat.h>
 
 static const char *const known_keys[] = {
 	"name", "family", "version", "description", "dataset", "prompt", "prompts",
 	"system", "generation", "extract", "metrics", "metric_options", "breakdown",
-	"choices", "metric_options_by_family", NULL,
+	"choices", "metric_options_by_family", "groups", NULL,
 };
 
 static int is_known_key(const char *k)
@@ -308,6 +311,11 @@ int vl_task_parse(const char *text, size_t len, const char *origin,
 		vl_buf_addf(err, "task file '%s': \"breakdown\" must be a list of metadata keys", origin);
 		goto fail;
 	}
+	v = cJSON_GetObjectItemCaseSensitive(json, "groups");
+	if (v && vl_json_push_strings(v, &t->groups) < 0) {
+		vl_buf_addf(err, "task file '%s': \"groups\" must be a list of group names", origin);
+		goto fail;
+	}
 	v = cJSON_GetObjectItemCaseSensitive(json, "choices");
 	if (v && vl_json_push_strings(v, &t->choices) < 0) {
 		vl_buf_addf(err, "task file '%s': \"choices\" must be a list of strings", origin);
@@ -335,6 +343,7 @@ void vl_task_free(struct vl_task *t)
 	vl_kv_release(&t->metric_options);
 	vl_strv_release(&t->breakdown);
 	vl_strv_release(&t->choices);
+	vl_strv_release(&t->groups);
 	vl_free(t);
 }
 
@@ -429,7 +438,56 @@ const struct vl_task *vl_task_set_find(const struct vl_task_set *set, const char
 	for (size_t i = 0; i < set->n; i++)
 		if (!strcmp(set->v[i]->name, name))
 			return set->v[i];
+	for (size_t i = 0; i < set->n; i++)
+		if (!strcasecmp(set->v[i]->name, name))
+			return set->v[i];
 	return NULL;
+}
+
+static void push_unique(struct vl_strv *out, const char *name)
+{
+	for (size_t i = 0; i < out->n; i++)
+		if (!strcmp(out->v[i], name))
+			return;
+	vl_strv_push(out, name);
+}
+
+static int in_group(const struct vl_task *t, const char *group)
+{
+	for (size_t i = 0; i < t->groups.n; i++)
+		if (!strcasecmp(t->groups.v[i], group))
+			return 1;
+	return 0;
+}
+
+/* 1 when name starts with prefix followed by '_' (case-insensitive). */
+static int has_family_prefix(const char *name, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	return !strncasecmp(name, prefix, n) && name[n] == '_';
+}
+
+long vl_task_set_select(const struct vl_task_set *set, const char *pattern, struct vl_strv *out)
+{
+	const struct vl_task *t = vl_task_set_find(set, pattern);
+	size_t before = out->n;
+
+	if (t) {
+		push_unique(out, t->name);
+		return 1;
+	}
+	for (size_t i = 0; i < set->n; i++)
+		if (in_group(set->v[i], pattern))
+			push_unique(out, set->v[i]->name);
+	if (out->n == before && strpbrk(pattern, "*?["))
+		for (size_t i = 0; i < set->n; i++)
+			if (!fnmatch(pattern, set->v[i]->name, FNM_CASEFOLD))
+				push_unique(out, set->v[i]->name);
+	if (out->n == before && !strpbrk(pattern, "*?["))
+		for (size_t i = 0; i < set->n; i++)
+			if (has_family_prefix(set->v[i]->name, pattern))
+				push_unique(out, set->v[i]->name);
+	return (long)(out->n - before);
 }
 
 void vl_task_set_release(struct vl_task_set *set)
@@ -439,6 +497,47 @@ void vl_task_set_release(struct vl_task_set *set)
 	vl_free(set->v);
 	vl_strv_release(&set->problems);
 	memset(set, 0, sizeof(*set));
+}
+
+/* Dataset keys whose string values are options, not files or folders. */
+static int is_path_key(const char *k)
+{
+	static const char *const non_paths[] = {
+		"format", "split", "image_pattern", "domain", "subset", "language", "mode", NULL,
+	};
+	for (size_t i = 0; non_paths[i]; i++)
+		if (!strcmp(k, non_paths[i]))
+			return 0;
+	return 1;
+}
+
+static size_t missing_walk(const cJSON *node, const char *root, int images,
+			   struct vl_strv *missing)
+{
+	size_t n = 0;
+	const cJSON *e;
+
+	cJSON_ArrayForEach(e, node) {
+		if (cJSON_IsObject(e) || cJSON_IsArray(e)) {
+			n += missing_walk(e, root, images, missing);
+		} else if (cJSON_IsString(e) && (!e->string || is_path_key(e->string)) &&
+			   (images || !e->string || strcmp(e->string, "images"))) {
+			struct vl_buf p = VL_BUF_INIT;
+			struct stat st;
+			vl_path_join(&p, root, e->valuestring);
+			n++;
+			if (stat(vl_buf_str(&p), &st) != 0)
+				vl_strv_push(missing, vl_buf_str(&p));
+			vl_buf_release(&p);
+		}
+	}
+	return n;
+}
+
+size_t vl_task_missing_files(const struct vl_task *t, const char *root, int images,
+			     struct vl_strv *missing)
+{
+	return missing_walk(t->dataset, root, images, missing);
 }
 
 const char *vl_task_prompt(const struct vl_task *t, const char *model_family)

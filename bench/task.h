@@ -12,7 +12,8 @@
  *   generation {max_tokens, temperature, top_p, seed, stop},
  *   extract (extractor name), metrics [names], metric_options {k: v},
  *   metric_options_by_family {family-name: {k: v}} (override per model family),
- *   breakdown [metadata keys], choices [answers a random baseline picks from]
+ *   breakdown [metadata keys], choices [answers a random baseline picks from],
+ *   groups [names that select this task with others, e.g. "pope"]
  */
 #ifndef VL_TASK_H
 #define VL_TASK_H
@@ -38,6 +39,7 @@ struct vl_task {
 	struct vl_kv metric_options;   /* "key", and "key@family" overrides */
 	struct vl_strv breakdown;
 	struct vl_strv choices;
+	struct vl_strv groups;     /* group names a --task pattern may use */
 };
 
 /* Parses a task definition from JSON text; origin names it in messages.
@@ -56,12 +58,27 @@ struct vl_task_set {
 };
 
 int vl_task_set_load(struct vl_task_set *set, const char *dirs, struct vl_buf *err);
+/* The task called name: exact, else case-insensitive; NULL when none. */
 const struct vl_task *vl_task_set_find(const struct vl_task_set *set, const char *name);
+/* Appends to out (without repeats) the names of the tasks pattern selects:
+ * a task's name (any case); else every task listing it in "groups"; else,
+ * when it holds * ? or [, the names it matches as a glob (any case); else
+ * every task whose name starts with pattern + "_" ("mmbench" selects
+ * mmbench_dev_en).  Returns how many names it selected, 0 for none. */
+long vl_task_set_select(const struct vl_task_set *set, const char *pattern, struct vl_strv *out);
 void vl_task_set_release(struct vl_task_set *set);
 
 /* The metric and extractor options for a model family (NULL: defaults):
  * metric_options with the family's overrides applied, appended to out. */
 void vl_task_options(const struct vl_task *t, const char *model_family, struct vl_kv *out);
+
+/* Checks every file and folder the task's dataset names (nested lists
+ * included) under the data root; appends the missing paths, joined to
+ * root, to missing.  The image folder ("images") is checked only when
+ * images is 1 (a backend that reads no image does not need it).  Returns
+ * how many paths it checked. */
+size_t vl_task_missing_files(const struct vl_task *t, const char *root, int images,
+			     struct vl_strv *missing);
 
 /* Picks the prompt template for a model family (NULL: default). */
 const char *vl_task_prompt(const struct vl_task *t, const char *model_family);

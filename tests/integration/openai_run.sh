@@ -129,7 +129,7 @@ check "stream: ttft percentiles in runs" [ "$(sq "$DB" "select ttft_p50 > 0 from
 	i=1; while [ $i -le 400 ]; do q "a$i" "after question $i FAULT:slow=20"; i=$((i + 1)); done
 } >"$T/data/au.jsonl"
 before=$(nreq)
-expect_exit 4 "401 stops the run" $TO $V run --task au $OPTS $FAST --concurrency 2 --db "$DB" --quiet
+expect_exit 4 "401 stops the run" $TO $V run --task au $(echo "$OPTS" | sed "s/--concurrency 8/--concurrency 2/") $FAST --db "$DB" --quiet
 cat "$T/out" >>"$T/all.out"; cat "$T/err" >>"$T/all.err"
 check "401 message names the key variable" grep -q 'refused the API key in \$TEST_KEY' "$T/err"
 check "401 run status failed" [ "$(sq "$DB" "select status from runs where id=4")" = failed ]

@@ -2,7 +2,7 @@
 # The run loop as a user meets it: tasks from files, baselines, replay,
 # errors that name what is wrong, exit codes, secrets kept out of the log.
 . "$(dirname "$0")/helpers.shlib"
-mkdir -p "$T/data/pope" "$T/tasks"
+mkdir -p "$T/data/pope" "$T/data/coco/val2014" "$T/tasks"
 make_pope "$T/data/pope/coco_pope_random.json" 120
 DB="$T/r.db"
 export VLEVAL_DATA="$T/data"

@@ -1,0 +1,65 @@
+#!/bin/sh
+# The command line as a user meets it: task groups, globs and any-case
+# names; patterns that select nothing; options given twice; data checked
+# before a run row exists; the same command line resumed; exit codes in
+# every --help.
+. "$(dirname "$0")/helpers.shlib"
+mkdir -p "$T/data/pope"
+for s in random popular adversarial; do make_pope "$T/data/pope/coco_pope_$s.json" 30; done
+DB="$T/c.db"
+
+# groups, globs, any case
+expect_exit 0 "tasks pope" $V tasks pope
+check "pope group is the three COCO splits" [ "$(grep -c '^pope_coco_' "$T/out")" = 3 ]
+check "pope group has no other POPE task" sh -c "! grep -q '^pope_\(aokvqa\|gqa\)\|^pope_coco ' '$T/out'"
+expect_exit 0 "tasks glob" $V tasks 'refcoco*'
+check "glob selects refcoco, refcoco+ and refcocog" [ "$(grep -c '^refcoco' "$T/out")" -ge 8 ]
+expect_exit 0 "tasks any case" $V tasks POPE_COCO_RANDOM
+check "any-case name" grep -q '^pope_coco_random ' "$T/out"
+expect_exit 0 "tasks family prefix" $V tasks mmbench
+check "prefix selects mmbench_dev_en" grep -q '^mmbench_dev_en ' "$T/out"
+expect_exit 2 "a pattern selecting nothing" $V tasks demo_pop
+check "nothing-selected message" grep -q "no task, group or glob matches 'demo_pop'" "$T/err"
+check "suggestion" grep -q "did you mean" "$T/err"
+
+# a task present only when every file it names is there (nested lists too)
+expect_exit 0 "tasks with data" $V tasks pope_coco --data-dir "$T/data"
+check "images missing: not present" grep -q 'missing' "$T/out"
+check "missing image folder named" grep -q "coco/val2014" "$T/out"
+
+# run: groups expand, repeated --task merges
+expect_exit 0 "run a group" $V run --task pope --backend oracle --data-dir "$T/data" --db "$DB" --quiet
+check "three runs" [ "$(sq "$DB" "select count(*) from runs")" = 3 ]
+expect_exit 0 "repeated --task merges" $V run --task pope_coco_random --task 'pope_coco_pop*' \
+	--task pope_coco_random --backend oracle --data-dir "$T/data" --db "$DB" --quiet
+check "two more runs, no repeat" [ "$(sq "$DB" "select count(*) from runs")" = 5 ]
+
+# single-valued options given twice
+expect_exit 2 "backend given twice" $V run --task pope --backend oracle --backend random --data-dir "$T/data" --db "$DB"
+check "twice message" grep -q -- "--backend given twice ('oracle' and 'random')" "$T/err"
+expect_exit 0 "same value twice is fine" $V run --task pope_coco_random --backend oracle --backend oracle \
+	--data-dir "$T/data" --db "$DB" --quiet
+
+# missing data: refused before any run row, with a hint
+n=$(sq "$DB" "select count(*) from runs")
+expect_exit 2 "missing data refused" env -u VLEVAL_DATA $V run --task pope_gqa_random --backend oracle --db "$DB"
+check "missing file named" grep -q "pope/output/seem/gqa" "$T/err"
+check "data root hint" grep -q "VLEVAL_DATA is not set" "$T/err"
+check "no run row for missing data" [ "$(sq "$DB" "select count(*) from runs")" = "$n" ]
+
+# the same command line with --resume appended
+expect_exit 0 "resume with the same command line" $V run --task pope_coco_random --backend oracle \
+	--data-dir "$T/data" --db "$DB" --quiet --resume last
+expect_exit 2 "resume naming another task" $V run --task pope_coco_popular --backend oracle \
+	--data-dir "$T/data" --db "$DB" --quiet --resume last
+check "resume task mismatch named" grep -q "drop --task to resume it" "$T/err"
+expect_exit 2 "resume naming another backend" $V run --task pope_coco_random --backend random \
+	--data-dir "$T/data" --db "$DB" --quiet --resume last
+check "resume backend mismatch named" grep -q "drop --backend to resume it" "$T/err"
+
+# every --help states the exit codes
+for c in run score runs show tasks backends validate demo; do
+	expect_exit 0 "$c --help" $V $c --help
+	check "$c --help states exit codes" grep -q "exit status: 0 success" "$T/out"
+done
+finish
