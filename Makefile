@@ -43,6 +43,7 @@ BENCH_OBJS = \
 	bench/task.o \
 	bench/runlog.o \
 	bench/runner.o \
+	bench/scoring.o \
 	bench/progress.o \
 	bench/summary.o \
 	bench/cmd-run.o \

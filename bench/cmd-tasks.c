@@ -90,7 +90,7 @@ int cmd_tasks(int argc, char **argv)
 		vl_strv_release(&miss);
 		if (all_present) {
 			struct vl_dataset_spec spec = { t->name, root, t->dataset, 0 };
-			n = vl_runner_count(&spec, -1);
+			n = vl_dataset_count(&spec, -1);
 		}
 		if (json) {
 			if (out.len > 1)

@@ -61,7 +61,7 @@ _Static_assert(NMIGRATIONS == VL_RUNLOG_SCHEMA_VERSION, "one migration per schem
 enum stmt_id {
 	ST_BEGIN, ST_COMMIT, ST_PUT_SAMPLE, ST_SET_SCORE, ST_PUT_METRIC, ST_CLEAR_METRICS,
 	ST_PUT_ERROR, ST_CLEAR_ERRORS, ST_CACHE_GET, ST_CACHE_PUT, ST_SET_STATUS, ST_LAST_RUN,
-	ST_COUNT
+	ST_SET_REFERENCE, ST_COUNT
 };
 
 static const char *const stmt_sql[ST_COUNT] = {
@@ -88,6 +88,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 		" completion_tokens, created) VALUES (?,?,?,?,?,?,?)",
 	[ST_SET_STATUS] = "UPDATE runs SET status = ? WHERE id = ?",
 	[ST_LAST_RUN] = "SELECT max(id) FROM runs",
+	[ST_SET_REFERENCE] =
+		"UPDATE samples SET question = ?, reference = ? WHERE run_id = ? AND sample_id = ?",
 };
 
 struct vl_runlog {
@@ -505,6 +507,21 @@ int vl_runlog_set_score(struct vl_runlog *rl, long long run, const char *sample_
 	bind_real(st, 1, score, 0);
 	sqlite3_bind_int64(st, 2, run);
 	bind_text(st, 3, sample_id);
+	rl->pending++;
+	return step_reset(st);
+}
+
+int vl_runlog_set_reference(struct vl_runlog *rl, long long run, const char *sample_id,
+			    const char *question, const char *reference)
+{
+	sqlite3_stmt *st = rl->st[ST_SET_REFERENCE];
+
+	if (begin_if_needed(rl) < 0)
+		return VL_EIO;
+	bind_text(st, 1, question);
+	bind_text(st, 2, reference);
+	sqlite3_bind_int64(st, 3, run);
+	bind_text(st, 4, sample_id);
 	rl->pending++;
 	return step_reset(st);
 }

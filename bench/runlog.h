@@ -88,6 +88,10 @@ struct vl_sample_row {
 /* Inserts or replaces (a retried sample replaces its failed row). */
 int vl_runlog_put_sample(struct vl_runlog *rl, long long run, const struct vl_sample_row *r,
 			 struct vl_buf *err);
+/* Fills the question and reference of a row written before schema 2 (a
+ * resume of an older run). */
+int vl_runlog_set_reference(struct vl_runlog *rl, long long run, const char *sample_id,
+			    const char *question, const char *reference);
 /* Updates per-sample scores known only at the end (CIDEr). */
 int vl_runlog_set_score(struct vl_runlog *rl, long long run, const char *sample_id, double score);
 /* Commits a due batch; call regularly. */

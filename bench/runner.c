@@ -5,6 +5,7 @@
 #include "backends/host.h"
 #include "bench/cli.h"
 #include "bench/progress.h"
+#include "bench/scoring.h"
 #include "core/base64.h"
 #include "datasets/dataset.h"
 #include "core/image.h"
@@ -152,9 +153,8 @@ struct loop {
 	const char **choices;          /* for the random baseline */
 	int fatal;
 	int use_cache;
-	/* live metric state for per-sample scores of the first metric */
-	const struct vl_metric *m0;
-	void *m0_state;
+	/* the first metric alone, for each sample's score as it arrives */
+	struct vl_scoring *first;
 };
 
 static void slot_clear(struct slot *s)
@@ -280,10 +280,9 @@ static void record(struct loop *L, struct slot *s, struct vl_response *r, int ca
 		row.output = r->text;
 		row.parse_ok = L->ex->extract(r->text, &s->sample, &L->opts, &ex) == 0;
 		row.extracted = vl_buf_str(&ex);
-		if (L->m0_state &&
-		    L->m0->add(L->m0_state, &s->sample, row.extracted, &score, &err) == 0)
+		if (L->first &&
+		    vl_scoring_add(L->first, &s->sample, row.extracted, &score, NULL, NULL) == 0)
 			row.score = score;
-		vl_buf_reset(&err);
 		if (cached)
 			L->prog.cached++;
 	}
@@ -478,248 +477,36 @@ static int drain(struct loop *L, int timeout_ms)
 	return n;
 }
 
-long vl_runner_count(const struct vl_dataset_spec *spec, long limit)
-{
-	struct vl_buf err = VL_BUF_INIT;
-	struct vl_dataset *ds;
-	struct vl_sample s;
-	long n = 0;
-	int rc;
-
-	if (vl_dataset_open(spec, &ds, &err) < 0) {
-		vl_buf_release(&err);
-		return -1;
-	}
-	vl_sample_init(&s);
-	while ((rc = vl_dataset_next(ds, &s, &err)) != 0 && (limit < 0 || n < limit)) {
-		if (rc < 0 && rc != VL_EPARSE)
-			break;
-		if (rc == 1)
-			n++;
-		vl_sample_release(&s);
-		vl_buf_reset(&err);
-	}
-	vl_sample_release(&s);
-	vl_dataset_close(ds);
-	vl_buf_release(&err);
-	return n;
-}
+/* Value of an answered sample in loop.answered whose row predates stored
+ * references: a resume fills them in when it reads the sample again. */
+static char needs_reference;
 
 static int collect_answered(void *ctx, const struct vl_sample_row *r)
 {
-	vl_strmap_put(ctx, r->sample_id, NULL);
+	vl_strmap_put(ctx, r->sample_id, r->reference ? NULL : &needs_reference);
 	return 0;
 }
 
-/* ---- phase 2: scores ------------------------------------------------ */
-
-struct answer {
-	char *extracted;
-};
-
-static void answer_free(void *p)
+static void fill_reference(struct loop *L, const struct vl_sample *s)
 {
-	struct answer *a = p;
-	if (a) {
-		vl_free(a->extracted);
-		vl_free(a);
-	}
+	struct vl_buf ref = VL_BUF_INIT;
+
+	vl_sample_ref_json(s, &ref);
+	vl_runlog_set_reference(L->rl, L->run, s->id, s->question, vl_buf_str(&ref));
+	vl_buf_release(&ref);
 }
 
-static int collect_answers(void *ctx, const struct vl_sample_row *r)
+int vl_runner_score(const struct vl_task *task, struct vl_runlog *rl, long long run,
+		    const struct vl_run_opts *o, struct vl_buf *err)
 {
-	struct answer *a = vl_xcalloc(1, sizeof(*a));
-	a->extracted = vl_xstrdup(r->extracted ? r->extracted : "");
-	vl_strmap_put(ctx, r->sample_id, a);
-	return 0;
-}
+	struct vl_scoring_ci ci = { 0 };
 
-struct group {
-	char *key, *value;
-	size_t *pos;            /* metric positions */
-	size_t n, cap;
-};
-
-struct scored_metric {
-	const struct vl_metric *m;
-	void *state;
-	size_t n;                  /* samples added */
-	size_t failed;             /* samples the metric refused (no ground truth) */
-	struct vl_strv ids;        /* sample id per position (for sample_score) */
-	struct group *groups;
-	size_t ngroups;
-};
-
-static void group_add(struct scored_metric *sm, const char *key, const char *value, size_t pos)
-{
-	struct group *g = NULL;
-
-	for (size_t i = 0; i < sm->ngroups; i++) {
-		if (!strcmp(sm->groups[i].key, key) && !strcmp(sm->groups[i].value, value)) {
-			g = &sm->groups[i];
-			break;
-		}
+	if (o) {
+		ci.resamples = o->resamples;
+		ci.seed = o->seed;
+		ci.level = o->ci_level;
 	}
-	if (!g) {
-		sm->groups = vl_xrealloc(sm->groups, (sm->ngroups + 1) * sizeof(*sm->groups));
-		g = &sm->groups[sm->ngroups++];
-		memset(g, 0, sizeof(*g));
-		g->key = vl_xstrdup(key);
-		g->value = vl_xstrdup(value);
-	}
-	if (g->n == g->cap) {
-		g->cap = g->cap ? g->cap * 2 : 64;
-		g->pos = vl_xrealloc(g->pos, g->cap * sizeof(*g->pos));
-	}
-	g->pos[g->n++] = pos;
-}
-
-int vl_runner_score(const struct vl_task *task, const char *data_dir, long limit,
-		    struct vl_runlog *rl, long long run, const struct vl_run_opts *o,
-		    struct vl_buf *err)
-{
-	struct vl_dataset_spec spec = { task->name, data_dir ? data_dir : ".", task->dataset, 0 };
-	struct scored_metric *sms;
-	struct vl_strmap answers = { 0 };
-	struct vl_kv mopts = { 0 };
-	struct vl_dataset *ds;
-	struct vl_sample s;
-	long seen = 0;
-	int rc;
-
-	vl_runlog_each_sample(rl, run, 1, collect_answers, &answers);
-	rc = vl_dataset_open(&spec, &ds, err);
-	if (rc < 0) {
-		vl_strmap_release(&answers, answer_free);
-		return rc;
-	}
-	vl_task_options(task, o ? o->model_family : NULL, &mopts);
-	sms = vl_xcalloc(task->metrics.n, sizeof(*sms));
-	for (size_t i = 0; i < task->metrics.n; i++) {
-		sms[i].m = vl_metric_find(task->metrics.v[i]);
-		sms[i].state = sms[i].m->new_state(&mopts, err);
-		if (!sms[i].state) {
-			rc = VL_EINVAL;
-			goto out;
-		}
-	}
-	vl_sample_init(&s);
-	for (;;) {
-		struct vl_buf e = VL_BUF_INIT;
-		void **slotp;
-
-		if (limit >= 0 && seen >= limit)
-			break;
-		rc = vl_dataset_next(ds, &s, &e);
-		vl_buf_release(&e);
-		if (rc == VL_EPARSE)
-			continue;
-		if (rc <= 0)
-			break;
-		seen++;
-		slotp = vl_strmap_find(&answers, s.id);
-		if (slotp) {
-			const struct answer *a = *slotp;
-			for (size_t i = 0; i < task->metrics.n; i++) {
-				struct scored_metric *sm = &sms[i];
-				struct vl_buf me = VL_BUF_INIT;
-				double score;
-				if (sm->m->add(sm->state, &s, a->extracted, &score, &me) < 0) {
-					/* a test split has no ground truth at all: log a
-					 * few, count the rest, never 100k identical rows */
-					if (++sm->failed <= 20)
-						vl_runlog_put_error(rl, run, "metric", s.id, vl_buf_str(&me));
-					vl_buf_release(&me);
-					continue;
-				}
-				vl_buf_release(&me);
-				for (size_t k = 0; k < task->breakdown.n; k++) {
-					const char *v = vl_sample_meta(&s, task->breakdown.v[k]);
-					if (v)
-						group_add(sm, task->breakdown.v[k], v, sm->n);
-				}
-				if (i == 0 && sm->m->sample_score)
-					vl_strv_push(&sm->ids, s.id);
-				sm->n++;
-			}
-		}
-		vl_sample_release(&s);
-	}
-	vl_sample_release(&s);
-	rc = rc < 0 ? rc : 0;
-	if (rc < 0) {
-		vl_buf_addf(err, "task '%s': dataset stopped while scoring", task->name);
-		goto out;
-	}
-	vl_runlog_clear_metrics(rl, run);
-	for (size_t i = 0; i < task->metrics.n; i++) {
-		struct scored_metric *sm = &sms[i];
-		struct vl_metric_value vals[VL_METRIC_MAX_VALUES];
-		double lo[VL_METRIC_MAX_VALUES], hi[VL_METRIC_MAX_VALUES];
-		int nv;
-
-		if (sm->failed > 20) {
-			struct vl_buf msg = VL_BUF_INIT;
-			vl_buf_addf(&msg, "metric '%s' refused %zu samples in all (the first 20 are "
-				    "logged); samples without ground truth are not scored", sm->m->name,
-				    sm->failed);
-			vl_runlog_put_error(rl, run, "metric", NULL, vl_buf_str(&msg));
-			vl_buf_release(&msg);
-		}
-		if (!sm->n)
-			continue;
-		nv = sm->m->finish(sm->state, NULL, 0, vals, VL_METRIC_MAX_VALUES);
-		if (nv < 0)
-			continue;
-		for (int v = 0; v < nv; v++)
-			lo[v] = hi[v] = NAN;
-		if (o && o->resamples > 0)
-			vl_bootstrap(sm->m, sm->state, sm->n, o->resamples, o->seed, o->ci_level, vals,
-				     (size_t)nv, lo, hi);
-		for (int v = 0; v < nv; v++)
-			vl_runlog_put_metric(rl, run, sm->m->name, vals[v].name, "", vals[v].value,
-					     lo[v], hi[v], vals[v].n);
-		for (size_t g = 0; g < sm->ngroups; g++) {
-			struct vl_buf subset = VL_BUF_INIT;
-			int gn = sm->m->finish(sm->state, sm->groups[g].pos, sm->groups[g].n, vals,
-					       VL_METRIC_MAX_VALUES);
-			vl_buf_addf(&subset, "%s=%s", sm->groups[g].key, sm->groups[g].value);
-			for (int v = 0; v < gn; v++)
-				lo[v] = hi[v] = NAN;
-			/* each subset resampled within itself, same seed: reproducible */
-			if (gn > 0 && o && o->resamples > 0 && sm->groups[g].n > 1)
-				vl_bootstrap_positions(sm->m, sm->state, sm->groups[g].pos,
-						       sm->groups[g].n, o->resamples, o->seed,
-						       o->ci_level, vals, (size_t)gn, lo, hi);
-			for (int v = 0; v < gn; v++)
-				if (vals[v].headline)
-					vl_runlog_put_metric(rl, run, sm->m->name, vals[v].name,
-							     vl_buf_str(&subset), vals[v].value, lo[v],
-							     hi[v], vals[v].n);
-			vl_buf_release(&subset);
-		}
-		if (i == 0 && sm->m->sample_score)
-			for (size_t k = 0; k < sm->ids.n; k++)
-				vl_runlog_set_score(rl, run, sm->ids.v[k], sm->m->sample_score(sm->state, k));
-	}
-	vl_runlog_flush(rl);
-out:
-	for (size_t i = 0; i < task->metrics.n; i++) {
-		if (sms[i].state)
-			sms[i].m->free_state(sms[i].state);
-		vl_strv_release(&sms[i].ids);
-		for (size_t g = 0; g < sms[i].ngroups; g++) {
-			vl_free(sms[i].groups[g].key);
-			vl_free(sms[i].groups[g].value);
-			vl_free(sms[i].groups[g].pos);
-		}
-		vl_free(sms[i].groups);
-	}
-	vl_free(sms);
-	vl_dataset_close(ds);
-	vl_strmap_release(&answers, answer_free);
-	vl_kv_release(&mopts);
-	return rc;
+	return vl_scoring_run_log(task, o ? o->model_family : NULL, rl, run, &ci, err);
 }
 
 /* ---- the run ---------------------------------------------------------- */
@@ -839,20 +626,20 @@ int vl_runner_run(const struct vl_task *task, const struct vl_run_opts *o,
 		res->exit_code = VL_EXIT_USAGE;
 		goto out_backend;
 	}
-	if (L.task->metrics.n) {
-		L.m0 = vl_metric_find(task->metrics.v[0]);
-		L.m0_state = L.m0->new_state(&L.opts, NULL);
-	}
+	if (L.task->metrics.n)
+		L.first = vl_scoring_new((const char *const *)task->metrics.v, 1, &L.opts, NULL, NULL);
 	L.nslots = o->concurrency > 0 ? o->concurrency : 1;
 	L.slots = vl_xcalloc((size_t)L.nslots, sizeof(*L.slots));
+	/* the total is what is known without reading the dataset a second time:
+	 * the limit, or the count of the attempt being resumed */
 	vl_progress_start(&L.prog, o->progress, task->name,
-			  o->progress == 2 ? vl_runner_count(&spec, o->limit)
-					   : (prev.n_samples > 0 ? prev.n_samples : o->limit));
+			  prev.n_samples > 0 ? prev.n_samples : o->limit);
 
 	while (!L.fatal && !vl_runner_stop && (!eof || L.inflight > 0)) {
 		while (!eof && !L.fatal && !vl_runner_stop && L.inflight < L.nslots) {
 			struct vl_buf e = VL_BUF_INIT;
 			struct vl_sample s;
+			void **slotp;
 
 			if (o->limit >= 0 && read_count >= o->limit) {
 				eof = 1;
@@ -886,8 +673,10 @@ int vl_runner_run(const struct vl_task *task, const struct vl_run_opts *o,
 			}
 			vl_buf_release(&e);
 			read_count++;
-			if (vl_strmap_find(&L.answered, s.id)) {
+			if ((slotp = vl_strmap_find(&L.answered, s.id))) {
 				/* answered in an earlier attempt: its row (and score) stands */
+				if (*slotp == &needs_reference)
+					fill_reference(&L, &s);
 				L.prog.done++;
 				L.prog.skipped++;
 				res->n_skipped++;
@@ -939,7 +728,7 @@ int vl_runner_run(const struct vl_task *task, const struct vl_run_opts *o,
 		res->exit_code = VL_EXIT_FATAL;
 	} else {
 		struct vl_buf se = VL_BUF_INIT;
-		if (vl_runner_score(task, spec.data_root, o->limit, rl, L.run, o, &se) < 0) {
+		if (vl_runner_score(task, rl, L.run, o, &se) < 0) {
 			vl_runlog_put_error(rl, L.run, "metric", NULL, vl_buf_str(&se));
 			vl_error("scoring failed: %s", vl_buf_str(&se));
 			res->status = "failed";
@@ -961,8 +750,7 @@ int vl_runner_run(const struct vl_task *task, const struct vl_run_opts *o,
 		if (L.slots[i].busy)
 			slot_clear(&L.slots[i]);
 	vl_free(L.slots);
-	if (L.m0_state)
-		L.m0->free_state(L.m0_state);
+	vl_scoring_free(L.first);
 	vl_dataset_close(ds);
 out_backend:
 	vl_backend_close(L.backend);

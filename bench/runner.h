@@ -3,10 +3,11 @@
  * most `concurrency` requests in flight, extract, score, log every sample,
  * then compute the metrics from the run log.
  *
- * Phase 1 (answers) writes each completed sample to the run log as it
- * completes; phase 2 (scores) re-reads the dataset in order and feeds the
- * metrics from the log, so a resumed run and an uninterrupted one give
- * identical numbers.
+ * Each completed sample is written to the run log as it completes, with
+ * its per-sample score and its reference; once every sample is answered the
+ * corpus metrics are finished from those stored rows (bench/scoring.h), so
+ * a resumed run and an uninterrupted one give identical numbers and the
+ * dataset is read once.
  */
 #ifndef VL_RUNNER_H
 #define VL_RUNNER_H
@@ -50,21 +51,15 @@ extern volatile int vl_runner_stop;
 int vl_runner_run(const struct vl_task *task, const struct vl_run_opts *opts,
 		  struct vl_runlog *rl, struct vl_run_result *res, struct vl_buf *err);
 
-/* Phase 2 alone: recomputes the metrics of run from the log.  n_scored
- * receives how many samples the metrics saw. */
-int vl_runner_score(const struct vl_task *task, const char *data_dir, long limit,
-		    struct vl_runlog *rl, long long run, const struct vl_run_opts *opts,
-		    struct vl_buf *err);
+/* Recomputes the metrics of run from its stored rows (bootstrap settings
+ * and model family from opts, which may be NULL). */
+int vl_runner_score(const struct vl_task *task, struct vl_runlog *rl, long long run,
+		    const struct vl_run_opts *opts, struct vl_buf *err);
 
 /* Writes the answered samples of run as the official VQA submission format,
  * [{"question_id": 1, "answer": "..."}], in dataset order. */
 int vl_runner_write_submission(struct vl_runlog *rl, long long run, const char *path,
 			       long *written, struct vl_buf *err);
-
-/* Counts the samples of a dataset (good records, at most limit when >= 0);
- * -1 when it cannot be opened. */
-struct vl_dataset_spec;
-long vl_runner_count(const struct vl_dataset_spec *spec, long limit);
 
 /* Builds the run's config JSON (no secrets) from task and options. */
 char *vl_runner_config_json(const struct vl_task *task, const struct vl_run_opts *opts);

@@ -244,3 +244,30 @@ int vl_spec_path(const struct vl_dataset_spec *spec, const char *key, int requir
 	vl_path_join(out, spec->data_root, v->valuestring);
 	return 0;
 }
+
+long vl_dataset_count(const struct vl_dataset_spec *spec, long limit)
+{
+	struct vl_buf err = VL_BUF_INIT;
+	struct vl_dataset *ds;
+	struct vl_sample s;
+	long n = 0;
+	int rc;
+
+	if (vl_dataset_open(spec, &ds, &err) < 0) {
+		vl_buf_release(&err);
+		return -1;
+	}
+	vl_sample_init(&s);
+	while ((limit < 0 || n < limit) && (rc = vl_dataset_next(ds, &s, &err)) != 0) {
+		if (rc < 0 && rc != VL_EPARSE)
+			break;
+		if (rc == 1)
+			n++;
+		vl_sample_release(&s);
+		vl_buf_reset(&err);
+	}
+	vl_sample_release(&s);
+	vl_dataset_close(ds);
+	vl_buf_release(&err);
+	return n;
+}

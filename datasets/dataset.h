@@ -59,6 +59,9 @@ size_t vl_dataset_bad_records(const struct vl_dataset *ds);
  * loader offer a fast path beside next() (datasets/vqa.h). */
 void *vl_dataset_handle(struct vl_dataset *ds, const struct vl_loader *loader);
 void vl_dataset_close(struct vl_dataset *ds);
+/* Counts the good records of a dataset (at most limit when >= 0) by
+ * reading it through; -1 when it cannot be opened. */
+long vl_dataset_count(const struct vl_dataset_spec *spec, long limit);
 
 /* Reads a JSON file whole into a cJSON tree (caller frees with cJSON_Delete).
  * Errors name the file, line and column. */
