@@ -174,6 +174,8 @@ void vl_sample_ref_json(const struct vl_sample *s, struct vl_buf *out)
 		vl_buf_add_json_str(out, s->answer_letter);
 	}
 	ref_strv(out, "options", &s->options);
+	/* the paths, not the pixels: MME pairs the two questions of an image */
+	ref_strv(out, "images", &s->images);
 	if (s->has_box) {
 		ref_key(out, "box");
 		for (int i = 0; i < 4; i++) {
@@ -261,6 +263,8 @@ static struct vl_strv *ref_strv_field(struct vl_sample *s, const char *key)
 		return &s->objects;
 	if (!strcmp(key, "options"))
 		return &s->options;
+	if (!strcmp(key, "images"))
+		return &s->images;
 	return NULL;
 }
 

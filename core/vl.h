@@ -104,7 +104,8 @@ const char *vl_sample_meta(const struct vl_sample *s, const char *key); /* NULL 
  * A sample's reference as the metrics see it, as one JSON object: the
  * ground truth ("answers", "captions", "objects", "label" "yes"/"no",
  * "label_text", "answer_letter", "options", "box" [x1,y1,x2,y2],
- * "image_size" [w,h]) and the breakdown metadata ("meta": {key: value}).
+ * "image_size" [w,h]), the image paths ("images": a metric may group by
+ * image) and the metadata ("meta": {key: value}, breakdowns and metrics).
  * Absent fields are left out; numbers are written so that they read back to
  * the same double.  The run log stores it per sample, and scoring finishes
  * the metrics from it, so vl_sample_ref_parse(vl_sample_ref_json(s)) must

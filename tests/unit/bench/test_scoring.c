@@ -14,7 +14,7 @@
 
 static const char *const all_metrics[] = {
 	"caption", "exact_match", "pope", "grounding", "mcq_accuracy", "mcq_circular",
-	"chair", "vqa_accuracy", "anls",
+	"chair", "vqa_accuracy", "anls", "mme",
 };
 #define NMETRICS (sizeof(all_metrics) / sizeof(*all_metrics))
 
@@ -51,6 +51,11 @@ static void make_sample(struct vl_sample *s, int i)
 	vl_sample_set_meta(s, "answer_type", i % 3 ? "other" : "number");
 	snprintf(buf, sizeof(buf), "g%d", i / 4);
 	vl_sample_set_meta(s, "circular_group", buf);
+	vl_sample_set_meta(s, "category", i % 2 ? "color" : "count");
+	snprintf(buf, sizeof(buf), "img%d.jpg", i / 2);
+	vl_strv_push(&s->images, buf);  /* MME pairs the two questions of an image */
+	vl_free(s->label_text);
+	s->label_text = vl_xstrdup(s->label == VL_LABEL_YES ? "Yes" : "No");
 }
 
 static const char *prediction(int i)
@@ -166,6 +171,8 @@ static void test_refusal_reported(void **state)
 
 	assert_non_null(sc);
 	make_sample(&s, 0);
+	vl_free(s.label_text);
+	s.label_text = vl_xstrdup("no");   /* POPE's label as its files write it */
 	assert_int_equal(vl_scoring_add(sc, &s, "yes", &first, on_refuse, &r), 0);
 	assert_true(first == 0.0);   /* label no, answered yes */
 	vl_strv_release(&s.answers);  /* VQA needs answers, POPE does not */

@@ -21,6 +21,7 @@ static void fill(struct vl_sample *s)
 	s->answer_letter = vl_xstrdup("B");
 	vl_strv_push(&s->options, "a cat");
 	vl_strv_push(&s->options, "a dog");
+	vl_strv_push(&s->images, "/data/coco/COCO_val2014_000000000042.jpg");
 	s->box[0] = 0.1 + 0.2;          /* not exactly representable in short decimal */
 	s->box[1] = 1e-300;
 	s->box[2] = 640.5;
@@ -48,13 +49,14 @@ static void test_reference_round_trip(void **state)
 	vl_sample_ref_json(&a, &j);
 	/* the question and the id are columns of their own, not the reference */
 	assert_null(strstr(j.buf, "this"));
-	assert_null(strstr(j.buf, "42"));
+	assert_null(strstr(j.buf, "\"id\""));
 	vl_sample_init(&b);
 	assert_int_equal(vl_sample_ref_parse(j.buf, j.len, &b, &err), 0);
 	assert_strv_equal(&a.answers, &b.answers);
 	assert_strv_equal(&a.captions, &b.captions);
 	assert_strv_equal(&a.objects, &b.objects);
 	assert_strv_equal(&a.options, &b.options);
+	assert_strv_equal(&a.images, &b.images);
 	assert_strv_equal(&a.meta_keys, &b.meta_keys);
 	assert_strv_equal(&a.meta_vals, &b.meta_vals);
 	assert_int_equal(b.label, VL_LABEL_NO);
