@@ -84,6 +84,93 @@ static int load_resume(struct vl_runlog *rl, long long id, struct vl_task **task
 	return 0;
 }
 
+/* --set keys whose value changes a backend's answers: a resume may not
+ * change them (the other keys -- timeouts, retries, rate limits, the
+ * server's address -- may be given anew). */
+static int changes_answers(const char *key)
+{
+	static const char *const keys[] = {
+		"model", "extra_body", "command", "path", "max_image_side", "answer", "seed",
+		"image_mode", NULL,
+	};
+	for (size_t i = 0; keys[i]; i++)
+		if (!strcmp(keys[i], key))
+			return 1;
+	return 0;
+}
+
+static int differs(const char *what, long long id, const char *stored, const char *given)
+{
+	if (!given || (stored && !strcmp(stored, given)))
+		return 0;
+	vl_error("run: run %lld ran with %s %s; a resume keeps it (drop the option, or start a "
+		 "new run to use %s)", id, what, stored ? stored : "unset", given);
+	return 1;
+}
+
+static int differs_num(const char *what, long long id, const cJSON *stored, double given)
+{
+	char s[64], g[64];
+
+	if (given == -1)
+		return 0;
+	snprintf(s, sizeof(s), "%.17g", cJSON_IsNumber(stored) ? stored->valuedouble : -1.0);
+	snprintf(g, sizeof(g), "%.17g", given);
+	return differs(what, id, cJSON_IsNumber(stored) ? s : NULL, g);
+}
+
+/*
+ * A resume continues with every setting of the stored run: settings that
+ * change answers or scores may not change (an error names the one given),
+ * settings that do not (concurrency, timeouts, progress) take the value
+ * given now, else the stored one.  cfg holds the stored --set values and
+ * receives the new ones.
+ */
+static int keep_settings(const cJSON *conf, long long id, struct vl_kv *cfg,
+			 const struct vl_kv *given, const char *model, const char *family,
+			 long *concurrency, long *resamples, long *seed, double *ci_level,
+			 double *price_in, double *price_out)
+{
+	const cJSON *boot = cJSON_GetObjectItem(conf, "bootstrap");
+	const cJSON *price = cJSON_GetObjectItem(conf, "price");
+	int bad = 0;
+
+	bad |= differs("--model", id, vl_kv_get(cfg, "model"), model);
+	bad |= differs("--model-family", id,
+		       cJSON_GetStringValue(cJSON_GetObjectItem(conf, "model_family")), family);
+	for (size_t i = 0; i < given->keys.n; i++) {
+		char what[128];
+		const char *k = given->keys.v[i];
+		if (!changes_answers(k))
+			continue;
+		snprintf(what, sizeof(what), "--set %s=", k);
+		bad |= differs(what, id, vl_kv_get(cfg, k), given->vals.v[i]);
+	}
+	bad |= differs_num("--resamples", id, cJSON_GetObjectItem(boot, "resamples"), (double)*resamples);
+	bad |= differs_num("--seed", id, cJSON_GetObjectItem(boot, "seed"), (double)*seed);
+	bad |= differs_num("--ci-level", id, cJSON_GetObjectItem(boot, "level"), *ci_level);
+	bad |= differs_num("--price-input", id, cJSON_GetObjectItem(price, "input"), *price_in);
+	bad |= differs_num("--price-output", id, cJSON_GetObjectItem(price, "output"), *price_out);
+	if (bad)
+		return VL_EINVAL;
+#define STORED(obj, key, dst, type) do { \
+		const cJSON *v_ = cJSON_GetObjectItem(obj, key); \
+		if (cJSON_IsNumber(v_)) \
+			*(dst) = (type)v_->valuedouble; \
+	} while (0)
+	STORED(boot, "resamples", resamples, long);
+	STORED(boot, "seed", seed, long);
+	STORED(boot, "level", ci_level, double);
+	STORED(price, "input", price_in, double);
+	STORED(price, "output", price_out, double);
+#undef STORED
+	if (*concurrency == -1 && vl_kv_get(cfg, "concurrency"))
+		*concurrency = strtol(vl_kv_get(cfg, "concurrency"), NULL, 10);
+	for (size_t i = 0; i < given->keys.n; i++)
+		vl_kv_set(cfg, given->keys.v[i], given->vals.v[i]);
+	return 0;
+}
+
 /* The task names that the --task values select (each value a comma list
  * of names, groups or globs; see vl_task_set_select), in order, without
  * repeats.  An item that selects nothing is an error with a suggestion. */
@@ -154,10 +241,11 @@ int cmd_run(int argc, char **argv)
 	const char *db = NULL, *data_dir = NULL, *tasks_dir = NULL, *resume = NULL;
 	const char *base_url = NULL, *api_key_env = NULL, *image_mode = NULL;
 	const char *submission = NULL;
-	double timeout = -1, rpm = -1, tpm = -1, ci_level = 0.95;
+	/* -1: not given (defaults, or the stored run's values on --resume) */
+	double timeout = -1, rpm = -1, tpm = -1, ci_level = -1;
 	double price_in = -1, price_out = -1;
-	long limit = -1, concurrency = 8, retries = -1, workers = -1, resamples = 1000;
-	long seed = 0, max_side = -1;
+	long limit = -1, concurrency = -1, retries = -1, workers = -1, resamples = -1;
+	long seed = -1, max_side = -1;
 	int json = 0, quiet = 0, strict = 0, no_cache = 0, cache = 0, stream = 0, help = 0;
 	struct vl_kv sets = { 0 };
 	const struct vl_opt opts[] = {
@@ -217,11 +305,11 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	}
 	rc = VL_EXIT_USAGE;
-	if (concurrency < 1 || concurrency > 4096) {
+	if (concurrency != -1 && (concurrency < 1 || concurrency > 4096)) {
 		vl_error("run: --concurrency must be between 1 and 4096");
 		goto out;
 	}
-	if (resamples < 0 || ci_level <= 0 || ci_level >= 1) {
+	if (resamples < -1 || (ci_level != -1 && (ci_level <= 0 || ci_level >= 1))) {
 		vl_error("run: --resamples must be >= 0 and --ci-level in (0, 1)");
 		goto out;
 	}
@@ -253,17 +341,22 @@ int cmd_run(int argc, char **argv)
 			if (rc)
 				goto out;
 			r_backend = (char *)rb;
+			if (keep_settings(r_conf, resume_id, &stored, &sets, model, family,
+					  &concurrency, &resamples, &seed, &ci_level, &price_in,
+					  &price_out) < 0) {
+				vl_kv_release(&stored);
+				rc = VL_EXIT_USAGE;
+				goto out;
+			}
 			/* the same command line with --resume appended: --task and
 			 * --backend may be given again when they name the stored run */
 			if (backend && strcmp(backend, r_backend)) {
 				vl_error("run: run %lld used backend '%s', not '%s'; drop --backend to "
 					 "resume it", resume_id, r_backend, backend);
+				vl_kv_release(&stored);
 				rc = VL_EXIT_USAGE;
 				goto out;
 			}
-			/* flags given now override the stored ones */
-			for (size_t i = 0; i < sets.keys.n; i++)
-				vl_kv_set(&stored, sets.keys.v[i], sets.vals.v[i]);
 			vl_kv_release(&sets);
 			sets = stored;
 			backend = r_backend;
@@ -280,6 +373,14 @@ int cmd_run(int argc, char **argv)
 			goto out;
 		}
 	}
+	if (concurrency == -1)
+		concurrency = 8;
+	if (resamples == -1)
+		resamples = 1000;
+	if (seed == -1)
+		seed = 0;
+	if (ci_level == -1)
+		ci_level = 0.95;
 	if (!vl_backend_find(backend)) {
 		const struct vl_backend_methods *const *b = vl_backend_list();
 		const char *bn[64];

@@ -90,7 +90,16 @@ char *vl_runner_config_json(const struct vl_task *task, const struct vl_run_opts
 	vl_buf_addf(&b, "],\"bootstrap\":{\"resamples\":%d,\"seed\":%llu,\"level\":", o->resamples,
 		    (unsigned long long)o->seed);
 	vl_buf_add_json_num(&b, o->ci_level);
-	vl_buf_adds(&b, "}}");
+	vl_buf_adds(&b, "}");
+	/* kept so that a resume prices the run as the original would */
+	if (o->price_input >= 0 || o->price_output >= 0) {
+		vl_buf_adds(&b, ",\"price\":{\"input\":");
+		vl_buf_add_json_num(&b, o->price_input >= 0 ? o->price_input : NAN);
+		vl_buf_adds(&b, ",\"output\":");
+		vl_buf_add_json_num(&b, o->price_output >= 0 ? o->price_output : NAN);
+		vl_buf_addch(&b, '}');
+	}
+	vl_buf_addch(&b, '}');
 	return vl_buf_detach(&b, NULL);
 }
 

@@ -3,6 +3,7 @@
  */
 #include "bench/summary.h"
 
+#include <cjson/cJSON.h>
 #include <math.h>
 #include <string.h>
 #include <time.h>
@@ -12,7 +13,19 @@ struct print_ctx {
 	int breakdowns;
 	int header_done;
 	int any_subset;
+	char ci_head[32];   /* "95% CI": the run's stored confidence level */
 };
+
+/* The column head of the intervals, from the level the run was scored at. */
+static void ci_head(const char *config, char *dst, size_t n)
+{
+	cJSON *conf = cJSON_Parse(config ? config : "");
+	const cJSON *lv = cJSON_GetObjectItem(cJSON_GetObjectItem(conf, "bootstrap"), "level");
+	double level = cJSON_IsNumber(lv) ? lv->valuedouble : 0.95;
+
+	snprintf(dst, n, "%.6g%% CI", level * 100);
+	cJSON_Delete(conf);
+}
 
 /* Counts (integers without an interval) print as integers, scores with
  * four decimals. */
@@ -37,7 +50,7 @@ static int print_metric(void *ctx, const struct vl_metric_row *r)
 			return 0;
 	}
 	if (!c->header_done) {
-		fprintf(c->out, "  %-34s %12s  %-23s %8s\n", "metric", "value", "95% CI", "n");
+		fprintf(c->out, "  %-34s %12s  %-23s %8s\n", "metric", "value", c->ci_head, "n");
 		c->header_done = 1;
 	}
 	fmt_value(val, sizeof(val), r->value, isnan(r->ci_lo) && !r->subset[0]);
@@ -72,7 +85,7 @@ int vl_summary_print(struct vl_runlog *rl, long long run, int breakdowns, FILE *
 {
 	struct vl_run_info ri;
 	struct vl_buf err = VL_BUF_INIT;
-	struct print_ctx c = { out, breakdowns, 0, 0 };
+	struct print_ctx c = { out, breakdowns, 0, 0, "" };
 	char created[64];
 
 	if (vl_runlog_get_run(rl, run, &ri, &err) < 0) {
@@ -80,6 +93,7 @@ int vl_summary_print(struct vl_runlog *rl, long long run, int breakdowns, FILE *
 		vl_buf_release(&err);
 		return VL_ENOTFOUND;
 	}
+	ci_head(ri.config, c.ci_head, sizeof(c.ci_head));
 	ftime(ri.created, created, sizeof(created));
 	fprintf(out, "run %lld  %s  task %s (v%d, %s)\n", ri.id, ri.status, ri.task,
 		ri.task_version, ri.family ? ri.family : "?");

@@ -57,6 +57,26 @@ expect_exit 2 "resume naming another backend" $V run --task pope_coco_random --b
 	--data-dir "$T/data" --db "$DB" --quiet --resume last
 check "resume backend mismatch named" grep -q "drop --backend to resume it" "$T/err"
 
+# a resume keeps every setting of the run: intervals and price as before
+R="$T/r.db"
+mkdir -p "$T/data/coco/val2014"
+expect_exit 0 "run with settings" $V run --task pope_coco_random --backend random --set seed=5 \
+	--data-dir "$T/data" --db "$R" --ci-level 0.5 --resamples 200 --seed 3 --concurrency 3 \
+	--quiet
+check "header names the 50% level" grep -q "50% CI" "$T/out"
+before=$(sq "$R" "select group_concat(metric||name||subset||quote(value)||quote(ci_low)||quote(ci_high), ';') from metrics")
+sq "$R" "delete from metrics; delete from samples where idx % 3 = 0; update runs set status='interrupted'"
+expect_exit 0 "resume without the settings" $V run --resume last --db "$R" --quiet --concurrency 2
+after=$(sq "$R" "select group_concat(metric||name||subset||quote(value)||quote(ci_low)||quote(ci_high), ';') from metrics")
+check "resumed intervals equal the original's" [ "$before" = "$after" ]
+check "resumed header keeps the level" grep -q "50% CI" "$T/out"
+expect_exit 2 "resume changing the seed" $V run --resume last --db "$R" --seed 4
+check "seed change named" grep -q -- "--seed 3; a resume keeps it" "$T/err"
+expect_exit 2 "resume changing an answer-changing key" $V run --resume last --db "$R" --set seed=6
+check "set change named" grep -q -- "--set seed=" "$T/err"
+expect_exit 0 "resume with the stored values given again" $V run --resume last --db "$R" \
+	--seed 3 --resamples 200 --ci-level 0.5 --set seed=5 --quiet
+
 # every --help states the exit codes
 for c in run score runs show tasks backends validate demo; do
 	expect_exit 0 "$c --help" $V $c --help
