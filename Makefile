@@ -58,7 +58,8 @@ BENCH_OBJS = \
 	bench/score-vqa.o \
 	bench/score-caption.o \
 	bench/score-grounding.o \
-	bench/score-mme.o
+	bench/score-mme.o \
+	bench/score-ocrbench.o
 
 DATASET_OBJS = \
 	datasets/dataset.o \
@@ -96,7 +97,8 @@ METRIC_OBJS = \
 	metrics/vqa.o \
 	metrics/anls.o \
 	metrics/pystr.o \
-	metrics/mme.o
+	metrics/mme.o \
+	metrics/ocrbench.o
 
 BACKEND_OBJS = \
 	backends/backend.o \

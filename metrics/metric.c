@@ -16,6 +16,7 @@ extern const struct vl_metric vl_metric_caption;
 extern const struct vl_metric vl_metric_vqa_accuracy;
 extern const struct vl_metric vl_metric_anls;
 extern const struct vl_metric vl_metric_mme;
+extern const struct vl_metric vl_metric_ocrbench;
 
 static const struct vl_metric *const metrics[] = {
 	&vl_metric_exact_match,
@@ -28,6 +29,7 @@ static const struct vl_metric *const metrics[] = {
 	&vl_metric_vqa_accuracy,
 	&vl_metric_anls,
 	&vl_metric_mme,
+	&vl_metric_ocrbench,
 	NULL,
 };
 

@@ -209,3 +209,144 @@ void vl_py_repr(struct vl_buf *out, double v)
 	if (!strchr(tmp, '.'))
 		vl_buf_adds(out, ".0");
 }
+
+static void put_utf8(struct vl_buf *b, uint32_t c)
+{
+	if (c < 0x80) {
+		vl_buf_addch(b, (int)c);
+	} else if (c < 0x800) {
+		vl_buf_addch(b, 0xc0 | (int)(c >> 6));
+		vl_buf_addch(b, 0x80 | (int)(c & 0x3f));
+	} else if (c < 0x10000) {
+		vl_buf_addch(b, 0xe0 | (int)(c >> 12));
+		vl_buf_addch(b, 0x80 | (int)(c >> 6 & 0x3f));
+		vl_buf_addch(b, 0x80 | (int)(c & 0x3f));
+	} else {
+		vl_buf_addch(b, 0xf0 | (int)(c >> 18));
+		vl_buf_addch(b, 0x80 | (int)(c >> 12 & 0x3f));
+		vl_buf_addch(b, 0x80 | (int)(c >> 6 & 0x3f));
+		vl_buf_addch(b, 0x80 | (int)(c & 0x3f));
+	}
+}
+
+static int hexval(int c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+	       : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* One string literal at *pp; appends its value to b. */
+static int str_literal(const char **pp, struct vl_buf *b)
+{
+	const char *p = *pp;
+	char q = *p++;
+
+	if (q != '\'' && q != '"')
+		return VL_EINVAL;
+	while (*p && *p != q) {
+		if (*p == '\n')
+			return VL_EINVAL;   /* a raw newline ends no short string */
+		if (*p != '\\') {
+			vl_buf_addch(b, *p++);
+			continue;
+		}
+		p++;
+		switch (*p) {
+		case '\\': case '\'': case '"':
+			vl_buf_addch(b, *p++);
+			break;
+		case 'n': vl_buf_addch(b, '\n'); p++; break;
+		case 'r': vl_buf_addch(b, '\r'); p++; break;
+		case 't': vl_buf_addch(b, '\t'); p++; break;
+		case 'a': vl_buf_addch(b, '\a'); p++; break;
+		case 'b': vl_buf_addch(b, '\b'); p++; break;
+		case 'f': vl_buf_addch(b, '\f'); p++; break;
+		case 'v': vl_buf_addch(b, '\v'); p++; break;
+		case '\n': p++; break;   /* line continuation */
+		case 'x': case 'u': case 'U': {
+			int nd = *p == 'x' ? 2 : *p == 'u' ? 4 : 8;
+			uint32_t c = 0;
+			p++;
+			for (int k = 0; k < nd; k++, p++) {
+				if (hexval((unsigned char)*p) < 0)
+					return VL_EINVAL;
+				c = c << 4 | (uint32_t)hexval((unsigned char)*p);
+			}
+			if (c > 0x10ffff)
+				return VL_EINVAL;
+			put_utf8(b, c);
+			break;
+		}
+		default:
+			if (*p >= '0' && *p <= '7') {
+				uint32_t c = 0;
+				for (int k = 0; k < 3 && *p >= '0' && *p <= '7'; k++)
+					c = c * 8 + (uint32_t)(*p++ - '0');
+				put_utf8(b, c);
+			} else if (*p) {
+				/* an unknown escape keeps its backslash */
+				vl_buf_addch(b, '\\');
+			} else {
+				return VL_EINVAL;
+			}
+		}
+	}
+	if (*p != q)
+		return VL_EINVAL;
+	*pp = p + 1;
+	return 0;
+}
+
+int vl_py_str_list(const char *s, struct vl_strv *out)
+{
+	struct vl_strv got = { 0 };
+	struct vl_buf b = VL_BUF_INIT;
+	const char *p = s;
+	char close;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p != '[' && *p != '(')
+		return VL_EINVAL;
+	close = *p == '[' ? ']' : ')';
+	p++;
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == '\n')
+			p++;
+		if (*p == close)
+			break;
+		vl_buf_reset(&b);
+		if (str_literal(&p, &b) < 0)
+			goto bad;
+		/* adjacent literals concatenate */
+		for (;;) {
+			while (*p == ' ' || *p == '\t')
+				p++;
+			if (*p != '\'' && *p != '"')
+				break;
+			if (str_literal(&p, &b) < 0)
+				goto bad;
+		}
+		vl_strv_push(&got, vl_buf_str(&b));
+		while (*p == ' ' || *p == '\t' || *p == '\n')
+			p++;
+		if (*p == ',')
+			p++;
+		else if (*p != close)
+			goto bad;
+	}
+	p++;
+	while (*p == ' ' || *p == '\t' || *p == '\n')
+		p++;
+	if (*p)
+		goto bad;
+	for (size_t i = 0; i < got.n; i++)
+		vl_strv_push(out, got.v[i]);
+	vl_strv_release(&got);
+	vl_buf_release(&b);
+	return 0;
+bad:
+	vl_strv_release(&got);
+	vl_buf_release(&b);
+	return VL_EINVAL;
+}

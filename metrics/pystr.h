@@ -22,6 +22,13 @@ int vl_py_float(const char *s, size_t n, double *out);
  * s[*start .. *start + *len). */
 void vl_py_strip(const char *s, size_t n, size_t *start, size_t *len);
 
+/* Python eval() of a list or tuple literal of string literals, as
+ * VLMEvalKit stores answer lists in its TSVs ("['a', \"b's\"]"): quotes ' or
+ * ", the escapes \\ \' \" \n \r \t \xhh \uhhhh \Uhhhhhhhh and octal.  Appends
+ * each string to out and returns 0, or VL_EINVAL (out untouched) when s is
+ * anything else. */
+int vl_py_str_list(const char *s, struct vl_strv *out);
+
 /* Appends Python's repr() of a float: the shortest digits that read back
  * to v, with ".0" on integral values ("75.0", "954.5959595959595"). */
 void vl_py_repr(struct vl_buf *out, double v);
