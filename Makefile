@@ -59,7 +59,8 @@ BENCH_OBJS = \
 	bench/score-caption.o \
 	bench/score-grounding.o \
 	bench/score-mme.o \
-	bench/score-ocrbench.o
+	bench/score-ocrbench.o \
+	bench/score-mmmu.o
 
 DATASET_OBJS = \
 	datasets/dataset.o \
@@ -98,7 +99,8 @@ METRIC_OBJS = \
 	metrics/anls.o \
 	metrics/pystr.o \
 	metrics/mme.o \
-	metrics/ocrbench.o
+	metrics/ocrbench.o \
+	metrics/mmmu.o
 
 BACKEND_OBJS = \
 	backends/backend.o \

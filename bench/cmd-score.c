@@ -18,6 +18,7 @@ static const struct {
 	{ "caption", score_caption, "BLEU-1..4, ROUGE-L, CIDEr-D of captions (pycocoevalcap shapes)" },
 	{ "grounding", score_grounding, "IoU and Acc@0.5 of boxes" },
 	{ "mme", score_mme, "MME Your_Results/<task>.txt as the official calculation.py" },
+	{ "mmmu", score_mmmu, "MMMU <Subject>/output.json or total_output.json, official parsing" },
 	{ "ocrbench", score_ocrbench, "OCRBench example.py results (with \"predict\") as example.py" },
 };
 

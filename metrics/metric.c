@@ -17,6 +17,7 @@ extern const struct vl_metric vl_metric_vqa_accuracy;
 extern const struct vl_metric vl_metric_anls;
 extern const struct vl_metric vl_metric_mme;
 extern const struct vl_metric vl_metric_ocrbench;
+extern const struct vl_metric vl_metric_mmmu;
 
 static const struct vl_metric *const metrics[] = {
 	&vl_metric_exact_match,
@@ -30,6 +31,7 @@ static const struct vl_metric *const metrics[] = {
 	&vl_metric_anls,
 	&vl_metric_mme,
 	&vl_metric_ocrbench,
+	&vl_metric_mmmu,
 	NULL,
 };
 
