@@ -107,6 +107,7 @@ BACKEND_OBJS = \
 	backends/ready.o \
 	backends/baseline.o \
 	backends/replay.o \
+	backends/option.o \
 	backends/worker.o \
 	backends/curl_dl.o \
 	backends/openai_body.o \

@@ -3,6 +3,7 @@
  * adds delay_ms to every backend (see host.h).
  */
 #include "backends/host.h"
+#include "backends/option.h"
 
 #include <dlfcn.h>
 #include <math.h>
@@ -19,12 +20,38 @@ extern const struct vl_backend_methods vl_backend_replay;
 extern const struct vl_backend_methods vl_backend_worker;
 extern const struct vl_backend_methods vl_backend_openai;
 
+/* The options every backend takes: the host or the runner acts on them. */
+static const struct vl_backend_option host_options[] = {
+	{ .key = "model", .type = VL_OPTION_STRING,
+	  .meaning = "model name (--model): sent by backends that name one, and logged",
+	  .flags = VL_OPTION_ANSWERS },
+	{ .key = "max_image_side", .type = VL_OPTION_INT, .dflt = "0",
+	  .meaning = "longest image side in pixels; larger images are downscaled before "
+	  "sending (--max-image-side; 0 = off)",
+	  .flags = VL_OPTION_ANSWERS, .max = 1e6 },
+	{ .key = "concurrency", .type = VL_OPTION_INT,
+	  .meaning = "requests in flight (--concurrency, default 8)", .min = 1, .max = 4096 },
+	{ .key = "delay_ms", .type = VL_OPTION_NUMBER, .dflt = "0",
+	  .meaning = "added latency per response, for tests and demos",
+	  .max = VL_OPTION_UNBOUNDED },
+	{ .key = NULL },
+};
+
+static const struct vl_backend_option plugin_options[] = {
+	{ .key = "path", .type = VL_OPTION_STRING,
+	  .meaning = "the shared library to load; its own options are in its table (vleval "
+	  "backends plugin --path LIB.so)",
+	  .flags = VL_OPTION_ANSWERS | VL_OPTION_REQUIRED },
+	{ .key = NULL },
+};
+
 /* "plugin" is listed so that `vleval backends` shows it; opening it loads a
  * shared library instead of using these methods. */
 static const struct vl_backend_methods plugin_placeholder = {
 	.version = VL_BACKEND_API_VERSION,
 	.name = "plugin",
 	.description = "a shared library (--set path=lib.so) exporting " VL_BACKEND_ENTRY,
+	.options = plugin_options,
 };
 
 static const struct vl_backend_methods *const backends[] = {
@@ -49,6 +76,113 @@ const struct vl_backend_methods *vl_backend_find(const char *name)
 const struct vl_backend_methods *const *vl_backend_list(void)
 {
 	return backends;
+}
+
+const struct vl_backend_option *vl_backend_host_options(void)
+{
+	return host_options;
+}
+
+/* `options` was appended in 1.1: a plugin built for 1.0 has no such member,
+ * and its struct may end right before where it would be. */
+const struct vl_backend_option *vl_backend_options(const struct vl_backend_methods *m)
+{
+	if (m->version / 1000 != VL_BACKEND_API_MAJOR || m->version % 1000 < 1)
+		return NULL;
+	return m->options;
+}
+
+/* Appends the keys of table to names. */
+static void add_names(const struct vl_backend_option *t, struct vl_strv *names)
+{
+	for (; t && t->key; t++)
+		vl_strv_push(names, t->key);
+}
+
+/* The closest of names to given ("did you mean"), or NULL when none is close. */
+static const char *closest(const char *given, const struct vl_strv *names)
+{
+	size_t best = (size_t)-1;
+	const char *out = NULL;
+
+	for (size_t i = 0; i < names->n; i++) {
+		size_t d = vl_edit_distance(given, names->v[i]);
+		if (d < best) {
+			best = d;
+			out = names->v[i];
+		}
+	}
+	return best <= 3 && best < strlen(given) ? out : NULL;
+}
+
+static void unknown_key(const char *backend, const char *key, const struct vl_strv *names,
+			struct vl_buf *err)
+{
+	const char *near = closest(key, names);
+
+	vl_buf_addf(err, "backend '%s' has no option '%s'", backend, key);
+	if (near)
+		vl_buf_addf(err, " (did you mean '%s'?)", near);
+	vl_buf_adds(err, "; its options:");
+	for (size_t i = 0; i < names->n; i++)
+		vl_buf_addf(err, "%s %s", i ? "," : "", names->v[i]);
+	vl_buf_addf(err, " (vleval backends %s)", backend);
+}
+
+/* The row of key among m's options, the plugin loader's (plugin) and the
+ * host's, or NULL. */
+static const struct vl_backend_option *find_option(const struct vl_backend_methods *m,
+						   int plugin, const char *key)
+{
+	const struct vl_backend_option *o = vl_option_find(vl_backend_options(m), key);
+
+	if (!o && plugin)
+		o = vl_option_find(plugin_options, key);
+	return o ? o : vl_option_find(host_options, key);
+}
+
+/* Checks cfg against m's table: unknown keys and values of the wrong type are
+ * errors.  A backend without a table takes any key. */
+static int check_config(const struct vl_backend_methods *m, int plugin, const struct vl_kv *cfg,
+			struct vl_buf *err)
+{
+	struct vl_strv names = { 0 };
+	int rc = 0;
+
+	add_names(vl_backend_options(m), &names);
+	if (plugin && m != &plugin_placeholder)
+		add_names(plugin_options, &names);
+	add_names(host_options, &names);
+	for (size_t i = 0; i < cfg->keys.n && !rc; i++) {
+		const struct vl_backend_option *o = find_option(m, plugin, cfg->keys.v[i]);
+		if (!o && vl_backend_options(m)) {
+			unknown_key(m->name, cfg->keys.v[i], &names, err);
+			rc = VL_EINVAL;
+		} else if (o && vl_option_check(o, cfg->vals.v[i], err) < 0) {
+			rc = VL_EINVAL;
+		}
+	}
+	vl_strv_release(&names);
+	return rc;
+}
+
+int vl_backend_key_changes_answers(const char *name, const char *key)
+{
+	const struct vl_backend_methods *m = vl_backend_find(name);
+	const struct vl_backend_option *o = m ? find_option(m, m == &plugin_placeholder, key) : NULL;
+
+	return o ? (o->flags & VL_OPTION_ANSWERS) != 0 : 1;
+}
+
+int vl_backend_check_config(const char *name, const struct vl_kv *cfg, struct vl_buf *err)
+{
+	const struct vl_backend_methods *m = vl_backend_find(name);
+
+	if (!m) {
+		vl_buf_addf(err, "unknown backend '%s'", name);
+		return VL_ENOTFOUND;
+	}
+	return check_config(m, m == &plugin_placeholder, cfg, err);
 }
 
 /* A response held back until its due time (delay_ms). */
@@ -134,6 +268,27 @@ static int load_plugin(struct vl_backend *b, const char *path, struct vl_buf *er
 	return 0;
 }
 
+int vl_backend_plugin_methods(const char *path, const struct vl_backend_methods **m,
+			      void **handle, struct vl_buf *err)
+{
+	struct vl_backend b = { 0 };
+	int rc = load_plugin(&b, path, err);
+
+	*m = rc < 0 ? NULL : b.m;
+	*handle = b.dl;
+	if (rc < 0 && b.dl)
+		dlclose(b.dl);
+	if (rc < 0)
+		*handle = NULL;
+	return rc;
+}
+
+void vl_backend_plugin_release(void *handle)
+{
+	if (handle)
+		dlclose(handle);
+}
+
 int vl_backend_open(const char *name, const struct vl_kv *cfg, struct vl_backend **out,
 		    struct vl_buf *err)
 {
@@ -163,6 +318,9 @@ int vl_backend_open(const char *name, const struct vl_kv *cfg, struct vl_backend
 			goto fail;
 		}
 	}
+	rc = check_config(b->m, b->dl != NULL, cfg, err);
+	if (rc < 0)
+		goto fail;
 	b->self = vl_xcalloc(1, b->m->instance_size ? b->m->instance_size : 1);
 	b->keys = vl_xcalloc(cfg->keys.n + 1, sizeof(char *));
 	b->vals = vl_xcalloc(cfg->keys.n + 1, sizeof(char *));
@@ -194,6 +352,16 @@ fail:
 const struct vl_backend_methods *vl_backend_methods(const struct vl_backend *b)
 {
 	return b->m;
+}
+
+int vl_backend_changes_answers(const struct vl_backend *b, const char *key)
+{
+	const struct vl_backend_option *o = find_option(b->m, b->dl != NULL, key);
+
+	if (o)
+		return (o->flags & VL_OPTION_ANSWERS) != 0;
+	/* a backend without a table: any key but the host's may matter */
+	return !vl_backend_options(b->m);
 }
 
 int vl_backend_submit(struct vl_backend *b, const struct vl_request *req, struct vl_buf *err)

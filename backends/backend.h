@@ -29,7 +29,7 @@
 #include <string.h>
 
 #define VL_BACKEND_API_MAJOR 1
-#define VL_BACKEND_API_MINOR 0
+#define VL_BACKEND_API_MINOR 1
 #define VL_BACKEND_API_VERSION (VL_BACKEND_API_MAJOR * 1000 + VL_BACKEND_API_MINOR)
 #define VL_BACKEND_ENTRY "vl_backend_entry"
 
@@ -41,6 +41,38 @@
 #define VL_CAP_TRUTH      0x10u  /* reads vl_request.truth (the oracle) */
 #define VL_CAP_REMOTE     0x20u  /* talks to a server: retries, rate limits */
 #define VL_CAP_CACHEABLE  0x40u  /* deterministic requests may be cached */
+
+/*
+ * v1.1: an option a backend reads from its config, one row of the table
+ * `options` points to.  The host uses the table to refuse unknown keys
+ * ("did you mean"), to check each value against its type before open(), to
+ * show `vleval backends NAME`, and to build the response cache key from the
+ * options that change answers (VL_OPTION_ANSWERS) and no others.
+ */
+enum vl_option_type {
+	VL_OPTION_STRING,            /* any text */
+	VL_OPTION_INT,               /* an integer in [min, max] */
+	VL_OPTION_NUMBER,            /* a finite number in [min, max] */
+	VL_OPTION_BOOL,              /* 0 or 1 */
+	VL_OPTION_CHOICE,            /* one of the '|'-separated words in choices */
+	VL_OPTION_JSON,              /* a JSON text (checked by the backend) */
+};
+
+#define VL_OPTION_ANSWERS   0x01u  /* changes answers: part of the cache key */
+#define VL_OPTION_REQUIRED  0x02u  /* open() fails without it */
+#define VL_OPTION_UNBOUNDED 1e300  /* max of a range open above */
+
+struct vl_backend_option {
+	const char *key;             /* NULL ends the table */
+	enum vl_option_type type;
+	const char *dflt;            /* the default as text (parsed like a value),
+	                                or NULL: none */
+	const char *meaning;         /* one line, for `vleval backends NAME` */
+	unsigned flags;              /* VL_OPTION_* */
+	double min, max;             /* INT, NUMBER: accepted range; both 0:
+	                                any value */
+	const char *choices;         /* CHOICE: "base64|url" */
+};
 
 /* Configuration: --set key=value pairs plus the dedicated flags (model,
  * base_url, timeout, ...).  Never contains secrets: API keys are read from
@@ -140,6 +172,13 @@ struct vl_backend_methods {
 	void (*close)(void *self);
 	/* v1.0: optional (may be NULL). */
 	void (*stats)(void *self, struct vl_backend_stats *out);
+	/* v1.1: optional.  The config keys the backend reads, ended by a row
+	 * whose key is NULL.  With a table, a key that is neither in it nor one
+	 * of the host's own (delay_ms, concurrency, model, max_image_side) is an
+	 * error, and only VL_OPTION_ANSWERS keys enter the cache key.  Without
+	 * one (NULL, or a plugin built for 1.0) every key is accepted and every
+	 * key but the host's speed knobs enters the cache key. */
+	const struct vl_backend_option *options;
 };
 
 typedef const struct vl_backend_methods *(*vl_backend_entry_fn)(int host_api_version);

@@ -5,6 +5,7 @@
  * VL_CAP_BASELINE so every output labels it a baseline, not a model.
  */
 #include "backends/backend.h"
+#include "backends/option.h"
 #include "backends/ready.h"
 #include "core/vl.h"
 
@@ -47,6 +48,10 @@ static void baseline_close(void *self)
 	free(b->answer);
 }
 
+static const struct vl_backend_option oracle_options[] = {
+	{ .key = NULL },
+};
+
 const struct vl_backend_methods vl_backend_oracle = {
 	.version = VL_BACKEND_API_VERSION,
 	.instance_size = sizeof(struct baseline),
@@ -57,13 +62,19 @@ const struct vl_backend_methods vl_backend_oracle = {
 	.submit = oracle_submit,
 	.poll = baseline_poll,
 	.close = baseline_close,
+	.options = oracle_options,
+};
+
+static const struct vl_backend_option constant_options[] = {
+	{ .key = "answer", .type = VL_OPTION_STRING, .dflt = "yes",
+	  .meaning = "the answer given to every sample", .flags = VL_OPTION_ANSWERS },
+	{ .key = NULL },
 };
 
 static int constant_open(void *self, const struct vl_backend_config *cfg, char *err, size_t errlen)
 {
 	struct baseline *b = self;
-	const char *a = vl_backend_config_get(cfg, "answer");
-	b->answer = strdup(a ? a : "yes");
+	b->answer = strdup(vl_option_str(constant_options, cfg, "answer"));
 	return 0;
 }
 
@@ -84,6 +95,14 @@ const struct vl_backend_methods vl_backend_constant = {
 	.submit = constant_submit,
 	.poll = baseline_poll,
 	.close = baseline_close,
+	.options = constant_options,
+};
+
+static const struct vl_backend_option random_options[] = {
+	{ .key = "seed", .type = VL_OPTION_INT, .dflt = "0",
+	  .meaning = "seed of the pick (with the sample id)", .flags = VL_OPTION_ANSWERS,
+	  .max = VL_OPTION_UNBOUNDED },
+	{ .key = NULL },
 };
 
 static int random_open(void *self, const struct vl_backend_config *cfg, char *err, size_t errlen)
@@ -131,4 +150,5 @@ const struct vl_backend_methods vl_backend_random = {
 	.submit = random_submit,
 	.poll = baseline_poll,
 	.close = baseline_close,
+	.options = random_options,
 };

@@ -27,7 +27,9 @@
  * The pure parts (body, parsing, backoff) are declared in openai.h for the
  * unit tests.  Configuration keys are listed in cfg_keys below and in README.
  */
+#include "backends/host.h"
 #include "backends/openai.h"
+#include "backends/option.h"
 #include "core/base64.h"
 
 #include "backends/curl_dl.h"
@@ -393,6 +395,7 @@ struct openai {
 	int stream, stream_usage, image_url_mode, retries, tls_verify;
 	long http_version;
 	double timeout_s, backoff_s, backoff_max_s, retry_after_max_s;
+	double concurrency;           /* 0: not set */
 	size_t max_response;
 
 	/* I/O thread only */
@@ -584,24 +587,6 @@ static size_t on_header(char *p, size_t size, size_t nmemb, void *ud)
 	return n;
 }
 
-static int cfg_double(const struct vl_backend_config *cfg, const char *key, double dflt,
-		      double min, double *out, char *err, size_t errlen)
-{
-	const char *s = vl_backend_config_get(cfg, key);
-	char *end;
-
-	*out = dflt;
-	if (!s)
-		return 0;
-	errno = 0;
-	*out = strtod(s, &end);
-	if (end == s || *end || errno || !isfinite(*out) || *out < min) {
-		snprintf(err, errlen, "option '%s' wants a number >= %g, got '%s'", key, min, s);
-		return -1;
-	}
-	return 0;
-}
-
 static char *strip_userinfo(const char *url)
 {
 	const char *s = strstr(url, "://"), *at, *slash;
@@ -700,24 +685,56 @@ static int start_io_thread(struct openai *o, char *err, size_t errlen)
 	return 0;
 }
 
-static int open_inner(void *self, const struct vl_backend_config *cfg, char *err, size_t errlen)
+/* The keys open() reads; README's table for the backend shows the same rows. */
+static const struct vl_backend_option openai_options[] = {
+	{ .key = "base_url", .type = VL_OPTION_STRING,
+	  .meaning = "server root(s), comma-separated, usually ending in /v1 (--base-url; "
+	  "default $OPENAI_BASE_URL)",
+	  .flags = VL_OPTION_ANSWERS },
+	{ .key = "api_key_env", .type = VL_OPTION_STRING, .dflt = "OPENAI_API_KEY",
+	  .meaning = "environment variable holding the API key (--api-key-env)" },
+	{ .key = "timeout", .type = VL_OPTION_NUMBER, .dflt = "600",
+	  .meaning = "seconds per attempt, connect included (--timeout)", .min = 0.001,
+	  .max = VL_OPTION_UNBOUNDED },
+	{ .key = "retries", .type = VL_OPTION_INT, .dflt = "3",
+	  .meaning = "further attempts after a retryable fault (--retries)", .max = 1000 },
+	{ .key = "backoff_ms", .type = VL_OPTION_NUMBER, .dflt = "500",
+	  .meaning = "backoff before the first retry, doubled per retry",
+	  .max = VL_OPTION_UNBOUNDED },
+	{ .key = "backoff_max_ms", .type = VL_OPTION_NUMBER, .dflt = "30000",
+	  .meaning = "cap of the backoff", .max = VL_OPTION_UNBOUNDED },
+	{ .key = "retry_after_max", .type = VL_OPTION_NUMBER, .dflt = "120",
+	  .meaning = "cap (seconds) on a server's Retry-After", .max = VL_OPTION_UNBOUNDED },
+	{ .key = "rpm", .type = VL_OPTION_NUMBER, .dflt = "0",
+	  .meaning = "requests per minute limit, 0 = none (--rpm)",
+	  .max = VL_OPTION_UNBOUNDED },
+	{ .key = "tpm", .type = VL_OPTION_NUMBER, .dflt = "0",
+	  .meaning = "tokens per minute limit, 0 = none (--tpm)", .max = VL_OPTION_UNBOUNDED },
+	{ .key = "stream", .type = VL_OPTION_BOOL, .dflt = "0",
+	  .meaning = "server-sent events, to measure time to first token (--stream)" },
+	{ .key = "stream_usage", .type = VL_OPTION_BOOL, .dflt = "1",
+	  .meaning = "with stream, ask for stream_options.include_usage" },
+	{ .key = "image_mode", .type = VL_OPTION_CHOICE, .dflt = "base64",
+	  .meaning = "local images as base64 data, or as file:// URLs (--image-mode)",
+	  .choices = "base64|url" },
+	{ .key = "extra_body", .type = VL_OPTION_JSON,
+	  .meaning = "a JSON object merged into every request body",
+	  .flags = VL_OPTION_ANSWERS },
+	{ .key = "http", .type = VL_OPTION_CHOICE, .dflt = "auto", .meaning = "HTTP version",
+	  .choices = "auto|1.1|2-prior-knowledge" },
+	{ .key = "tls_verify", .type = VL_OPTION_BOOL, .dflt = "1",
+	  .meaning = "0 accepts self-signed certificates" },
+	{ .key = NULL },
+};
+
+/* The API key from the environment variable named by api_key_env. */
+static int read_key(struct openai *o, const struct vl_backend_config *cfg, char *err,
+		    size_t errlen)
 {
-	struct openai *o = self;
-	const char *base = vl_backend_config_get(cfg, "base_url");
 	const char *env = vl_backend_config_get(cfg, "api_key_env");
 	const char *s;
-	double d, conc;
 
-	o->ep = -1;
-	o->wake_fd = -1;
-	vl_rng_seed(&o->rng, (uint64_t)(vl_wall_time() * 1e6) ^ (uint64_t)(uintptr_t)o);
-	if (!base || !*base)
-		base = getenv("OPENAI_BASE_URL");
-	if (add_urls(o, base ? base : "", err, errlen) < 0)
-		return -1;
-	if ((s = vl_backend_config_get(cfg, "model")) && *s)
-		o->model = vl_xstrdup(s);
-	o->key_env = vl_xstrdup(env && *env ? env : "OPENAI_API_KEY");
+	o->key_env = vl_xstrdup(vl_option_str(openai_options, cfg, "api_key_env"));
 	s = getenv(o->key_env);
 	if (s && *s) {
 		if (strpbrk(s, "\r\n")) {
@@ -730,49 +747,59 @@ static int open_inner(void *self, const struct vl_backend_config *cfg, char *err
 			 env);
 		return -1;
 	}
-	if (cfg_double(cfg, "timeout", 600, 0.001, &o->timeout_s, err, errlen) < 0 ||
-	    cfg_double(cfg, "retries", 3, 0, &d, err, errlen) < 0)
+	return 0;
+}
+
+/* Numbers and switches from the table (checked by the host already). */
+static int read_numbers(struct openai *o, const struct vl_backend_config *cfg, char *err,
+			size_t errlen)
+{
+	const struct vl_backend_option *t = openai_options;
+	double retries, rpm, tpm, stream, usage, verify;
+
+	if (vl_option_num(t, cfg, "timeout", &o->timeout_s, err, errlen) < 0 ||
+	    vl_option_num(t, cfg, "retries", &retries, err, errlen) < 0 ||
+	    vl_option_num(t, cfg, "backoff_ms", &o->backoff_s, err, errlen) < 0 ||
+	    vl_option_num(t, cfg, "backoff_max_ms", &o->backoff_max_s, err, errlen) < 0 ||
+	    vl_option_num(t, cfg, "retry_after_max", &o->retry_after_max_s, err, errlen) < 0 ||
+	    vl_option_num(t, cfg, "rpm", &rpm, err, errlen) < 0 ||
+	    vl_option_num(t, cfg, "tpm", &tpm, err, errlen) < 0 ||
+	    vl_option_num(t, cfg, "stream", &stream, err, errlen) < 0 ||
+	    vl_option_num(t, cfg, "stream_usage", &usage, err, errlen) < 0 ||
+	    vl_option_num(t, cfg, "tls_verify", &verify, err, errlen) < 0 ||
+	    vl_option_num(vl_backend_host_options(), cfg, "concurrency", &o->concurrency, err,
+			  errlen) < 0)
 		return -1;
-	o->retries = d > 1000 ? 1000 : (int)d;
-	if (cfg_double(cfg, "backoff_ms", 500, 0, &o->backoff_s, err, errlen) < 0 ||
-	    cfg_double(cfg, "backoff_max_ms", 30000, 0, &o->backoff_max_s, err, errlen) < 0 ||
-	    cfg_double(cfg, "retry_after_max", 120, 0, &o->retry_after_max_s, err, errlen) < 0 ||
-	    cfg_double(cfg, "concurrency", 0, 0, &conc, err, errlen) < 0)
-		return -1;
+	o->retries = (int)retries;
 	o->backoff_s /= 1000;
 	o->backoff_max_s /= 1000;
-	if (cfg_double(cfg, "rpm", 0, 0, &d, err, errlen) < 0)
+	bucket_init(&o->rpm, rpm, vl_now());
+	bucket_init(&o->tpm, tpm, vl_now());
+	o->stream = stream != 0;
+	o->stream_usage = usage != 0;
+	o->tls_verify = verify != 0;
+	return 0;
+}
+
+static int read_options(struct openai *o, const struct vl_backend_config *cfg, char *err,
+			size_t errlen)
+{
+	const char *base = vl_backend_config_get(cfg, "base_url");
+	const char *http = vl_option_str(openai_options, cfg, "http");
+	const char *s;
+
+	if (!base || !*base)
+		base = getenv("OPENAI_BASE_URL");
+	if (add_urls(o, base ? base : "", err, errlen) < 0)
 		return -1;
-	bucket_init(&o->rpm, d, vl_now());
-	if (cfg_double(cfg, "tpm", 0, 0, &d, err, errlen) < 0)
+	if ((s = vl_backend_config_get(cfg, "model")) && *s)
+		o->model = vl_xstrdup(s);
+	if (read_key(o, cfg, err, errlen) < 0 || read_numbers(o, cfg, err, errlen) < 0)
 		return -1;
-	bucket_init(&o->tpm, d, vl_now());
-	if (cfg_double(cfg, "stream", 0, 0, &d, err, errlen) < 0)
-		return -1;
-	o->stream = d != 0;
-	if (cfg_double(cfg, "stream_usage", 1, 0, &d, err, errlen) < 0)
-		return -1;
-	o->stream_usage = d != 0;
-	if (cfg_double(cfg, "tls_verify", 1, 0, &d, err, errlen) < 0)
-		return -1;
-	o->tls_verify = d != 0;
-	s = vl_backend_config_get(cfg, "image_mode");
-	if (s && strcmp(s, "base64") && strcmp(s, "url")) {
-		snprintf(err, errlen, "option 'image_mode' wants base64 or url, got '%s'", s);
-		return -1;
-	}
-	o->image_url_mode = s && !strcmp(s, "url");
-	s = vl_backend_config_get(cfg, "http");
-	o->http_version = CURL_HTTP_VERSION_2TLS;
-	if (s && !strcmp(s, "1.1"))
-		o->http_version = CURL_HTTP_VERSION_1_1;
-	else if (s && !strcmp(s, "2-prior-knowledge"))
-		o->http_version = CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE;
-	else if (s && strcmp(s, "auto")) {
-		snprintf(err, errlen, "option 'http' wants auto, 1.1 or 2-prior-knowledge, got '%s'",
-			 s);
-		return -1;
-	}
+	o->image_url_mode = !strcmp(vl_option_str(openai_options, cfg, "image_mode"), "url");
+	o->http_version = !strcmp(http, "1.1") ? CURL_HTTP_VERSION_1_1 :
+			  !strcmp(http, "2-prior-knowledge") ? CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE :
+			  CURL_HTTP_VERSION_2TLS;
 	if ((s = vl_backend_config_get(cfg, "extra_body"))) {
 		struct vl_buf e = VL_BUF_INIT;
 		if (vl_openai_extra_body(s, &o->extra, &o->extra_keys, &e) < 0) {
@@ -782,7 +809,20 @@ static int open_inner(void *self, const struct vl_backend_config *cfg, char *err
 		}
 		vl_buf_release(&e);
 	}
+	return 0;
+}
 
+static int open_inner(void *self, const struct vl_backend_config *cfg, char *err, size_t errlen)
+{
+	struct openai *o = self;
+	double conc;
+
+	o->ep = -1;
+	o->wake_fd = -1;
+	vl_rng_seed(&o->rng, (uint64_t)(vl_wall_time() * 1e6) ^ (uint64_t)(uintptr_t)o);
+	if (read_options(o, cfg, err, errlen) < 0)
+		return -1;
+	conc = o->concurrency;
 	if (vl_curl_load(err, errlen) < 0)
 		return -1;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
@@ -1480,4 +1520,5 @@ const struct vl_backend_methods vl_backend_openai = {
 	.poll = op_poll,
 	.close = op_close,
 	.stats = op_stats,
+	.options = openai_options,
 };

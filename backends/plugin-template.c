@@ -195,6 +195,19 @@ static void template_close(void *self)
 	memset(t, 0, sizeof(*t));
 }
 
+/* The keys open() reads: the host refuses any other key (with a "did you
+ * mean"), shows these with `vleval backends plugin --path LIB.so`, and
+ * puts the VL_OPTION_ANSWERS ones in the response cache key.  Add a row for
+ * each option of your model (a checkpoint path, a precision, ...). */
+static const struct vl_backend_option template_options[] = {
+	{ .key = "answer", .type = VL_OPTION_STRING,
+	  .meaning = "a fixed answer for every sample", .flags = VL_OPTION_ANSWERS },
+	{ .key = "word", .type = VL_OPTION_STRING, .dflt = "dog",
+	  .meaning = "answer yes when the prompt contains this word",
+	  .flags = VL_OPTION_ANSWERS },
+	{ .key = NULL },
+};
+
 static const struct vl_backend_methods template_methods = {
 	.version = VL_BACKEND_API_VERSION,
 	.instance_size = sizeof(struct template_backend),
@@ -206,6 +219,7 @@ static const struct vl_backend_methods template_methods = {
 	.poll = template_poll,
 	.close = template_close,
 	.stats = template_stats,
+	.options = template_options,   /* since 1.1 */
 };
 
 __attribute__((visibility("default")))

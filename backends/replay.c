@@ -86,6 +86,13 @@ static const cJSON *first_of(const cJSON *o, const char *const *keys)
 	return NULL;
 }
 
+static const struct vl_backend_option replay_options[] = {
+	{ .key = "predictions", .type = VL_OPTION_STRING,
+	  .meaning = "JSON lines file: one {\"id\": ..., \"output\": ...} per sample",
+	  .flags = VL_OPTION_ANSWERS | VL_OPTION_REQUIRED },
+	{ .key = NULL },
+};
+
 static int replay_open(void *self, const struct vl_backend_config *cfg, char *err, size_t errlen)
 {
 	static const char *const id_keys[] = { "id", "question_id", NULL };
@@ -198,4 +205,5 @@ const struct vl_backend_methods vl_backend_replay = {
 	.submit = replay_submit,
 	.poll = replay_poll,
 	.close = replay_close,
+	.options = replay_options,
 };

@@ -77,6 +77,7 @@
  * backend needs no process-wide signal disposition.
  */
 #include "backends/backend.h"
+#include "backends/option.h"
 #include "backends/ready.h"
 #include "backends/worker.h"
 #include "core/vl.h"
@@ -798,26 +799,32 @@ static double job_deadline(const struct worker *b, const struct wproc *w, const 
 
 /* ---- the methods ---------------------------------------------------------- */
 
-static int get_num(const struct vl_backend_config *cfg, const char *key, double dflt,
-		   double lo, double hi, int integer, double *out, char *err, size_t errlen)
-{
-	const char *s = vl_backend_config_get(cfg, key);
-	char *end;
-	double v;
-
-	*out = dflt;
-	if (!s)
-		return 0;
-	errno = 0;
-	v = strtod(s, &end);
-	if (end == s || *end || errno || !(v >= lo && v <= hi) || (integer && v != floor(v))) {
-		snprintf(err, errlen, "option '%s' wants %s between %g and %g, got '%s'", key,
-			 integer ? "an integer" : "a number", lo, hi, s);
-		return -1;
-	}
-	*out = v;
-	return 0;
-}
+/* The keys open() reads; README's table for the backend shows the same rows. */
+static const struct vl_backend_option worker_options[] = {
+	{ .key = "command", .type = VL_OPTION_STRING,
+	  .meaning = "the engine, run with /bin/sh -c once per worker",
+	  .flags = VL_OPTION_ANSWERS | VL_OPTION_REQUIRED },
+	{ .key = "workers", .type = VL_OPTION_INT, .dflt = "1",
+	  .meaning = "copies of the command (--workers)", .min = 1, .max = 1024 },
+	{ .key = "max_inflight", .type = VL_OPTION_INT, .dflt = "1",
+	  .meaning = "requests a worker holds at once", .min = 1, .max = 65536 },
+	{ .key = "timeout", .type = VL_OPTION_NUMBER, .dflt = "600",
+	  .meaning = "seconds a request may take once sent (0 = none); past it the worker is "
+	  "restarted (--timeout)",
+	  .max = 1e9 },
+	{ .key = "start_timeout", .type = VL_OPTION_NUMBER, .dflt = "300",
+	  .meaning = "extra seconds until a fresh worker's first answer (model loading)",
+	  .max = 1e9 },
+	{ .key = "worker_log", .type = VL_OPTION_STRING,
+	  .meaning = "append the workers' stderr to this file (default: vleval's stderr)" },
+	{ .key = "max_start_failures", .type = VL_OPTION_INT, .dflt = "3",
+	  .meaning = "deaths in a row before any answer that stop the run", .min = 1,
+	  .max = 1000 },
+	{ .key = "close_grace", .type = VL_OPTION_NUMBER, .dflt = "2",
+	  .meaning = "seconds a worker has to exit at the end before SIGTERM, then SIGKILL",
+	  .max = 3600 },
+	{ .key = NULL },
+};
 
 static void worker_close(void *self);
 
@@ -826,6 +833,7 @@ static int worker_open(void *self, const struct vl_backend_config *cfg, char *er
 	struct worker *b = self;
 	const char *cmd = vl_backend_config_get(cfg, "command");
 	const char *log = vl_backend_config_get(cfg, "worker_log");
+	const struct vl_backend_option *t = worker_options;
 	double nw, inflight, starts;
 
 	b->log_fd = -1;
@@ -836,12 +844,12 @@ static int worker_open(void *self, const struct vl_backend_config *cfg, char *er
 			 "--set command=\"python3 my_worker.py\"");
 		return -1;
 	}
-	if (get_num(cfg, "workers", 1, 1, 1024, 1, &nw, err, errlen) < 0 ||
-	    get_num(cfg, "max_inflight", 1, 1, 65536, 1, &inflight, err, errlen) < 0 ||
-	    get_num(cfg, "timeout", 600, 0, 1e9, 0, &b->timeout_s, err, errlen) < 0 ||
-	    get_num(cfg, "start_timeout", 300, 0, 1e9, 0, &b->start_timeout_s, err, errlen) < 0 ||
-	    get_num(cfg, "close_grace", 2, 0, 3600, 0, &b->close_grace_s, err, errlen) < 0 ||
-	    get_num(cfg, "max_start_failures", 3, 1, 1000, 1, &starts, err, errlen) < 0)
+	if (vl_option_num(t, cfg, "workers", &nw, err, errlen) < 0 ||
+	    vl_option_num(t, cfg, "max_inflight", &inflight, err, errlen) < 0 ||
+	    vl_option_num(t, cfg, "timeout", &b->timeout_s, err, errlen) < 0 ||
+	    vl_option_num(t, cfg, "start_timeout", &b->start_timeout_s, err, errlen) < 0 ||
+	    vl_option_num(t, cfg, "close_grace", &b->close_grace_s, err, errlen) < 0 ||
+	    vl_option_num(t, cfg, "max_start_failures", &starts, err, errlen) < 0)
 		return -1;
 	b->nworkers = (int)nw;
 	b->max_inflight = (int)inflight;
@@ -1049,4 +1057,5 @@ const struct vl_backend_methods vl_backend_worker = {
 	.poll = worker_poll,
 	.close = worker_close,
 	.stats = worker_stats,
+	.options = worker_options,
 };

@@ -84,21 +84,6 @@ static int load_resume(struct vl_runlog *rl, long long id, struct vl_task **task
 	return 0;
 }
 
-/* --set keys whose value changes a backend's answers: a resume may not
- * change them (the other keys -- timeouts, retries, rate limits, the
- * server's address -- may be given anew). */
-static int changes_answers(const char *key)
-{
-	static const char *const keys[] = {
-		"model", "extra_body", "command", "path", "max_image_side", "answer", "seed",
-		"image_mode", NULL,
-	};
-	for (size_t i = 0; keys[i]; i++)
-		if (!strcmp(keys[i], key))
-			return 1;
-	return 0;
-}
-
 static int differs(const char *what, long long id, const char *stored, const char *given)
 {
 	if (!given || (stored && !strcmp(stored, given)))
@@ -126,7 +111,7 @@ static int differs_num(const char *what, long long id, const cJSON *stored, doub
  * given now, else the stored one.  cfg holds the stored --set values and
  * receives the new ones.
  */
-static int keep_settings(const cJSON *conf, long long id, struct vl_kv *cfg,
+static int keep_settings(const cJSON *conf, long long id, const char *backend, struct vl_kv *cfg,
 			 const struct vl_kv *given, const char *model, const char *family,
 			 long *concurrency, long *resamples, long *seed, double *ci_level,
 			 double *price_in, double *price_out)
@@ -141,7 +126,10 @@ static int keep_settings(const cJSON *conf, long long id, struct vl_kv *cfg,
 	for (size_t i = 0; i < given->keys.n; i++) {
 		char what[128];
 		const char *k = given->keys.v[i];
-		if (!changes_answers(k))
+		/* keys whose value changes the backend's answers (its option
+		 * table says which) may not change; timeouts, retries, rate
+		 * limits may be given anew */
+		if (!vl_backend_key_changes_answers(backend, k))
 			continue;
 		snprintf(what, sizeof(what), "--set %s=", k);
 		bad |= differs(what, id, vl_kv_get(cfg, k), given->vals.v[i]);
@@ -239,13 +227,16 @@ int cmd_run(int argc, char **argv)
 	struct vl_strv tasks_arg = { 0 };
 	const char *backend = NULL, *model = NULL, *family = NULL;
 	const char *db = NULL, *data_dir = NULL, *tasks_dir = NULL, *resume = NULL;
-	const char *base_url = NULL, *api_key_env = NULL, *image_mode = NULL;
+	/* backend options with a flag of their own: handed to the backend as
+	 * --set KEY=VALUE (the flag's name with '_' for '-'), whose option table
+	 * checks and parses them */
+	const char *bflags[9] = { NULL };
 	const char *submission = NULL;
 	/* -1: not given (defaults, or the stored run's values on --resume) */
-	double timeout = -1, rpm = -1, tpm = -1, ci_level = -1;
+	double ci_level = -1;
 	double price_in = -1, price_out = -1;
-	long limit = -1, concurrency = -1, retries = -1, workers = -1, resamples = -1;
-	long seed = -1, max_side = -1;
+	long limit = -1, concurrency = -1, resamples = -1;
+	long seed = -1;
 	int json = 0, quiet = 0, strict = 0, no_cache = 0, cache = 0, stream = 0, help = 0;
 	struct vl_kv sets = { 0 };
 	const struct vl_opt opts[] = {
@@ -263,16 +254,16 @@ int cmd_run(int argc, char **argv)
 		{ "strict", VL_OPT_FLAG, &strict, NULL, "stop at the first malformed dataset record" },
 		{ "no-cache", VL_OPT_FLAG, &no_cache, NULL, "do not reuse cached deterministic answers" },
 		{ "cache", VL_OPT_FLAG, &cache, NULL, "reuse cached deterministic answers (default)" },
-		{ "base-url", VL_OPT_STRING, &base_url, "URL[,URL]", "openai: server base URL(s)" },
-		{ "api-key-env", VL_OPT_STRING, &api_key_env, "VAR", "openai: env variable holding the key" },
-		{ "timeout", VL_OPT_DOUBLE, &timeout, "S", "per-request timeout in seconds" },
-		{ "retries", VL_OPT_LONG, &retries, "N", "retries of a failed request" },
-		{ "rpm", VL_OPT_DOUBLE, &rpm, "N", "openai: requests per minute limit" },
-		{ "tpm", VL_OPT_DOUBLE, &tpm, "N", "openai: tokens per minute limit" },
+		{ "base-url", VL_OPT_STRING, &bflags[0], "URL[,URL]", "openai: server base URL(s)" },
+		{ "api-key-env", VL_OPT_STRING, &bflags[1], "VAR", "openai: env variable holding the key" },
+		{ "timeout", VL_OPT_STRING, &bflags[2], "S", "per-request timeout in seconds" },
+		{ "retries", VL_OPT_STRING, &bflags[3], "N", "retries of a failed request" },
+		{ "rpm", VL_OPT_STRING, &bflags[4], "N", "openai: requests per minute limit" },
+		{ "tpm", VL_OPT_STRING, &bflags[5], "N", "openai: tokens per minute limit" },
 		{ "stream", VL_OPT_FLAG, &stream, NULL, "openai: stream answers (measures time to first token)" },
-		{ "image-mode", VL_OPT_STRING, &image_mode, "base64|url", "openai: how images are sent" },
-		{ "workers", VL_OPT_LONG, &workers, "N", "worker: processes to start" },
-		{ "max-image-side", VL_OPT_LONG, &max_side, "PX", "downscale images before sending" },
+		{ "image-mode", VL_OPT_STRING, &bflags[6], "base64|url", "openai: how images are sent" },
+		{ "workers", VL_OPT_STRING, &bflags[7], "N", "worker: processes to start" },
+		{ "max-image-side", VL_OPT_STRING, &bflags[8], "PX", "downscale images before sending" },
 		{ "resamples", VL_OPT_LONG, &resamples, "N", "bootstrap resamples for intervals (default 1000, 0 off)" },
 		{ "seed", VL_OPT_LONG, &seed, "N", "bootstrap seed (default 0)" },
 		{ "ci-level", VL_OPT_DOUBLE, &ci_level, "P", "confidence level (default 0.95)" },
@@ -341,7 +332,7 @@ int cmd_run(int argc, char **argv)
 			if (rc)
 				goto out;
 			r_backend = (char *)rb;
-			if (keep_settings(r_conf, resume_id, &stored, &sets, model, family,
+			if (keep_settings(r_conf, resume_id, rb, &stored, &sets, model, family,
 					  &concurrency, &resamples, &seed, &ci_level, &price_in,
 					  &price_out) < 0) {
 				vl_kv_release(&stored);
@@ -394,21 +385,20 @@ int cmd_run(int argc, char **argv)
 	/* dedicated flags are backend config like --set */
 	if (model)
 		vl_kv_set(&sets, "model", model);
-#define SET_STR(key, v) if (v) vl_kv_set(&sets, key, v)
-#define SET_NUM(key, v) if ((v) >= 0) { char t_[64]; snprintf(t_, sizeof(t_), "%.17g", (double)(v)); vl_kv_set(&sets, key, t_); }
-	SET_STR("base_url", base_url);
-	SET_STR("api_key_env", api_key_env);
-	SET_STR("image_mode", image_mode);
-	SET_NUM("timeout", timeout);
-	SET_NUM("retries", retries);
-	SET_NUM("rpm", rpm);
-	SET_NUM("tpm", tpm);
-	SET_NUM("workers", workers);
-	SET_NUM("max_image_side", max_side);
+	for (const struct vl_opt *p = opts; p->name; p++) {
+		for (size_t i = 0; i < sizeof(bflags) / sizeof(*bflags); i++) {
+			char key[32];
+			size_t k = 0;
+			if (p->target != (void *)&bflags[i] || !bflags[i])
+				continue;
+			for (; p->name[k] && k < sizeof(key) - 1; k++)
+				key[k] = p->name[k] == '-' ? '_' : p->name[k];
+			key[k] = '\0';
+			vl_kv_set(&sets, key, bflags[i]);
+		}
+	}
 	if (stream)
 		vl_kv_set(&sets, "stream", "1");
-#undef SET_STR
-#undef SET_NUM
 	{
 		char conc[32];
 		snprintf(conc, sizeof(conc), "%ld", concurrency);

@@ -237,9 +237,9 @@ static char *cache_key(struct loop *L, const struct vl_request *req, const struc
 		vl_buf_addf(&k, "stop:%s\n", req->stop[i]);
 	for (size_t i = 0; L->o->backend_cfg && i < L->o->backend_cfg->keys.n; i++) {
 		const char *key = L->o->backend_cfg->keys.v[i];
-		/* knobs that change answers, not those that change speed */
-		if (!strcmp(key, "extra_body") || !strcmp(key, "command") || !strcmp(key, "path") ||
-		    !strcmp(key, "max_image_side") || !strcmp(key, "answer"))
+		/* knobs that change answers, not those that change speed: the
+		 * backend's option table says which */
+		if (vl_backend_changes_answers(L->backend, key))
 			vl_buf_addf(&k, "%s=%s\n", key, L->o->backend_cfg->vals.v[i]);
 	}
 	h1 = vl_hash64(k.buf, k.len, VL_HASH_SEED);

@@ -150,8 +150,8 @@ static void test_refusals(void **state)
 {
 	static const struct { const char *so, *want; } rows[] = {
 		{ "tests/plugins/bad_version.so",
-		  "was built for backend API 2.3; this vleval speaks 1.x (1.0): rebuild the plugin" },
-		{ "tests/plugins/refuses.so", "refused host backend API 1.0" },
+		  "was built for backend API 2.3; this vleval speaks 1.x (1.1): rebuild the plugin" },
+		{ "tests/plugins/refuses.so", "refused host backend API 1.1" },
 		{ "tests/plugins/no_entry.so", "does not export vl_backend_entry()" },
 		{ "tests/plugins/absent.so", "cannot load plugin" },
 	};
@@ -193,10 +193,71 @@ static void test_bare_name(void **state)
 	vl_buf_release(&err);
 }
 
+/* A plugin built for 1.0 (its methods struct ends before `options`) loads
+ * and answers; having no table it takes any key, and every key but the
+ * host's speed knobs enters the cache key. */
+static void test_v1_0_plugin(void **state)
+{
+	char *path = so_path("tests/plugins/v1_0.so");
+	struct vl_buf err = VL_BUF_INIT;
+	struct vl_backend *b = NULL;
+	struct vl_response r[2];
+
+	if (open_plugin(path, &b, &err, "answer", "old", "anything", "1", NULL) < 0)
+		print_error("%s\n", vl_buf_str(&err));
+	assert_non_null(b);
+	assert_string_equal(vl_backend_methods(b)->name, "v1.0-plugin");
+	assert_null(vl_backend_options(vl_backend_methods(b)));
+	submit(b, 7, "q");
+	assert_int_equal(vl_backend_poll(b, 0, r, 2), 1);
+	assert_int_equal(r[0].id, 7);
+	assert_string_equal(r[0].text, "old");
+	vl_response_release(&r[0]);
+	assert_int_equal(vl_backend_changes_answers(b, "anything"), 1);
+	assert_int_equal(vl_backend_changes_answers(b, "answer"), 1);
+	assert_int_equal(vl_backend_changes_answers(b, "path"), 1);
+	assert_int_equal(vl_backend_changes_answers(b, "model"), 1);
+	assert_int_equal(vl_backend_changes_answers(b, "concurrency"), 0);
+	assert_int_equal(vl_backend_changes_answers(b, "delay_ms"), 0);
+	vl_backend_close(b);
+	/* the host's own options are still checked */
+	assert_int_equal(open_plugin(path, &b, &err, "delay_ms", "soon", NULL), VL_EINVAL);
+	contains(err.buf, "option 'delay_ms' wants a number");
+	vl_buf_release(&err);
+	vl_free(path);
+}
+
+/* The template (1.1) declares its options: a typo is refused with a
+ * suggestion and the list of keys; its options change answers, the
+ * host's speed knobs do not. */
+static void test_template_options(void **state)
+{
+	char *path = so_path("libvl_plugin_template.so");
+	struct vl_buf err = VL_BUF_INIT;
+	struct vl_backend *b = NULL;
+
+	assert_int_equal(open_plugin(path, &b, &err, "wrod", "cat", NULL), VL_EINVAL);
+	assert_null(b);
+	assert_string_equal(err.buf, "backend 'plugin-template' has no option 'wrod' (did you mean "
+			    "'word'?); its options: answer, word, path, model, max_image_side, "
+			    "concurrency, delay_ms (vleval backends plugin-template)");
+	vl_buf_reset(&err);
+	assert_int_equal(open_plugin(path, &b, &err, "word", "cat", NULL), 0);
+	assert_non_null(vl_backend_options(vl_backend_methods(b)));
+	assert_int_equal(vl_backend_changes_answers(b, "word"), 1);
+	assert_int_equal(vl_backend_changes_answers(b, "path"), 1);
+	assert_int_equal(vl_backend_changes_answers(b, "delay_ms"), 0);
+	vl_backend_close(b);
+	vl_buf_release(&err);
+	vl_free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_template_answers),
+		cmocka_unit_test(test_v1_0_plugin),
+		cmocka_unit_test(test_template_options),
 		cmocka_unit_test(test_template_entry),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_bare_name),
