@@ -10,6 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The last error message, for --json output: the one piece of state of
+ * the CLI layer (a command prints one error object when it fails). */
+static char last_error[1024];
+
 void vl_error(const char *fmt, ...)
 {
 	va_list ap;
@@ -19,7 +23,39 @@ void vl_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
+	va_start(ap, fmt);
+	vsnprintf(last_error, sizeof(last_error), fmt, ap);
+	va_end(ap);
 	fputc('\n', stderr);
+}
+
+static const char *prog = "vleval";
+
+void vl_set_prog(const char *argv0)
+{
+	if (argv0 && *argv0)
+		prog = argv0;
+}
+
+const char *vl_prog(void)
+{
+	return prog;
+}
+
+const char *vl_last_error(void)
+{
+	return last_error;
+}
+
+void vl_print_json_error(int exit_code)
+{
+	struct vl_buf b = VL_BUF_INIT;
+
+	vl_buf_adds(&b, "{\"error\":");
+	vl_buf_add_json_str(&b, last_error[0] ? last_error : "failed");
+	vl_buf_addf(&b, ",\"exit_code\":%d}", exit_code);
+	puts(vl_buf_str(&b));
+	vl_buf_release(&b);
 }
 
 void vl_warn(const char *fmt, ...)

@@ -61,6 +61,16 @@ void vl_print_exit_status(void);
 /* stderr messages: "vleval: error: ...", "vleval: warning: ...". */
 void vl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void vl_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The program as the user invoked it (argv[0]: "vleval", "./vleval"), for
+ * hints that show a command to type next. */
+void vl_set_prog(const char *argv0);
+const char *vl_prog(void);
+
+/* The text of the last vl_error ("" when none). */
+const char *vl_last_error(void);
+/* Prints {"error": <last error>, "exit_code": N} on stdout: what a --json
+ * command prints when it fails, so a script never parses an empty answer. */
+void vl_print_json_error(int exit_code);
 /* "did you mean" over names[0..n) (NULL-terminated when n is 0). */
 void vl_suggest(const char *what, const char *given, const char *const *names, size_t n);
 

@@ -9,6 +9,7 @@
 #include "bench/summary.h"
 #include "bench/task.h"
 
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -203,10 +204,12 @@ static int check_data(const struct vl_task_set *set, const struct vl_task *resum
 		struct vl_strv miss = { 0 };
 		vl_task_missing_files(t, root, images, &miss);
 		if (miss.n) {
-			vl_error("run: task '%s': %zu data file%s missing under the data root '%s':",
-				 t->name, miss.n, miss.n > 1 ? "s" : "", root);
+			struct vl_buf list = VL_BUF_INIT;
 			for (size_t k = 0; k < miss.n; k++)
-				fprintf(stderr, "  %s\n", miss.v[k]);
+				vl_buf_addf(&list, "%s'%s'", k ? ", " : "", miss.v[k]);
+			vl_error("run: task '%s': missing under the data root '%s': %s", t->name, root,
+				 vl_buf_str(&list));
+			vl_buf_release(&list);
 			if (t->description && t->description[0])
 				fprintf(stderr, "  %s\n", t->description);
 			bad = 1;
@@ -452,6 +455,17 @@ int cmd_run(int argc, char **argv)
 		vl_buf_reset(&err);
 		if (vl_runner_run(t, &o, rl, &res, &err) < 0) {
 			vl_error("task '%s': %s", t->name, vl_buf_str(&err));
+			if (json) {
+				if (jsonout.len > 1)
+					vl_buf_addch(&jsonout, ',');
+				vl_buf_adds(&jsonout, "{\"task\":");
+				vl_buf_add_json_str(&jsonout, t->name);
+				vl_buf_adds(&jsonout, ",\"error\":");
+				vl_buf_add_json_str(&jsonout, vl_buf_str(&err));
+				vl_buf_adds(&jsonout, ",\"run_id\":");
+				vl_buf_add_json_num(&jsonout, res.run_id ? (double)res.run_id : NAN);
+				vl_buf_addch(&jsonout, '}');
+			}
 			if (res.run_id)
 				fprintf(stderr, "the run is logged as run %lld (status failed)\n", res.run_id);
 			exit_code = exit_code > VL_EXIT_USAGE ? exit_code : VL_EXIT_USAGE;
@@ -482,21 +496,26 @@ int cmd_run(int argc, char **argv)
 			vl_summary_print(rl, res.run_id, 0, stdout);
 		}
 		if (strcmp(res.status, "finished"))
-			fprintf(stderr, "vleval: run %lld %s; resume with: vleval run --resume %lld%s%s\n",
-				res.run_id, res.status, res.run_id, db ? " --db " : "", db ? db : "");
+			fprintf(stderr, "vleval: run %lld %s; resume with: %s run --resume %lld%s%s\n",
+				res.run_id, res.status, vl_prog(), res.run_id, db ? " --db " : "",
+				db ? db : "");
 		else if (res.n_errors)
-			fprintf(stderr, "vleval: run %lld: %ld samples failed (vleval show %lld --errors); "
-				"'vleval run --resume %lld' retries them\n", res.run_id, res.n_errors,
-				res.run_id, res.run_id);
+			fprintf(stderr, "vleval: run %lld: %ld samples failed (%s show %lld --errors%s%s); "
+				"'%s run --resume %lld%s%s' retries them\n", res.run_id, res.n_errors,
+				vl_prog(), res.run_id, db ? " --db " : "", db ? db : "", vl_prog(),
+				res.run_id, db ? " --db " : "", db ? db : "");
 		if (res.exit_code > exit_code)
 			exit_code = res.exit_code;
 	}
 	if (json) {
 		vl_buf_addch(&jsonout, ']');
 		puts(vl_buf_str(&jsonout));
+		json = 0;  /* printed */
 	}
 	rc = exit_code;
 out:
+	if (json && rc)
+		vl_print_json_error(rc);
 	vl_runlog_close(rl);
 	vl_task_set_release(&set);
 	vl_task_free(resumed_task);

@@ -15,7 +15,25 @@ struct ctx {
 	int json, first;
 	long shown, limit;
 	struct vl_buf *out;
+	int wrong;          /* --wrong: only samples scored below max_score */
+	double max_score;   /* the best per-sample score of the run */
 };
+
+static int find_max(void *p, const struct vl_sample_row *r)
+{
+	struct ctx *c = p;
+
+	if (!isnan(r->score) && (isnan(c->max_score) || r->score > c->max_score))
+		c->max_score = r->score;
+	return 0;
+}
+
+/* --wrong keeps what scored below the run's best score, what did not
+ * parse, and what failed. */
+static int is_wrong(const struct ctx *c, const struct vl_sample_row *r)
+{
+	return r->error || !r->parse_ok || (!isnan(r->score) && r->score < c->max_score);
+}
 
 /* One line, control characters made visible, cut at max bytes. */
 static void oneline(const char *s, size_t max)
@@ -44,6 +62,8 @@ static int sample_row(void *p, const struct vl_sample_row *r)
 {
 	struct ctx *c = p;
 
+	if (c->wrong && !is_wrong(c, r))
+		return 0;
 	if (c->limit > 0 && c->shown >= c->limit)
 		return 1;
 	c->shown++;
@@ -60,6 +80,10 @@ static int sample_row(void *p, const struct vl_sample_row *r)
 		vl_buf_add_json_str(b, r->output);
 		vl_buf_adds(b, ",\"extracted\":");
 		vl_buf_add_json_str(b, r->extracted);
+		vl_buf_adds(b, ",\"question\":");
+		vl_buf_add_json_str(b, r->question);
+		vl_buf_adds(b, ",\"reference\":");
+		vl_buf_adds(b, r->reference && *r->reference ? r->reference : "null");
 		vl_buf_addf(b, ",\"parse_ok\":%s,\"score\":", r->parse_ok ? "true" : "false");
 		vl_buf_add_json_num(b, r->score);
 		vl_buf_adds(b, ",\"latency_s\":");
@@ -88,6 +112,16 @@ static int sample_row(void *p, const struct vl_sample_row *r)
 			fputs("  [unparsed]", stdout);
 	}
 	putchar('\n');
+	if (r->question) {
+		fputs("    question:  ", stdout);
+		oneline(r->question, 160);
+		putchar('\n');
+	}
+	if (r->reference && *r->reference) {
+		fputs("    reference: ", stdout);
+		oneline(r->reference, 160);
+		putchar('\n');
+	}
 	return 0;
 }
 
@@ -116,10 +150,11 @@ int cmd_show(int argc, char **argv)
 {
 	const char *db = NULL;
 	long limit = 0;
-	int json = 0, help = 0, samples = 0, errors = 0, breakdown = 0, config = 0, rc;
+	int json = 0, help = 0, samples = 0, errors = 0, breakdown = 0, config = 0, wrong = 0, rc;
 	const struct vl_opt opts[] = {
 		{ "db", VL_OPT_STRING, &db, "FILE", "run log (default $VLEVAL_DB or vleval.db)" },
-		{ "samples", VL_OPT_FLAG, &samples, NULL, "list every sample: score, output, extracted answer" },
+		{ "samples", VL_OPT_FLAG, &samples, NULL, "list every sample: score, output, extracted answer, question, reference" },
+		{ "wrong", VL_OPT_FLAG, &wrong, NULL, "with --samples: only samples scored below the run's best, unparsed or failed" },
 		{ "errors", VL_OPT_FLAG, &errors, NULL, "list failed samples and logged errors" },
 		{ "breakdown", VL_OPT_FLAG, &breakdown, NULL, "metrics per subset (answer type, split, ...)" },
 		{ "config", VL_OPT_FLAG, &config, NULL, "print the stored config (JSON, no secrets)" },
@@ -138,7 +173,7 @@ int cmd_show(int argc, char **argv)
 	if (rc)
 		goto out;
 	if (help) {
-		vl_print_help("vleval show RUN|last [--samples] [--errors] [--breakdown] [--json]",
+		vl_print_help("vleval show RUN|last [--samples [--wrong]] [--errors] [--breakdown] [--json]",
 			      "Shows one run: status, metrics with confidence intervals, cost; with\n"
 			      "--samples every answer, with --errors what failed.", opts);
 		goto out;
@@ -161,6 +196,12 @@ int cmd_show(int argc, char **argv)
 	c.out = &out;
 	c.limit = limit;
 	c.first = 1;
+	c.wrong = wrong;
+	c.max_score = NAN;
+	if (wrong) {
+		samples = 1;
+		vl_runlog_each_sample(rl, id, 0, find_max, &c);
+	}
 	if (json) {
 		if (vl_summary_json(rl, id, &out) < 0) {
 			vl_error("show: no run %lld in '%s'", id, vl_default_db(db));

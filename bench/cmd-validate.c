@@ -72,7 +72,7 @@ int cmd_validate(int argc, char **argv)
 	rc = VL_EXIT_USAGE;
 	if (!task_name) {
 		vl_error("validate: --task is required");
-		return rc;
+		goto out;
 	}
 	if (vl_task_set_load(&set, vl_default_tasks_dirs(tasks_dir), &err) < 0) {
 		vl_error("%s", vl_buf_str(&err));
@@ -142,6 +142,7 @@ int cmd_validate(int argc, char **argv)
 		printf("{\"task\":\"%s\",\"samples\":%ld,\"bad_records\":%ld,\"images\":%ld,"
 		       "\"bad_images\":%ld,\"missing_truth\":%ld,\"seconds\":%.3f,\"ok\":%s}\n",
 		       t->name, n, bad, images, bad_images, no_truth, el, problems ? "false" : "true");
+		json = 0;  /* printed */
 	} else {
 		if (problems > show)
 			printf("  ... and %ld more problems\n", problems - show);
@@ -152,6 +153,8 @@ int cmd_validate(int argc, char **argv)
 	}
 	rc = problems ? VL_EXIT_SAMPLES_FAILED : VL_EXIT_OK;
 out:
+	if (json && rc)
+		vl_print_json_error(rc);
 	vl_sample_release(&s);
 	vl_dataset_close(ds);
 	vl_task_set_release(&set);

@@ -55,6 +55,7 @@ int main(int argc, char **argv)
 	const struct vl_cmd *cmd;
 	int rc;
 
+	vl_set_prog(argv[0]);
 	if (argc < 2) {
 		usage(stderr);
 		return VL_EXIT_USAGE;

@@ -77,6 +77,28 @@ check "set change named" grep -q -- "--set seed=" "$T/err"
 expect_exit 0 "resume with the stored values given again" $V run --resume last --db "$R" \
 	--seed 3 --resamples 200 --ci-level 0.5 --set seed=5 --quiet
 
+# show --samples: question and reference beside the output; --wrong
+expect_exit 0 "show --samples --wrong" $V show last --db "$R" --samples --wrong
+check "question shown" grep -q "question:  Is there a thing" "$T/out"
+check "reference shown" grep -q 'reference: {"label":' "$T/out"
+$V show last --db "$R" --samples --json > "$T/all.json"
+$V show last --db "$R" --samples --wrong --json > "$T/wrong.json"
+check "--wrong keeps exactly the samples scored below the best" python3 - "$T/all.json" "$T/wrong.json" <<'PY'
+import json, sys
+a = json.load(open(sys.argv[1]))["samples"]; w = json.load(open(sys.argv[2]))["samples"]
+best = max(s["score"] for s in a if s["score"] is not None)
+want = sorted(s["id"] for s in a if s["error"] or not s["parse_ok"] or (s["score"] is not None and s["score"] < best))
+assert 0 < len(want) < len(a), (len(want), len(a))
+assert sorted(s["id"] for s in w) == want
+assert all("reference" in s and "question" in s for s in w)
+PY
+
+# --json failures print a JSON error object, never nothing or []
+expect_exit 2 "run --json with missing data" env -u VLEVAL_DATA $V run --task pope_gqa_random --backend oracle --db "$DB" --json
+check "run --json error object" python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['exit_code']==2 and 'missing' in d['error']" "$T/out"
+expect_exit 2 "validate --json unknown task" $V validate --task nope --json
+check "validate --json error object" python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert 'unknown task' in d['error']" "$T/out"
+
 # every --help states the exit codes
 for c in run score runs show tasks backends validate demo; do
 	expect_exit 0 "$c --help" $V $c --help

@@ -64,7 +64,7 @@ wait $pid
 rc=$?
 check "SIGINT exit code 3 (got $rc)" [ $rc -eq 3 ]
 check "status interrupted" [ "$(sq "$db" "select status from runs")" = interrupted ]
-check "resume hint printed" grep -q "resume with: vleval run --resume 1" "$T/err"
+check "resume hint printed, as invoked, with --db" grep -qF "resume with: $V run --resume 1 --db $db" "$T/err"
 done_rows=$(sq "$db" "select count(*) from samples")
 check "completed work kept ($done_rows rows)" [ "$done_rows" -gt 0 ]
 # resumed from another directory without VLEVAL_DATA: the run knows its data root
