@@ -13,7 +13,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void on_signal(int sig)
@@ -187,6 +189,36 @@ static int expand_tasks(const struct vl_task_set *set, const struct vl_strv *arg
 			p = comma ? comma + 1 : NULL;
 		}
 		vl_free(copy);
+	}
+	return 0;
+}
+
+/* The submission file must be writable before the first request: finding
+ * out after every sample has run wastes the run's money. */
+static int check_submission(const char *path)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+	struct stat st;
+
+	if (slash) {
+		size_t n = (size_t)(slash - path);
+		if (n >= sizeof(dir))
+			n = sizeof(dir) - 1;
+		memcpy(dir, path, n ? n : 1);
+		dir[n ? n : 1] = '\0';
+	} else {
+		dir[0] = '.';
+		dir[1] = '\0';
+	}
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		vl_error("run: --submission '%s' is a folder; give a file name", path);
+		return VL_EINVAL;
+	}
+	if (access(dir, W_OK) != 0 || (stat(path, &st) == 0 && access(path, W_OK) != 0)) {
+		vl_error("run: --submission '%s' cannot be written: %s", path,
+			 access(dir, F_OK) != 0 ? "its folder does not exist" : strerror(errno));
+		return VL_EINVAL;
 	}
 	return 0;
 }
@@ -423,6 +455,8 @@ int cmd_run(int argc, char **argv)
 		vl_strv_clear(&names);
 		vl_strv_push(&names, resumed_task->name);
 	}
+	if (submission && check_submission(submission) < 0)
+		goto out;
 	if (check_data(&set, resumed_task, &names, vl_default_data_dir(data_dir), data_dir,
 		       (vl_backend_find(backend)->caps & VL_CAP_IMAGES) != 0) < 0)
 		goto out;

@@ -93,6 +93,13 @@ assert sorted(s["id"] for s in w) == want
 assert all("reference" in s and "question" in s for s in w)
 PY
 
+# an unwritable submission path is refused before the first request
+n=$(sq "$DB" "select count(*) from runs")
+expect_exit 2 "submission into a missing folder" $V run --task pope_coco_random --backend oracle \
+	--data-dir "$T/data" --db "$DB" --submission "$T/nothere/sub.json"
+check "submission error named" grep -q "sub.json' cannot be written: its folder does not exist" "$T/err"
+check "no run for an unwritable submission" [ "$(sq "$DB" "select count(*) from runs")" = "$n" ]
+
 # --json failures print a JSON error object, never nothing or []
 expect_exit 2 "run --json with missing data" env -u VLEVAL_DATA $V run --task pope_gqa_random --backend oracle --db "$DB" --json
 check "run --json error object" python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['exit_code']==2 and 'missing' in d['error']" "$T/out"
