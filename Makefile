@@ -36,7 +36,8 @@ CORE_OBJS = \
 	core/base64.o \
 	core/base64-x86.o \
 	core/jsonr.o \
-	core/image.o
+	core/image.o \
+	core/secret.o
 
 BENCH_OBJS = \
 	bench/cli.o \
@@ -44,6 +45,8 @@ BENCH_OBJS = \
 	bench/runlog.o \
 	bench/runner.o \
 	bench/scoring.o \
+	bench/request.o \
+	bench/submission.o \
 	bench/progress.o \
 	bench/summary.o \
 	bench/cmd-run.o \

@@ -6,6 +6,8 @@
 #include "bench/cli.h"
 #include "bench/runlog.h"
 #include "bench/runner.h"
+#include "bench/submission.h"
+#include "core/secret.h"
 #include "bench/summary.h"
 #include "bench/task.h"
 
@@ -514,7 +516,7 @@ int cmd_run(int argc, char **argv)
 			else
 				vl_buf_adds(&path, submission);
 			vl_buf_reset(&err);
-			if (vl_runner_write_submission(rl, res.run_id, vl_buf_str(&path), &n, &err) < 0) {
+			if (vl_submission_write_vqa(rl, res.run_id, vl_buf_str(&path), &n, &err) < 0) {
 				vl_error("%s", vl_buf_str(&err));
 				exit_code = VL_EXIT_FATAL;
 			} else {

@@ -56,16 +56,7 @@ int vl_runner_run(const struct vl_task *task, const struct vl_run_opts *opts,
 int vl_runner_score(const struct vl_task *task, struct vl_runlog *rl, long long run,
 		    const struct vl_run_opts *opts, struct vl_buf *err);
 
-/* Writes the answered samples of run as the official VQA submission format,
- * [{"question_id": 1, "answer": "..."}], in dataset order. */
-int vl_runner_write_submission(struct vl_runlog *rl, long long run, const char *path,
-			       long *written, struct vl_buf *err);
-
 /* Builds the run's config JSON (no secrets) from task and options. */
 char *vl_runner_config_json(const struct vl_task *task, const struct vl_run_opts *opts);
-
-/* 1 when a --set key names a secret (api_key, token, password, ...),
- * which must come from the environment instead. */
-int vl_is_secret_key(const char *key);
 
 #endif
