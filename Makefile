@@ -103,7 +103,10 @@ METRIC_OBJS = \
 	metrics/pystr.o \
 	metrics/mme.o \
 	metrics/ocrbench.o \
-	metrics/mmmu.o
+	metrics/mmmu.o \
+	metrics/hallusionbench.o \
+	metrics/chartqa.o \
+	metrics/mmbench.o
 
 BACKEND_OBJS = \
 	backends/backend.o \
@@ -111,6 +114,7 @@ BACKEND_OBJS = \
 	backends/baseline.o \
 	backends/replay.o \
 	backends/option.o \
+	backends/replay_tsv.o \
 	backends/worker.o \
 	backends/curl_dl.o \
 	backends/openai_body.o \

@@ -4,11 +4,16 @@
  * "id" (the sample id; "question_id" also accepted) and "output" (also
  * accepted: "answer", "text", "prediction").  --set predictions=FILE.
  *
+ * VLMEvalKit's own result file (the dataset TSV plus a "prediction" column,
+ * PRED_FORMAT=tsv) is accepted too, recognised by its header: ids are the
+ * "index" column, read as pandas reads it (backends/replay_tsv.c).
+ *
  * Malformed lines do not stop the run: they are skipped, and a sample left
  * without a prediction is recorded as an error that names the first bad line.
  */
 #include "backends/backend.h"
 #include "backends/ready.h"
+#include "backends/replay_tsv.h"
 #include "core/vl.h"
 
 #include <cjson/cJSON.h>
@@ -88,10 +93,46 @@ static const cJSON *first_of(const cJSON *o, const char *const *keys)
 
 static const struct vl_backend_option replay_options[] = {
 	{ .key = "predictions", .type = VL_OPTION_STRING,
-	  .meaning = "JSON lines file: one {\"id\": ..., \"output\": ...} per sample",
+	  .meaning = "JSON lines file: one {\"id\": ..., \"output\": ...} per sample, or "
+		     "VLMEvalKit's result TSV (index, ..., prediction)",
 	  .flags = VL_OPTION_ANSWERS | VL_OPTION_REQUIRED },
 	{ .key = NULL },
 };
+
+static void put_tsv(void *ctx, char *id, char *prediction)
+{
+	put(ctx, id, prediction);
+}
+
+/* A VLMEvalKit result TSV: reads it whole and returns 1 (*rc -1 on error),
+ * else rewinds f and returns 0. */
+static int replay_try_tsv(struct replay *r, FILE *f, char *err, size_t errlen, ssize_t *rc)
+{
+	struct vl_buf text = VL_BUF_INIT, e = VL_BUF_INIT;
+	char head[4096];
+	size_t got = fread(head, 1, sizeof(head), f);
+	long rows;
+
+	*rc = 0;
+	if (!vl_replay_tsv_detect(head, got)) {
+		rewind(f);
+		return 0;
+	}
+	if (vl_read_file(r->path, &text, &e) < 0) {
+		snprintf(err, errlen, "%s", vl_buf_str(&e));
+		*rc = -1;
+	} else {
+		rows = vl_replay_tsv_read(r->path, text.buf, text.len, put_tsv, r, err, errlen);
+		if (rows <= 0) {
+			if (rows == 0)
+				snprintf(err, errlen, "predictions file '%s' has no rows", r->path);
+			*rc = -1;
+		}
+	}
+	vl_buf_release(&text);
+	vl_buf_release(&e);
+	return 1;
+}
 
 static int replay_open(void *self, const struct vl_backend_config *cfg, char *err, size_t errlen)
 {
@@ -114,6 +155,10 @@ static int replay_open(void *self, const struct vl_backend_config *cfg, char *er
 		return -1;
 	}
 	r->path = vl_xstrdup(path);
+	if (replay_try_tsv(r, f, err, errlen, &len)) {
+		fclose(f);
+		return len < 0 ? -1 : 0;
+	}
 	while ((len = getline(&line, &cap, f)) >= 0) {
 		const cJSON *id, *out;
 		cJSON *o;

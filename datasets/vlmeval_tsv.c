@@ -18,7 +18,9 @@
  *                HallusionBench) -> label, else a free-form answer
  *   category, l2-category, split   -> metadata
  * Cells pandas reads as NaN (empty, "nan", "NaN", "None", "NULL", "N/A",
- * "NA" ...) count as absent for hint, options and answer, as in VLMEvalKit.
+ * "NA" ...) count as absent for hint, options and an option letter, as in
+ * VLMEvalKit; a NaN free-form answer is the answer "nan", which is what
+ * VLMEvalKit's scorers compare with (str() of NaN).
  *
  * Memory: the file is streamed row by row.  Inline images are kept as
  * sample.image_b64, never decoded here except to validate them (base64 and
@@ -27,7 +29,10 @@
  * index's image cell are remembered; the image is read again from the file
  * when a later row refers to it (a reference to a later row scans ahead).
  *
- * Dataset keys: "path" (required), "images" (folder for image_path).
+ * Dataset keys: "path" (required), "images" (folder for image_path),
+ * "circular" (true: MMBench-style circular copies, index g + k*1000000; each
+ * row gets meta "circular_group" = index % 1000000 for CircularEval).
+ * An image_path cell is also kept as meta "image_path" (MME pairs by it).
  */
 #include "datasets/dataset.h"
 #include "core/image.h"
@@ -36,6 +41,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
@@ -65,6 +71,7 @@ struct tsv_row {
 struct tsv {
 	struct vl_buf path, image_dir;
 	int validate;
+	int circular;           /* "circular": true: CircularEval groups from the index */
 	struct tsv_reader rd;
 	struct tsv_row row;
 	struct vl_strv header;
@@ -383,6 +390,7 @@ static int tsv_open(const struct vl_dataset_spec *spec, void **handle, struct vl
 
 	t->rd.fd = -1;
 	t->validate = !cJSON_IsFalse(validate);
+	t->circular = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(spec->json, "circular"));
 	rc = vl_spec_path(spec, "path", 1, &t->path, err);
 	if (rc < 0)
 		goto fail;
@@ -570,6 +578,10 @@ static int tsv_record(struct tsv *t, const char *where, struct vl_sample *s, str
 			}
 			vl_strv_push(&s->answers, v);
 		}
+	} else if (t->col_answer >= 0 && !s->options.n) {
+		/* a free-form answer pandas reads as NaN: VLMEvalKit's scorers
+		 * compare with str(NaN), the text "nan" */
+		vl_strv_push(&s->answers, "nan");
 	}
 	if (t->col_category >= 0 && !is_nan_cell(cell(t, t->col_category)))
 		vl_sample_set_meta(s, "category", cell(t, t->col_category));
@@ -577,6 +589,25 @@ static int tsv_record(struct tsv *t, const char *where, struct vl_sample *s, str
 		vl_sample_set_meta(s, "l2-category", cell(t, t->col_l2));
 	if (t->col_split >= 0 && !is_nan_cell(cell(t, t->col_split)))
 		vl_sample_set_meta(s, "split", cell(t, t->col_split));
+	/* MME's score pairs an image's questions by this path, even when the
+	 * image itself is inline */
+	if (t->col_image_path >= 0 && !is_nan_cell(cell(t, t->col_image_path)))
+		vl_sample_set_meta(s, "image_path", cell(t, t->col_image_path));
+	if (t->circular && t->col_index >= 0) {
+		/* VLMEvalKit's CircularEval: copy k of question g has index
+		 * g + k * 1000000, grouped by int(index % 1e6) */
+		char *end;
+		long long idx = strtoll(s->id, &end, 10);
+		struct vl_buf g = VL_BUF_INIT;
+		if (*end || end == s->id) {
+			vl_buf_addf(err, "%s column %ld (\"index\"): '%s' is not an integer, which "
+				    "CircularEval needs", where, t->col_index + 1, s->id);
+			return VL_EPARSE;
+		}
+		vl_buf_addf(&g, "%lld", idx % 1000000);
+		vl_sample_set_meta(s, "circular_group", vl_buf_str(&g));
+		vl_buf_release(&g);
+	}
 	if (t->col_image >= 0 && !(t->col_image_path >= 0 && !*cell(t, t->col_image)))
 		return tsv_image(t, where, s, err) < 0 ? VL_EPARSE : 1;
 	v = cell(t, t->col_image_path);

@@ -18,6 +18,8 @@ extern const struct vl_metric vl_metric_anls;
 extern const struct vl_metric vl_metric_mme;
 extern const struct vl_metric vl_metric_ocrbench;
 extern const struct vl_metric vl_metric_mmmu;
+extern const struct vl_metric vl_metric_hallusionbench;
+extern const struct vl_metric vl_metric_relaxed_accuracy;
 
 static const struct vl_metric *const metrics[] = {
 	&vl_metric_exact_match,
@@ -32,6 +34,8 @@ static const struct vl_metric *const metrics[] = {
 	&vl_metric_mme,
 	&vl_metric_ocrbench,
 	&vl_metric_mmmu,
+	&vl_metric_hallusionbench,
+	&vl_metric_relaxed_accuracy,
 	NULL,
 };
 
@@ -54,6 +58,7 @@ extern const struct vl_extractor vl_extract_yesno;
 extern const struct vl_extractor vl_extract_box;
 extern const struct vl_extractor vl_extract_letter;
 extern const struct vl_extractor vl_extract_vlmeval_yorn;
+extern const struct vl_extractor vl_extract_vlmeval_mcq;
 
 static const struct vl_extractor *const extractors[] = {
 	&vl_extract_none,
@@ -62,6 +67,7 @@ static const struct vl_extractor *const extractors[] = {
 	&vl_extract_box,
 	&vl_extract_letter,
 	&vl_extract_vlmeval_yorn,
+	&vl_extract_vlmeval_mcq,
 	NULL,
 };
 
