@@ -192,17 +192,6 @@ out:
 	return rc;
 }
 
-static int write_file(const char *path, const struct vl_buf *b)
-{
-	FILE *f = fopen(path, "w");
-	int ok;
-
-	if (!f)
-		return -1;
-	ok = fwrite(b->buf, 1, b->len, f) == b->len;
-	return fclose(f) == 0 && ok ? 0 : -1;
-}
-
 int cmd_demo(int argc, char **argv)
 {
 	const char *out_dir = "demo-report";
@@ -286,27 +275,36 @@ int cmd_demo(int argc, char **argv)
 		vl_error("demo: no built-in demo_* task found");
 		goto out;
 	}
-	vl_buf_reset(&path);
-	vl_buf_addf(&path, "%s/report.md", out_dir);
-	if (vl_report_markdown(rl, ids, nids, &rep, &err) < 0 || write_file(vl_buf_str(&path), &rep) < 0) {
-		vl_error("demo: cannot write '%s'", vl_buf_str(&path));
-		goto out;
-	}
-	vl_buf_reset(&rep);
-	vl_buf_reset(&path);
-	vl_buf_addf(&path, "%s/report.json", out_dir);
-	if (vl_report_json(rl, ids, nids, &rep, &err) < 0 || write_file(vl_buf_str(&path), &rep) < 0) {
-		vl_error("demo: cannot write '%s'", vl_buf_str(&path));
-		goto out;
+	{
+		/* the run log is fresh: every run in it is this demo's */
+		struct vl_report_opts ro = {
+			.db_name = vl_buf_str(&path), .formats = "md,html,json", .out_dir = out_dir,
+			.prices = NULL,
+		};
+		struct vl_report_result rr = { 0 };
+		if (vl_report_write(rl, &ro, &rr, &err) < 0) {
+			vl_error("demo: %s", vl_buf_str(&err));
+			vl_report_result_release(&rr);
+			goto out;
+		}
+		if (!rr.charts_drawn && rr.charts_note)
+			vl_warn("demo: no charts: %s", rr.charts_note);
+		vl_report_result_release(&rr);
 	}
 	if (!quiet) {
-		vl_buf_reset(&rep);
-		vl_report_markdown(rl, ids, nids, &rep, &err);
-		fputs(vl_buf_str(&rep), stdout);
+		/* the leaderboard part of the Markdown report */
+		vl_buf_reset(&path);
+		vl_buf_addf(&path, "%s/report.md", out_dir);
+		if (vl_read_file(vl_buf_str(&path), &rep, &err) == 0) {
+			char *end = strstr(rep.buf, "\n## Charts");
+			if (end)
+				end[1] = '\0';
+			fputs(rep.buf, stdout);
+		}
 	}
-	printf("\ndemo: %zu runs logged in %s/vleval.db; report: %s/report.md and %s/report.json\n"
+	printf("\ndemo: %zu runs logged in %s/vleval.db; report: %s/report.md, %s/report.html and %s/report.json\n"
 	       "look closer: vleval runs --db %s/vleval.db; vleval show %lld --samples --db %s/vleval.db\n",
-	       nids, out_dir, out_dir, out_dir, out_dir, ids[0], out_dir);
+	       nids, out_dir, out_dir, out_dir, out_dir, out_dir, ids[0], out_dir);
 	rc = exit_code;
 out:
 	vl_runlog_close(rl);

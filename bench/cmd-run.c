@@ -10,6 +10,7 @@
 #include "core/secret.h"
 #include "bench/summary.h"
 #include "bench/task.h"
+#include "reports/report.h"
 
 #include <math.h>
 #include <signal.h>
@@ -268,7 +269,7 @@ int cmd_run(int argc, char **argv)
 	 * --set KEY=VALUE (the flag's name with '_' for '-'), whose option table
 	 * checks and parses them */
 	const char *bflags[9] = { NULL };
-	const char *submission = NULL;
+	const char *submission = NULL, *prices = NULL;
 	/* -1: not given (defaults, or the stored run's values on --resume) */
 	double ci_level = -1;
 	double price_in = -1, price_out = -1;
@@ -306,6 +307,7 @@ int cmd_run(int argc, char **argv)
 		{ "ci-level", VL_OPT_DOUBLE, &ci_level, "P", "confidence level (default 0.95)" },
 		{ "price-input", VL_OPT_DOUBLE, &price_in, "P", "price per million prompt tokens" },
 		{ "price-output", VL_OPT_DOUBLE, &price_out, "P", "price per million completion tokens" },
+		{ "prices", VL_OPT_STRING, &prices, "FILE", "prices per model, used without --price-* (default $VLEVAL_PRICES or ./prices.json)" },
 		{ "submission", VL_OPT_STRING, &submission, "FILE", "write the answers as a submission file [{question_id, answer}]" },
 		{ "json", VL_OPT_FLAG, &json, NULL, "print the result as JSON" },
 		{ "quiet", VL_OPT_FLAG, &quiet, NULL, "no progress display" },
@@ -462,6 +464,15 @@ int cmd_run(int argc, char **argv)
 	if (check_data(&set, resumed_task, &names, vl_default_data_dir(data_dir), data_dir,
 		       (vl_backend_find(backend)->caps & VL_CAP_IMAGES) != 0) < 0)
 		goto out;
+	if (!resume_id && price_in < 0 && price_out < 0 && model && vl_prices_default(prices)) {
+		/* the model's list prices, when the prices file has it */
+		int prc = vl_prices_lookup(vl_prices_default(prices), model, &price_in, &price_out, &err);
+		if (prc < 0 && prc != VL_ENOTFOUND) {
+			vl_error("run: %s", vl_buf_str(&err));
+			goto out;
+		}
+		vl_buf_reset(&err);
+	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	if (json)

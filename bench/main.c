@@ -17,6 +17,7 @@ static const struct vl_cmd commands[] = {
 	{ "tasks", cmd_tasks, "list the task definitions and where their files are expected" },
 	{ "backends", cmd_backends, "list the model backends and baselines" },
 	{ "validate", cmd_validate, "check a task's files and images before spending money" },
+	{ "report", cmd_report, "write a leaderboard report (Markdown, HTML, CSV, JSON) with charts" },
 	{ "demo", cmd_demo, "run the embedded demo suite end to end and write a report" },
 };
 

@@ -526,24 +526,21 @@ int vl_runlog_set_reference(struct vl_runlog *rl, long long run, const char *sam
 	return step_reset(st);
 }
 
-int vl_runlog_each_sample(struct vl_runlog *rl, long long run, int which,
-			  int (*fn)(void *ctx, const struct vl_sample_row *r), void *ctx)
+#define SAMPLE_COLUMNS \
+	"sample_id, idx, prompt, output, extracted, parse_ok, score, latency_s, ttft_s," \
+	" prompt_tokens, completion_tokens, bytes_sent, bytes_received, retries, http_status," \
+	" cached, gpu_mem_peak_mb, error, question, reference"
+
+/* Runs sql (one parameter: the run id; columns SAMPLE_COLUMNS) and calls fn
+ * for each row until it returns non-zero. */
+static int walk_samples(struct vl_runlog *rl, const char *sql, long long run,
+			int (*fn)(void *ctx, const struct vl_sample_row *r), void *ctx)
 {
-	static const char *const where[] = {
-		"", " AND error IS NULL", " AND error IS NOT NULL",
-	};
-	struct vl_buf sql = VL_BUF_INIT;
 	sqlite3_stmt *st;
 	int rc;
 
 	vl_runlog_flush(rl);
-	vl_buf_addf(&sql, "SELECT sample_id, idx, prompt, output, extracted, parse_ok, score,"
-		    " latency_s, ttft_s, prompt_tokens, completion_tokens, bytes_sent,"
-		    " bytes_received, retries, http_status, cached, gpu_mem_peak_mb, error,"
-		    " question, reference FROM samples WHERE run_id = ?%s ORDER BY idx", where[which < 0 || which > 2 ? 0 : which]);
-	rc = sqlite3_prepare_v2(rl->db, vl_buf_str(&sql), -1, &st, NULL);
-	vl_buf_release(&sql);
-	if (rc != SQLITE_OK)
+	if (sqlite3_prepare_v2(rl->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return VL_EIO;
 	sqlite3_bind_int64(st, 1, run);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -574,6 +571,35 @@ int vl_runlog_each_sample(struct vl_runlog *rl, long long run, int which,
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : VL_EIO;
+}
+
+int vl_runlog_each_sample(struct vl_runlog *rl, long long run, int which,
+			  int (*fn)(void *ctx, const struct vl_sample_row *r), void *ctx)
+{
+	static const char *const sql[] = {
+		"SELECT " SAMPLE_COLUMNS " FROM samples WHERE run_id = ? ORDER BY idx",
+		"SELECT " SAMPLE_COLUMNS " FROM samples WHERE run_id = ? AND error IS NULL ORDER BY idx",
+		"SELECT " SAMPLE_COLUMNS " FROM samples WHERE run_id = ? AND error IS NOT NULL"
+		" ORDER BY idx",
+	};
+
+	return walk_samples(rl, sql[which < 0 || which > 2 ? 0 : which], run, fn, ctx);
+}
+
+int vl_runlog_each_worst_sample(struct vl_runlog *rl, long long run, int higher_is_better,
+				long limit,
+				int (*fn)(void *ctx, const struct vl_sample_row *r), void *ctx)
+{
+	struct vl_buf sql = VL_BUF_INIT;
+	int rc;
+
+	/* failed, then unparsed, then the worst scores; unscored rows last */
+	vl_buf_addf(&sql, "SELECT " SAMPLE_COLUMNS " FROM samples WHERE run_id = ?"
+		    " ORDER BY error IS NULL, coalesce(parse_ok, 0) = 1, score IS NULL, score %s, idx"
+		    " LIMIT %ld", higher_is_better ? "ASC" : "DESC", limit > 0 ? limit : -1L);
+	rc = walk_samples(rl, vl_buf_str(&sql), run, fn, ctx);
+	vl_buf_release(&sql);
+	return rc;
 }
 
 int vl_runlog_put_metric(struct vl_runlog *rl, long long run, const char *metric,
@@ -748,46 +774,117 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Nearest-rank percentile on sorted values (p in [0, 1]). */
-static double pct(const double *v, size_t n, double p)
+double vl_percentile(const double *sorted, size_t n, double p)
 {
 	size_t k;
 
 	if (!n)
 		return -1;
 	k = (size_t)ceil(p * (double)n);
-	return v[k ? k - 1 : 0];
+	if (k > n)
+		k = n;
+	return sorted[k ? k - 1 : 0];
 }
 
-static int percentiles(struct vl_runlog *rl, long long run, const char *col, double *p50,
-		       double *p95)
+int vl_runlog_sample_values(struct vl_runlog *rl, long long run, const char *what,
+			    double **out, size_t *n)
 {
-	struct vl_buf sql = VL_BUF_INIT;
+	static const char *const sql[] = {
+		"SELECT latency_s FROM samples WHERE run_id = ? AND error IS NULL"
+		" AND latency_s IS NOT NULL AND cached = 0",
+		"SELECT ttft_s FROM samples WHERE run_id = ? AND error IS NULL"
+		" AND ttft_s IS NOT NULL AND cached = 0",
+	};
 	double *v = NULL;
-	size_t n = 0, cap = 0;
+	size_t cap = 0;
 	sqlite3_stmt *st;
+	int which = !strcmp(what, "ttft");
 
-	vl_buf_addf(&sql, "SELECT %s FROM samples WHERE run_id = ? AND error IS NULL"
-		    " AND %s IS NOT NULL AND cached = 0", col, col);
-	if (sqlite3_prepare_v2(rl->db, vl_buf_str(&sql), -1, &st, NULL) != SQLITE_OK) {
-		vl_buf_release(&sql);
+	*out = NULL;
+	*n = 0;
+	if (!which && strcmp(what, "latency"))
+		return VL_EINVAL;
+	vl_runlog_flush(rl);
+	if (sqlite3_prepare_v2(rl->db, sql[which], -1, &st, NULL) != SQLITE_OK)
 		return VL_EIO;
-	}
-	vl_buf_release(&sql);
 	sqlite3_bind_int64(st, 1, run);
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (n == cap) {
+		if (*n == cap) {
 			cap = cap ? cap * 2 : 1024;
 			v = vl_xrealloc(v, cap * sizeof(*v));
 		}
-		v[n++] = sqlite3_column_double(st, 0);
+		v[(*n)++] = sqlite3_column_double(st, 0);
 	}
 	sqlite3_finalize(st);
-	if (n)
-		qsort(v, n, sizeof(*v), cmp_double);
-	*p50 = pct(v, n, 0.50);
-	*p95 = pct(v, n, 0.95);
+	if (*n)
+		qsort(v, *n, sizeof(*v), cmp_double);
+	*out = v;
+	return 0;
+}
+
+static int percentiles(struct vl_runlog *rl, long long run, const char *what, double *p50,
+		       double *p95)
+{
+	double *v;
+	size_t n;
+
+	if (vl_runlog_sample_values(rl, run, what, &v, &n) < 0)
+		return VL_EIO;
+	*p50 = vl_percentile(v, n, 0.50);
+	*p95 = vl_percentile(v, n, 0.95);
 	vl_free(v);
+	return 0;
+}
+
+int vl_runlog_run_counts(struct vl_runlog *rl, long long run, struct vl_run_counts *out)
+{
+	sqlite3_stmt *st;
+
+	memset(out, 0, sizeof(*out));
+	vl_runlog_flush(rl);
+	if (sqlite3_prepare_v2(rl->db,
+			       "SELECT count(*), sum(error IS NOT NULL),"
+			       " sum(error IS NULL AND cached = 1),"
+			       " sum(error IS NULL AND coalesce(parse_ok, 0) = 0)"
+			       " FROM samples WHERE run_id = ?", -1, &st, NULL) != SQLITE_OK)
+		return VL_EIO;
+	sqlite3_bind_int64(st, 1, run);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		out->total = (long)col_int(st, 0, 0);
+		out->failed = (long)col_int(st, 1, 0);
+		out->answered = out->total - out->failed;
+		out->cached = (long)col_int(st, 2, 0);
+		out->parse_failures = (long)col_int(st, 3, 0);
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+int vl_runlog_each_error_count(struct vl_runlog *rl, long long run,
+			       int (*fn)(void *ctx, const char *kind, long n), void *ctx)
+{
+	sqlite3_stmt *st;
+
+	vl_runlog_flush(rl);
+	if (sqlite3_prepare_v2(rl->db,
+			       "SELECT kind, count(*) AS n, 0 AS logged FROM (SELECT CASE"
+			       " WHEN http_status = 429 THEN 'rate limited (HTTP 429)'"
+			       " WHEN http_status >= 500 THEN 'server error (HTTP 5xx)'"
+			       " WHEN http_status >= 400 THEN 'client error (HTTP 4xx)'"
+			       " WHEN lower(error) LIKE '%timed out%' OR lower(error) LIKE '%timeout%'"
+			       "  THEN 'timeout'"
+			       " WHEN lower(error) LIKE '%connect%' THEN 'connection'"
+			       " ELSE 'backend' END AS kind"
+			       " FROM samples WHERE run_id = ?1 AND error IS NOT NULL) GROUP BY kind"
+			       " UNION ALL SELECT 'logged ' || kind, count(*), 1 FROM errors"
+			       " WHERE run_id = ?1 GROUP BY kind"
+			       " ORDER BY logged, n DESC, kind", -1, &st, NULL) != SQLITE_OK)
+		return VL_EIO;
+	sqlite3_bind_int64(st, 1, run);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		if (fn(ctx, (const char *)sqlite3_column_text(st, 0), (long)sqlite3_column_int64(st, 1)))
+			break;
+	sqlite3_finalize(st);
 	return 0;
 }
 
@@ -796,8 +893,8 @@ int vl_runlog_sample_stats(struct vl_runlog *rl, long long run, struct vl_run_in
 	sqlite3_stmt *st;
 
 	vl_runlog_flush(rl);
-	if (percentiles(rl, run, "latency_s", &ri->latency_p50, &ri->latency_p95) < 0 ||
-	    percentiles(rl, run, "ttft_s", &ri->ttft_p50, &ri->ttft_p95) < 0)
+	if (percentiles(rl, run, "latency", &ri->latency_p50, &ri->latency_p95) < 0 ||
+	    percentiles(rl, run, "ttft", &ri->ttft_p50, &ri->ttft_p95) < 0)
 		return VL_EIO;
 	if (sqlite3_prepare_v2(rl->db,
 			       "SELECT count(*), sum(error IS NOT NULL), sum(prompt_tokens),"

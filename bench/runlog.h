@@ -150,4 +150,41 @@ int vl_runlog_cache_put(struct vl_runlog *rl, const char *key, const char *backe
  * percentiles, token totals (fills the matching fields of ri). */
 int vl_runlog_sample_stats(struct vl_runlog *rl, long long run, struct vl_run_info *ri);
 
+/* ---- queries for summaries and reports ------------------------------- */
+
+/* The values of one per-sample measure over the answered samples that were
+ * not answered from the cache, sorted ascending: what is "latency" or
+ * "ttft".  *out (caller frees with vl_free) is NULL when *n is 0. */
+int vl_runlog_sample_values(struct vl_runlog *rl, long long run, const char *what,
+			    double **out, size_t *n);
+
+/* Counts over a run's sample rows. */
+struct vl_run_counts {
+	long total;                   /* sample rows */
+	long answered, failed;        /* failed: the request gave no answer */
+	long cached;                  /* answered from the response cache */
+	long parse_failures;          /* answered, but no answer could be extracted */
+};
+int vl_runlog_run_counts(struct vl_runlog *rl, long long run, struct vl_run_counts *out);
+
+/* Error counts by kind, most frequent first: failed samples classified by
+ * their HTTP status and message ("timeout", "rate limited (HTTP 429)",
+ * "server error (HTTP 5xx)", "client error (HTTP 4xx)", "connection",
+ * "backend"), then the run's logged errors by their kind, prefixed
+ * "logged " ("logged dataset", "logged metric", "logged fatal").  kind is
+ * valid during the call only; fn returning non-zero stops. */
+int vl_runlog_each_error_count(struct vl_runlog *rl, long long run,
+			       int (*fn)(void *ctx, const char *kind, long n), void *ctx);
+
+/* Calls fn for at most limit sample rows of run, worst first: failed
+ * samples, then those whose answer could not be extracted, then by score
+ * (ascending when higher_is_better, else descending; rows without a score
+ * last).  Rows are as vl_runlog_each_sample gives them. */
+int vl_runlog_each_worst_sample(struct vl_runlog *rl, long long run, int higher_is_better,
+				long limit,
+				int (*fn)(void *ctx, const struct vl_sample_row *r), void *ctx);
+
+/* Nearest-rank percentile of sorted[0..n) (p in [0, 1]); -1 when n is 0. */
+double vl_percentile(const double *sorted, size_t n, double p);
+
 #endif

@@ -81,6 +81,105 @@ static void ftime(double t, char *dst, size_t n)
 	strftime(dst, n, "%Y-%m-%d %H:%M:%S UTC", &tm);
 }
 
+/* Cost figures computed from the sample rows at display time. */
+struct cost_extra {
+	struct vl_run_counts counts;
+	double lat_p99, ttft_p99;
+	double out_tok_s;
+};
+
+static void cost_extra(struct vl_runlog *rl, const struct vl_run_info *ri, struct cost_extra *x)
+{
+	double *v;
+	size_t n;
+
+	vl_runlog_run_counts(rl, ri->id, &x->counts);
+	x->lat_p99 = x->ttft_p99 = -1;
+	if (vl_runlog_sample_values(rl, ri->id, "latency", &v, &n) == 0) {
+		x->lat_p99 = vl_percentile(v, n, 0.99);
+		vl_free(v);
+	}
+	if (vl_runlog_sample_values(rl, ri->id, "ttft", &v, &n) == 0) {
+		x->ttft_p99 = vl_percentile(v, n, 0.99);
+		vl_free(v);
+	}
+	x->out_tok_s = ri->completion_tokens >= 0 && ri->wall_s > 0
+			       ? (double)ri->completion_tokens / ri->wall_s : -1;
+}
+
+struct kinds_ctx {
+	FILE *out;
+	struct vl_buf *json;
+	int n;
+};
+
+static int print_kind(void *p, const char *kind, long n)
+{
+	struct kinds_ctx *c = p;
+
+	if (c->json) {
+		vl_buf_adds(c->json, c->n++ ? "," : "");
+		vl_buf_add_json_str(c->json, kind);
+		vl_buf_addf(c->json, ":%ld", n);
+		return 0;
+	}
+	fprintf(c->out, "%s%s %ld", c->n++ ? ", " : "  errors by kind: ", kind, n);
+	return 0;
+}
+
+static void print_cost(struct vl_runlog *rl, const struct vl_run_info *ri, FILE *out)
+{
+	struct cost_extra x;
+	struct kinds_ctx kc = { out, NULL, 0 };
+
+	cost_extra(rl, ri, &x);
+	fprintf(out, "  cost: wall %.2f s  harness cpu %.2f s  peak RSS %.1f MB", ri->wall_s,
+		ri->cpu_s, ri->peak_rss_mb);
+	if (ri->throughput > 0)
+		fprintf(out, "  %.1f samples/s", ri->throughput);
+	if (x.out_tok_s >= 0)
+		fprintf(out, "  %.1f output tokens/s", x.out_tok_s);
+	fputc('\n', out);
+	if (ri->latency_p50 >= 0)
+		fprintf(out, "  latency p50 %.3f s  p95 %.3f s  p99 %.3f s", ri->latency_p50,
+			ri->latency_p95, x.lat_p99);
+	else if (x.counts.answered > 0)
+		fprintf(out, "  latency: not measured");
+	if (ri->ttft_p50 >= 0)
+		fprintf(out, "  ttft p50 %.3f s  p95 %.3f s  p99 %.3f s", ri->ttft_p50, ri->ttft_p95,
+			x.ttft_p99);
+	else if (x.counts.answered > 0)
+		fprintf(out, "  ttft: not reported (no streaming)");
+	fputc('\n', out);
+	if (ri->prompt_tokens >= 0 || ri->completion_tokens >= 0)
+		fprintf(out, "  tokens: prompt %lld  completion %lld  total %lld\n", ri->prompt_tokens,
+			ri->completion_tokens,
+			(ri->prompt_tokens > 0 ? ri->prompt_tokens : 0) +
+			(ri->completion_tokens > 0 ? ri->completion_tokens : 0));
+	else
+		fprintf(out, "  tokens: not reported by the backend\n");
+	fprintf(out, "  engine (workers):");
+	if (ri->backend_cpu_s < 0 && ri->backend_rss_mb < 0)
+		fprintf(out, " not measured (in-process or remote)");
+	if (ri->backend_cpu_s >= 0)
+		fprintf(out, " cpu %.2f s", ri->backend_cpu_s);
+	if (ri->backend_rss_mb >= 0)
+		fprintf(out, "  peak RSS %.1f MB", ri->backend_rss_mb);
+	if (ri->gpu_mem_peak_mb >= 0)
+		fprintf(out, "  accelerator memory peak %.0f MB", ri->gpu_mem_peak_mb);
+	fputc('\n', out);
+	vl_runlog_each_error_count(rl, ri->id, print_kind, &kc);
+	fprintf(out, kc.n ? "\n" : "  errors by kind: none\n");
+	if (ri->price >= 0)
+		fprintf(out, "  price %.4f (estimate: tokens x price per million tokens)\n", ri->price);
+	else if (!ri->baseline && ri->prompt_tokens >= 0)
+		fprintf(out, "  price: unknown (give --price-input/--price-output, or the model in "
+			"prices.json)\n");
+	if (x.counts.cached > 0)
+		fprintf(out, "  cached: %ld of %ld answers came from the response cache: their "
+			"latency and price are not the model's\n", x.counts.cached, x.counts.answered);
+}
+
 int vl_summary_print(struct vl_runlog *rl, long long run, int breakdowns, FILE *out)
 {
 	struct vl_run_info ri;
@@ -110,32 +209,7 @@ int vl_summary_print(struct vl_runlog *rl, long long run, int breakdowns, FILE *
 					   "see vleval show --errors");
 	if (c.any_subset && !breakdowns)
 		fprintf(out, "  (breakdowns: vleval show %lld --breakdown)\n", ri.id);
-	fprintf(out, "  cost: wall %.2f s  cpu %.2f s  peak RSS %.1f MB", ri.wall_s, ri.cpu_s,
-		ri.peak_rss_mb);
-	if (ri.throughput > 0)
-		fprintf(out, "  %.1f samples/s", ri.throughput);
-	fputc('\n', out);
-	if (ri.latency_p50 >= 0)
-		fprintf(out, "  latency p50 %.3f s  p95 %.3f s", ri.latency_p50, ri.latency_p95);
-	if (ri.ttft_p50 >= 0)
-		fprintf(out, "  ttft p50 %.3f s  p95 %.3f s", ri.ttft_p50, ri.ttft_p95);
-	if (ri.latency_p50 >= 0 || ri.ttft_p50 >= 0)
-		fputc('\n', out);
-	if (ri.prompt_tokens >= 0 || ri.completion_tokens >= 0)
-		fprintf(out, "  tokens: prompt %lld  completion %lld\n", ri.prompt_tokens,
-			ri.completion_tokens);
-	if (ri.backend_cpu_s >= 0 || ri.backend_rss_mb >= 0 || ri.gpu_mem_peak_mb >= 0) {
-		fprintf(out, "  backend processes:");
-		if (ri.backend_cpu_s >= 0)
-			fprintf(out, " cpu %.2f s", ri.backend_cpu_s);
-		if (ri.backend_rss_mb >= 0)
-			fprintf(out, " peak RSS %.1f MB", ri.backend_rss_mb);
-		if (ri.gpu_mem_peak_mb >= 0)
-			fprintf(out, " accelerator memory peak %.0f MB", ri.gpu_mem_peak_mb);
-		fputc('\n', out);
-	}
-	if (ri.price >= 0)
-		fprintf(out, "  price %.4f\n", ri.price);
+	print_cost(rl, &ri, out);
 	vl_run_info_release(&ri);
 	vl_buf_release(&err);
 	return 0;
@@ -223,6 +297,24 @@ int vl_summary_json(struct vl_runlog *rl, long long run, struct vl_buf *out)
 	num_or_null(out, "backend_peak_rss_mb", ri.backend_rss_mb);
 	num_or_null(out, "gpu_mem_peak_mb", ri.gpu_mem_peak_mb);
 	num_or_null(out, "price", ri.price);
+	{
+		struct cost_extra x;
+		struct kinds_ctx kc = { NULL, out, 0 };
+		cost_extra(rl, &ri, &x);
+		vl_buf_addf(out, ",\"price_is_estimate\":true");
+		num_or_null(out, "latency_p99_s", x.lat_p99);
+		num_or_null(out, "ttft_p99_s", x.ttft_p99);
+		num_or_null(out, "output_tokens_per_s", x.out_tok_s);
+		num_or_null(out, "total_tokens",
+			    ri.prompt_tokens < 0 && ri.completion_tokens < 0
+				    ? -1 : (double)((ri.prompt_tokens > 0 ? ri.prompt_tokens : 0) +
+						    (ri.completion_tokens > 0 ? ri.completion_tokens : 0)));
+		vl_buf_addf(out, ",\"answered\":%ld,\"failed\":%ld,\"cached\":%ld,"
+			    "\"parse_failures\":%ld,\"errors_by_kind\":{", x.counts.answered,
+			    x.counts.failed, x.counts.cached, x.counts.parse_failures);
+		vl_runlog_each_error_count(rl, ri.id, print_kind, &kc);
+		vl_buf_addch(out, '}');
+	}
 	vl_buf_adds(out, "}}");
 	vl_run_info_release(&ri);
 	vl_buf_release(&err);

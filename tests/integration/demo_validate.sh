@@ -5,8 +5,12 @@
 cd "$T" || exit 1
 expect_exit 0 "demo" $V demo --out "$T/demo" --quiet
 check "report written" [ -s "$T/demo/report.md" ]
-check "json report parses" python3 -c "import json; r=json.load(open('$T/demo/report.json')); assert len(r) >= 6, r"
-check "oracle tops demo_pope" sh -c "grep -A4 '^## demo_pope' '$T/demo/report.md' | tail -1 | grep -q 'oracle .*| 1.0000 |'"
+check "json report parses" python3 -c "import json; r=json.load(open('$T/demo/report.json')); assert len(r['runs']) >= 6, r"
+check "oracle tops demo_pope" python3 -c "
+import json; r=json.load(open('$T/demo/report.json'))
+pope={x['model']: x['value'] for x in r['runs'] if x['task']=='demo_pope'}
+assert pope['oracle'] == 1.0 and max(pope.values()) == 1.0, pope"
+check "html report written" grep -q 'id=leaderboard-table' "$T/demo/report.html"
 check "baselines labelled" grep -q 'random \*baseline\*' "$T/demo/report.md"
 expect_exit 0 "validate demo_pope" $V validate --task demo_pope --data-dir "$T/demo/data"
 check "validate ok" grep -q '^ok$' "$T/out"

@@ -16,7 +16,7 @@ expect_exit 0 "worker run" $V run --task demo_pope --backend worker --set comman
 check "240 answered" [ "$(sq "$DB" "select count(*) from samples where run_id=1 and error is null")" = 240 ]
 check "answers follow the prompt" [ "$(sq "$DB" "select count(*) from samples where run_id=1 and (prompt like '%green%') = (output = 'yes')")" = 240 ]
 check "gpu peak reported" grep -q "accelerator memory peak 1234 MB" "$T/out"
-check "worker cpu reported" grep -q "backend processes: cpu" "$T/out"
+check "worker cpu reported" grep -q "engine (workers): cpu" "$T/out"
 check "not cached first time" [ "$(sq "$DB" "select sum(cached) from samples where run_id=1")" = 0 ]
 m1=$(sq "$DB" "select quote(value) from metrics where run_id=1 and name='f1' and subset=''")
 
