@@ -60,6 +60,7 @@ BENCH_OBJS = \
 	bench/cmd-validate.o \
 	bench/cmd-demo.o \
 	bench/cmd-report.o \
+	bench/cmd-synth.o \
 	bench/cmd-score.o \
 	bench/score-pope.o \
 	bench/score-vqa.o \
@@ -84,7 +85,8 @@ DATASET_OBJS = \
 	datasets/chair.o \
 	datasets/refcoco.o \
 	datasets/vlmeval_tsv.o \
-	datasets/vqa.o
+	datasets/vqa.o \
+	datasets/synth.o
 
 METRIC_OBJS = \
 	metrics/metric.o \
@@ -124,6 +126,13 @@ BACKEND_OBJS = \
 	backends/openai_body.o \
 	backends/openai.o
 
+# `pixels`, the classical engine for the synthetic suite: a worker program
+# of its own (build/vleval-pixels), not part of vleval or libvl.a
+PIXELS_OBJS = \
+	backends/pixels/vision.o \
+	backends/pixels/answer.o
+PIXELS_BIN = $(BUILD)/vleval-pixels
+
 REPORT_OBJS = \
 	reports/report.o \
 	reports/report_md.o \
@@ -138,7 +147,7 @@ LIB_OBJS = $(CORE_OBJS) $(BENCH_OBJS) $(DATASET_OBJS) $(METRIC_OBJS) $(BACKEND_O
 ALL_OBJS = $(addprefix $(BUILD)/,$(LIB_OBJS) bench/main.o)
 
 # Unit tests mirror the sources: tests/unit/<folder>/test_<file>.c
-UNIT_SRCS = $(wildcard tests/unit/*/test_*.c)
+UNIT_SRCS = $(wildcard tests/unit/*/test_*.c tests/unit/*/*/test_*.c)
 UNIT_BINS = $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
 TEST_TOOLS = $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(wildcard tests/tools/*.c))
 PERF_TOOLS = $(patsubst tests/perf/%.c,$(BUILD)/tests/perf/%,$(wildcard tests/perf/*.c))
@@ -148,7 +157,7 @@ TEST_PLUGINS = $(patsubst tests/fixtures/plugins/%.c,$(BUILD)/tests/plugins/%.so
 .PHONY: all deps perf-deps test-deps test unit integration asan tsan demo install clean perf
 .DEFAULT_GOAL := all
 
-all: vleval $(PLUGIN_SO)
+all: vleval vleval-pixels $(PLUGIN_SO)
 
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \
@@ -174,6 +183,12 @@ vleval: $(BUILD)/vleval
 $(BUILD)/vleval: $(ALL_OBJS)
 	$(CC) -o $@ $^ $(LDLIBS_ALL)
 
+vleval-pixels: $(PIXELS_BIN)
+	@cp $< $@
+
+$(PIXELS_BIN): $(addprefix $(BUILD)/,$(PIXELS_OBJS) backends/pixels/main.o) $(BUILD)/libvl.a
+	$(CC) -o $@ $^ $(LDLIBS_ALL)
+
 $(BUILD)/libvl.a: $(addprefix $(BUILD)/,$(LIB_OBJS))
 	@rm -f $@
 	ar rcs $@ $^
@@ -194,6 +209,11 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libvl.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(BUILD)/libvl.a $(LDLIBS_ALL) -lcmocka
 
+PIXELS_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/backends/pixels/test_*.c))
+$(PIXELS_TESTS): $(BUILD)/tests/unit/backends/pixels/%: tests/unit/backends/pixels/%.c $(addprefix $(BUILD)/,$(PIXELS_OBJS)) $(BUILD)/libvl.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(addprefix $(BUILD)/,$(PIXELS_OBJS)) $(BUILD)/libvl.a $(LDLIBS_ALL) -lcmocka
+
 $(BUILD)/tests/tools/%: tests/tools/%.c $(BUILD)/libvl.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libvl.a $(LDLIBS_ALL)
@@ -210,7 +230,7 @@ $(BUILD)/tests/plugins/%.so: tests/fixtures/plugins/%.c backends/backend.h
 	$(CC) $(CFLAGS_ALL) -fPIC -shared -o $@ $<
 
 test: deps test-deps
-	@$(MAKE) --no-print-directory $(BUILD)/vleval $(UNIT_BINS) $(TEST_TOOLS) $(PERF_TOOLS) $(PLUGIN_SO) $(TEST_PLUGINS)
+	@$(MAKE) --no-print-directory $(BUILD)/vleval $(PIXELS_BIN) $(UNIT_BINS) $(TEST_TOOLS) $(PERF_TOOLS) $(PLUGIN_SO) $(TEST_PLUGINS)
 	@BUILD=$(BUILD) sh tests/run-all.sh
 
 asan: deps
@@ -222,20 +242,21 @@ tsan: deps
 	@$(MAKE) --no-print-directory test BUILD=build-tsan OPT="-O1 -g" SAN="-fsanitize=thread"
 
 demo: deps
-	@$(MAKE) --no-print-directory vleval
+	@$(MAKE) --no-print-directory vleval vleval-pixels
 	./vleval demo --out demo-report
 
 perf: perf-deps
 	@$(MAKE) --no-print-directory vleval $(TEST_TOOLS) $(PERF_TOOLS)
 	@BUILD=$(BUILD) sh tests/perf/run-all.sh
 
-install: vleval
+install: vleval vleval-pixels
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/vleval/tasks $(DESTDIR)$(PREFIX)/include/vleval
 	install -m 755 vleval $(DESTDIR)$(PREFIX)/bin/vleval
+	install -m 755 vleval-pixels $(DESTDIR)$(PREFIX)/bin/vleval-pixels
 	install -m 644 bench/tasks/*.json $(DESTDIR)$(PREFIX)/share/vleval/tasks/
 	install -m 644 backends/backend.h $(DESTDIR)$(PREFIX)/include/vleval/backend.h
 
 clean:
-	rm -rf build build-asan build-tsan vleval demo-report
+	rm -rf build build-asan build-tsan vleval vleval-pixels demo-report
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -18,6 +18,7 @@ static const struct vl_cmd commands[] = {
 	{ "backends", cmd_backends, "list the model backends and baselines" },
 	{ "validate", cmd_validate, "check a task's files and images before spending money" },
 	{ "report", cmd_report, "write a leaderboard report (Markdown, HTML, CSV, JSON) with charts" },
+	{ "synth", cmd_synth, "write the synthetic suite (PNG scenes, official-format question files)" },
 	{ "demo", cmd_demo, "run the embedded demo suite end to end and write a report" },
 };
 

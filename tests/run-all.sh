@@ -14,7 +14,7 @@ export VLEVAL_BIN=${VLEVAL_BIN:-$VLEVAL_BUILD/vleval}
 export VLEVAL_ROOT=$ROOT
 cd "$ROOT" || exit 2
 pass=0; fail=0; failed=""
-for t in "$BUILD"/tests/unit/*/test_*; do
+for t in "$BUILD"/tests/unit/*/test_* "$BUILD"/tests/unit/*/*/test_*; do
 	[ -x "$t" ] || continue
 	if "$t"; then pass=$((pass + 1)); else fail=$((fail + 1)); failed="$failed $t"; fi
 done
