@@ -1,238 +1,124 @@
 /*
  * cmd-demo.c - `vleval demo`: the embedded default suite, end to end.
  *
- * Writes a small synthetic benchmark (images of one coloured shape each, with
- * questions whose answers are known exactly) under OUT/data, runs every
- * built-in demo_* task against the reference baselines, and writes a
- * leaderboard report.  It needs no model, no network and no downloaded data,
- * so it shows the whole pipeline on a fresh machine in a second.
+ * Writes the synthetic suite (datasets/synth.h: PNG scenes of coloured
+ * shapes and their questions in the official VQAv2, COCO/Karpathy, MDETR
+ * RefCOCO, POPE and VLMEvalKit layouts) under OUT/data, runs every built-in
+ * synth_* task with `pixels` (a classical image-analysis engine, run as a
+ * worker process: backends/pixels/) and the oracle, random and constant
+ * baselines, logs every run to OUT/vleval.db and writes the report
+ * (reports/report.h: leaderboard, per-task pages, gnuplot charts).
+ * No model, no network, no downloaded data.
  *
- * Adding a demo task: write bench/tasks/demo_NAME.json reading
- * demo/NAME.jsonl, and add its generator to write_datasets() below.
+ * Adding a demo task: give bench/tasks/synth_NAME.json the group "synth"
+ * and have datasets/synth.c write its files; the demo runs every task of
+ * the group.
  */
 #include "bench/cli.h"
 #include "bench/runlog.h"
 #include "bench/runner.h"
 #include "bench/summary.h"
 #include "bench/task.h"
+#include "datasets/synth.h"
 #include "reports/report.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
-#include <stb_image_write.h>
+#define MAX_RUNS 64
 
-#define DEMO_IMAGES 120
-#define SIDE 64
-
-static const struct { const char *name; unsigned char rgb[3]; } colours[] = {
-	{ "red", { 220, 30, 30 } },     { "green", { 30, 170, 60 } },
-	{ "blue", { 30, 60, 220 } },    { "yellow", { 235, 210, 30 } },
-	{ "purple", { 140, 50, 170 } }, { "orange", { 245, 140, 20 } },
-};
-#define NCOLOURS (sizeof(colours) / sizeof(*colours))
-static const char *const shapes[] = { "square", "circle" };
-
-struct scene {
-	int colour, shape;
-	int x1, y1, x2, y2;     /* the shape's box in pixels */
-};
-
-static int mkdirs(const char *path)
+/* The pixels worker's command: vleval-pixels beside this binary when it is
+ * there (a build tree, an install), else whatever PATH finds.  The path is
+ * quoted for /bin/sh. */
+static void pixels_command(struct vl_buf *out)
 {
-	char tmp[4096];
-	size_t n = strlen(path);
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	struct vl_buf path = VL_BUF_INIT;
 
-	if (n >= sizeof(tmp))
-		return -1;
-	memcpy(tmp, path, n + 1);
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p == '/') {
-			*p = '\0';
-			if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
-				return -1;
-			*p = '/';
+	if (n > 0) {
+		char *slash;
+		self[n] = '\0';
+		slash = strrchr(self, '/');
+		if (slash) {
+			*slash = '\0';
+			vl_buf_addf(&path, "%s/vleval-pixels", self);
 		}
 	}
-	return mkdir(tmp, 0755) != 0 && errno != EEXIST ? -1 : 0;
-}
-
-static int write_image(const char *path, const struct scene *s)
-{
-	unsigned char px[SIDE * SIDE * 3];
-	double cx = (s->x1 + s->x2) / 2.0, cy = (s->y1 + s->y2) / 2.0;
-	double r = (s->x2 - s->x1) / 2.0;
-
-	memset(px, 255, sizeof(px));
-	for (int y = s->y1; y < s->y2; y++) {
-		for (int x = s->x1; x < s->x2; x++) {
-			double dx = x + 0.5 - cx, dy = y + 0.5 - cy;
-			if (s->shape == 1 && dx * dx + dy * dy > r * r)
-				continue;
-			memcpy(px + (y * SIDE + x) * 3, colours[s->colour].rgb, 3);
-		}
+	if (path.len && access(path.buf, X_OK) == 0) {
+		vl_buf_addch(out, '\'');
+		for (const char *p = path.buf; *p; p++)
+			vl_buf_adds(out, *p == '\'' ? "'\\''" : (char[2]){ *p, 0 });
+		vl_buf_addch(out, '\'');
+	} else {
+		vl_buf_adds(out, "vleval-pixels");
 	}
-	return stbi_write_png(path, SIDE, SIDE, 3, px, SIDE * 3) ? 0 : -1;
-}
-
-static FILE *open_out(const char *dir, const char *name, struct vl_buf *path)
-{
-	vl_buf_reset(path);
-	vl_buf_addf(path, "%s/%s", dir, name);
-	return fopen(vl_buf_str(path), "w");
-}
-
-/* Writes the images and one JSONL file per demo task; deterministic. */
-static int write_datasets(const char *root, struct vl_buf *err)
-{
-	struct vl_buf dir = VL_BUF_INIT, path = VL_BUF_INIT, line = VL_BUF_INIT;
-	struct scene sc[DEMO_IMAGES];
-	struct vl_rng rng;
-	FILE *pope = NULL, *vqa = NULL, *ground = NULL, *mcq = NULL, *cap = NULL;
-	int rc = -1;
-
-	vl_buf_addf(&dir, "%s/demo/images", root);
-	if (mkdirs(vl_buf_str(&dir)) < 0) {
-		vl_buf_addf(err, "cannot create '%s': %s", vl_buf_str(&dir), strerror(errno));
-		goto out;
-	}
-	vl_rng_seed(&rng, 2026);
-	for (int i = 0; i < DEMO_IMAGES; i++) {
-		int side = 16 + (int)vl_rng_below(&rng, 24);
-		sc[i].colour = (int)vl_rng_below(&rng, NCOLOURS);
-		sc[i].shape = (int)vl_rng_below(&rng, 2);
-		sc[i].x1 = (int)vl_rng_below(&rng, SIDE - side);
-		sc[i].y1 = (int)vl_rng_below(&rng, SIDE - side);
-		sc[i].x2 = sc[i].x1 + side;
-		sc[i].y2 = sc[i].y1 + side;
-		vl_buf_reset(&path);
-		vl_buf_addf(&path, "%s/img_%04d.png", vl_buf_str(&dir), i);
-		if (write_image(vl_buf_str(&path), &sc[i]) < 0) {
-			vl_buf_addf(err, "cannot write '%s'", vl_buf_str(&path));
-			goto out;
-		}
-	}
-	vl_buf_reset(&dir);
-	vl_buf_addf(&dir, "%s/demo", root);
-	pope = open_out(vl_buf_str(&dir), "pope.jsonl", &path);
-	vqa = pope ? open_out(vl_buf_str(&dir), "vqa.jsonl", &path) : NULL;
-	ground = vqa ? open_out(vl_buf_str(&dir), "grounding.jsonl", &path) : NULL;
-	mcq = ground ? open_out(vl_buf_str(&dir), "mcq.jsonl", &path) : NULL;
-	cap = mcq ? open_out(vl_buf_str(&dir), "caption.jsonl", &path) : NULL;
-	if (!cap) {
-		vl_buf_addf(err, "cannot write '%s': %s", vl_buf_str(&path), strerror(errno));
-		goto out;
-	}
-	for (int i = 0; i < DEMO_IMAGES; i++) {
-		const struct scene *s = &sc[i];
-		/* POPE-style: the object shown (yes) and one that is not (no) */
-		int other = (s->colour + 1 + (int)vl_rng_below(&rng, NCOLOURS - 1)) % NCOLOURS;
-		fprintf(pope, "{\"id\": \"p%d-yes\", \"image\": \"img_%04d.png\", \"question\": "
-			"\"Is there a %s %s in the image?\", \"label\": \"yes\", \"meta\": "
-			"{\"shape\": \"%s\"}}\n", i, i, colours[s->colour].name, shapes[s->shape],
-			shapes[s->shape]);
-		fprintf(pope, "{\"id\": \"p%d-no\", \"image\": \"img_%04d.png\", \"question\": "
-			"\"Is there a %s %s in the image?\", \"label\": \"no\", \"meta\": "
-			"{\"shape\": \"%s\"}}\n", i, i, colours[other].name, shapes[s->shape],
-			shapes[s->shape]);
-		fprintf(vqa, "{\"id\": \"v%d\", \"image\": \"img_%04d.png\", \"question\": "
-			"\"What colour is the %s?\", \"answers\": [\"%s\"], \"meta\": "
-			"{\"shape\": \"%s\"}}\n", i, i, shapes[s->shape], colours[s->colour].name,
-			shapes[s->shape]);
-		fprintf(ground, "{\"id\": \"g%d\", \"image\": \"img_%04d.png\", \"question\": "
-			"\"the %s %s\", \"box\": [%d, %d, %d, %d], \"width\": %d, \"height\": %d, "
-			"\"meta\": {\"shape\": \"%s\"}}\n", i, i, colours[s->colour].name,
-			shapes[s->shape], s->x1, s->y1, s->x2, s->y2, SIDE, SIDE, shapes[s->shape]);
-		{
-			const char *size = s->x2 - s->x1 < 24 ? "small" : "large";
-			const char *c = colours[s->colour].name, *sh = shapes[s->shape];
-			fprintf(cap, "{\"id\": \"c%d\", \"image\": \"img_%04d.png\", \"captions\": "
-				"[\"a %s %s on a white background\", \"a %s %s %s\", \"a white image "
-				"with a %s %s\", \"one %s %s\", \"a %s %s shape on white\"], "
-				"\"meta\": {\"shape\": \"%s\"}}\n", i, i, c, sh, size, c, sh, c, sh, c, sh,
-				c, sh, sh);
-		}
-		/* four colour options, the right one at a seeded position */
-		{
-			int opt[4], right = (int)vl_rng_below(&rng, 4), used = 1 << s->colour;
-			for (int k = 0; k < 4; k++) {
-				if (k == right) {
-					opt[k] = s->colour;
-					continue;
-				}
-				do
-					opt[k] = (int)vl_rng_below(&rng, NCOLOURS);
-				while (used & (1 << opt[k]));
-				used |= 1 << opt[k];
-			}
-			fprintf(mcq, "{\"id\": \"m%d\", \"image\": \"img_%04d.png\", \"question\": "
-				"\"What colour is the %s?\", \"options\": [\"%s\", \"%s\", \"%s\", \"%s\"], "
-				"\"answer\": \"%c\", \"meta\": {\"shape\": \"%s\"}}\n", i, i,
-				shapes[s->shape], colours[opt[0]].name, colours[opt[1]].name,
-				colours[opt[2]].name, colours[opt[3]].name, 'A' + right, shapes[s->shape]);
-		}
-	}
-	rc = 0;
-out:
-	if (pope)
-		fclose(pope);
-	if (vqa)
-		fclose(vqa);
-	if (ground)
-		fclose(ground);
-	if (mcq)
-		fclose(mcq);
-	if (cap)
-		fclose(cap);
-	vl_buf_release(&dir);
 	vl_buf_release(&path);
-	vl_buf_release(&line);
-	return rc;
 }
 
 int cmd_demo(int argc, char **argv)
 {
-	const char *out_dir = "demo-report";
+	const char *out_dir = "demo-report", *pixels = NULL;
+	long images = 200, seed = 2026;
 	int help = 0, quiet = 0, verbose = 0, rc;
 	const struct vl_opt opts[] = {
 		{ "out", VL_OPT_STRING, &out_dir, "DIR", "where data, run log and report go (default demo-report)" },
-		{ "quiet", VL_OPT_FLAG, &quiet, NULL, "print only the report's path" },
+		{ "images", VL_OPT_LONG, &images, "N", "synthetic scenes to draw (default 200)" },
+		{ "seed", VL_OPT_LONG, &seed, "S", "seed of the synthetic suite (default 2026)" },
+		{ "pixels", VL_OPT_STRING, &pixels, "CMD", "the pixels worker's command (default: vleval-pixels beside vleval)" },
+		{ "quiet", VL_OPT_FLAG, &quiet, NULL, "print only where the report is" },
 		{ "verbose", VL_OPT_FLAG, &verbose, NULL, "also print every run's summary" },
 		{ NULL },
 	};
-	static const struct { const char *backend; const char *set_key, *set_val; } runs[] = {
-		{ "oracle", NULL, NULL },
-		{ "random", "seed", "1" },
-		{ "constant", "answer", "yes" },
+	static const struct { const char *backend, *model, *key, *val; } runs[] = {
+		{ "worker", "pixels", NULL, NULL },
+		{ "oracle", NULL, NULL, NULL },
+		{ "random", NULL, "seed", "1" },
+		{ "constant", NULL, "answer", "yes" },
 	};
 	struct vl_buf err = VL_BUF_INIT, data = VL_BUF_INIT, path = VL_BUF_INIT, rep = VL_BUF_INIT;
+	struct vl_buf cmd = VL_BUF_INIT;
 	struct vl_task_set set = { 0 };
 	struct vl_runlog *rl = NULL;
-	long long ids[64];
-	size_t nids = 0;
+	struct vl_synth_opts so;
+	struct vl_synth_counts counts;
+	long long ids[MAX_RUNS];
+	size_t nids = 0, ntasks = 0;
 	int exit_code = VL_EXIT_OK;
+	double t0 = vl_now();
 
 	rc = vl_parse_opts("demo", argc, argv, opts, NULL, &help);
 	if (rc)
 		return rc;
 	if (help) {
-		vl_print_help("vleval demo [--out DIR]",
-			      "Generates a small synthetic benchmark, runs every built-in demo task\n"
-			      "against the reference baselines and writes a leaderboard report.", opts);
+		vl_print_help("vleval demo [--out DIR] [--images N]",
+			      "Writes the synthetic suite (vleval synth) under DIR/data, runs every\n"
+			      "built-in synth_* task with pixels (a classical image-analysis engine run\n"
+			      "as a worker) and the oracle, random and constant baselines, logs the runs\n"
+			      "to DIR/vleval.db and writes the report (HTML with charts, Markdown, JSON).", opts);
 		return 0;
+	}
+	if (images < 1 || images > 100000 || seed < 0) {
+		vl_error("demo: --images must be 1..100000 and --seed >= 0");
+		return VL_EXIT_USAGE;
 	}
 	rc = VL_EXIT_USAGE;
 	vl_buf_addf(&data, "%s/data", out_dir);
-	if (mkdirs(vl_buf_str(&data)) < 0) {
-		vl_error("demo: cannot create '%s': %s", vl_buf_str(&data), strerror(errno));
-		goto out;
-	}
-	if (write_datasets(vl_buf_str(&data), &err) < 0) {
+	so.out = data.buf;
+	so.seed = (uint64_t)seed;
+	so.images = (int)images;
+	if (vl_synth_generate(&so, &counts, &err) < 0) {
 		vl_error("demo: %s", vl_buf_str(&err));
 		goto out;
 	}
+	if (pixels)
+		vl_buf_adds(&cmd, pixels);
+	else
+		pixels_command(&cmd);
 	vl_buf_addf(&path, "%s/vleval.db", out_dir);
 	remove(vl_buf_str(&path));  /* a fresh log: the report shows this demo only */
 	if (vl_runlog_open(vl_buf_str(&path), &rl, &err) < 0 ||
@@ -242,24 +128,32 @@ int cmd_demo(int argc, char **argv)
 	}
 	for (size_t i = 0; i < set.n; i++) {
 		const struct vl_task *t = set.v[i];
-		if (strncmp(t->name, "demo_", 5))
+		if (strncmp(t->name, "synth_", 6))
 			continue;
-		for (size_t b = 0; b < sizeof(runs) / sizeof(*runs) && nids < 64; b++) {
+		ntasks++;
+		for (size_t b = 0; b < sizeof(runs) / sizeof(*runs) && nids < MAX_RUNS; b++) {
 			struct vl_kv cfg = { 0 };
 			struct vl_run_result res;
 			struct vl_run_opts o = {
 				.data_dir = vl_buf_str(&data), .backend = runs[b].backend,
-				.backend_cfg = &cfg, .limit = -1, .concurrency = 8, .progress = 0,
-				.resamples = 1000, .seed = 0, .ci_level = 0.95,
-				.price_input = -1, .price_output = -1,
+				.model = runs[b].model, .backend_cfg = &cfg, .limit = -1,
+				.concurrency = 8, .progress = 0, .resamples = 1000, .seed = 0,
+				.ci_level = 0.95, .price_input = -1, .price_output = -1,
 			};
-			if (runs[b].set_key)
-				vl_kv_set(&cfg, runs[b].set_key, runs[b].set_val);
-			vl_kv_set(&cfg, "delay_ms", "1");
+			if (runs[b].key)
+				vl_kv_set(&cfg, runs[b].key, runs[b].val);
+			if (!strcmp(runs[b].backend, "worker")) {
+				/* POPE's yes-questions repeat across its splits: the cache
+				 * would answer them and hide pixels' real latency */
+				o.no_cache = 1;
+				vl_kv_set(&cfg, "command", cmd.buf);
+				vl_kv_set(&cfg, "workers", "2");
+				vl_kv_set(&cfg, "max_inflight", "4");
+			}
 			vl_buf_reset(&err);
 			if (vl_runner_run(t, &o, rl, &res, &err) < 0) {
-				vl_error("demo: task '%s' with '%s': %s", t->name, runs[b].backend,
-					 vl_buf_str(&err));
+				vl_error("demo: task '%s' with '%s': %s", t->name, runs[b].model ? runs[b].model
+					 : runs[b].backend, vl_buf_str(&err));
 				exit_code = VL_EXIT_FATAL;
 			} else {
 				ids[nids++] = res.run_id;
@@ -272,7 +166,7 @@ int cmd_demo(int argc, char **argv)
 		}
 	}
 	if (!nids) {
-		vl_error("demo: no built-in demo_* task found");
+		vl_error("demo: no built-in synth_* task found");
 		goto out;
 	}
 	{
@@ -302,9 +196,14 @@ int cmd_demo(int argc, char **argv)
 			fputs(rep.buf, stdout);
 		}
 	}
-	printf("\ndemo: %zu runs logged in %s/vleval.db; report: %s/report.md, %s/report.html and %s/report.json\n"
-	       "look closer: vleval runs --db %s/vleval.db; vleval show %lld --samples --db %s/vleval.db\n",
-	       nids, out_dir, out_dir, out_dir, out_dir, out_dir, ids[0], out_dir);
+	printf("\ndemo: %d synthetic images (%s/synth), %zu tasks, %zu runs (pixels and 3 baselines) "
+	       "in %.1f s\n"
+	       "demo: run log %s/vleval.db; report: %s/report.html (charts), %s/report.md, %s/report.json\n"
+	       "look closer: vleval runs --db %s/vleval.db; vleval show %lld --samples --db %s/vleval.db\n"
+	       "a real model on the same tasks: vleval run --task synth --data-dir %s --backend openai "
+	       "--base-url URL --model NAME\n",
+	       counts.images, data.buf, ntasks, nids, vl_now() - t0, out_dir, out_dir, out_dir,
+	       out_dir, out_dir, ids[0], out_dir, data.buf);
 	rc = exit_code;
 out:
 	vl_runlog_close(rl);
@@ -313,5 +212,6 @@ out:
 	vl_buf_release(&data);
 	vl_buf_release(&path);
 	vl_buf_release(&rep);
+	vl_buf_release(&cmd);
 	return rc;
 }

@@ -105,7 +105,7 @@ static int size_class(int shape, int w, int h)
 	double side = w > h ? w : h;
 
 	if (shape == 4)
-		side /= 0.95;                      /* a star is narrower than its frame */
+		side /= 0.88;                      /* a star is narrower than its frame */
 	return side < 21 ? 0 : side < 30.5 ? 1 : 2;
 }
 

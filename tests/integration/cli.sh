@@ -18,8 +18,8 @@ expect_exit 0 "tasks any case" $V tasks POPE_COCO_RANDOM
 check "any-case name" grep -q '^pope_coco_random ' "$T/out"
 expect_exit 0 "tasks family prefix" $V tasks mmbench
 check "prefix selects mmbench_dev_en" grep -q '^mmbench_dev_en ' "$T/out"
-expect_exit 2 "a pattern selecting nothing" $V tasks demo_pop
-check "nothing-selected message" grep -q "no task, group or glob matches 'demo_pop'" "$T/err"
+expect_exit 2 "a pattern selecting nothing" $V tasks synth_pop
+check "nothing-selected message" grep -q "no task, group or glob matches 'synth_pop'" "$T/err"
 check "suggestion" grep -q "did you mean" "$T/err"
 
 # a task present only when every file it names is there (nested lists too)
