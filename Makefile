@@ -11,8 +11,9 @@ DEB_PKGS = build-essential pkg-config libcurl4-openssl-dev libcjson-dev \
 	libsqlite3-dev libpcre2-dev libcmocka-dev libstb-dev gnuplot-nox sqlite3 python3
 PERF_PKGS = wrk hyperfine time
 # only the tests need these (the HTML report is rendered in headless Chromium);
+# tests/integration/slurm.sh starts a single-node Slurm cluster of its own;
 # a test whose package cannot be installed skips and says so
-TEST_PKGS = chromium
+TEST_PKGS = chromium slurmctld slurmd slurm-client munge
 
 WARN = -Wall -Wextra -Wstrict-prototypes -Wvla -Wno-unused-parameter
 ifneq ($(CI),)
@@ -140,7 +141,8 @@ REPORT_OBJS = \
 	reports/report_json.o \
 	reports/html.o \
 	reports/chart.o \
-	reports/price.o
+	reports/price.o \
+	reports/stats.o
 
 LIB_OBJS = $(CORE_OBJS) $(BENCH_OBJS) $(DATASET_OBJS) $(METRIC_OBJS) $(BACKEND_OBJS) $(REPORT_OBJS) \
 	gen/tasks.o

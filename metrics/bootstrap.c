@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int cmp_double(const void *a, const void *b)
+int vl_cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
 	return (x > y) - (x < y);
@@ -16,7 +16,7 @@ static int cmp_double(const void *a, const void *b)
 
 /* Linear interpolation between order statistics, numpy's default
  * ("linear") percentile method, so intervals match np.percentile. */
-static double percentile(const double *sorted, size_t n, double q)
+double vl_percentile_sorted(const double *sorted, size_t n, double q)
 {
 	double pos, frac;
 	size_t lo;
@@ -91,9 +91,9 @@ int vl_bootstrap_positions(const struct vl_metric *m, void *state, const size_t 
 		double *d = draws + v * (size_t)resamples;
 		if (!vals[v].headline || ndraws[v] == 0)
 			continue;
-		qsort(d, ndraws[v], sizeof(*d), cmp_double);
-		lo[v] = percentile(d, ndraws[v], (1.0 - level) / 2.0);
-		hi[v] = percentile(d, ndraws[v], (1.0 + level) / 2.0);
+		qsort(d, ndraws[v], sizeof(*d), vl_cmp_double);
+		lo[v] = vl_percentile_sorted(d, ndraws[v], (1.0 - level) / 2.0);
+		hi[v] = vl_percentile_sorted(d, ndraws[v], (1.0 + level) / 2.0);
 	}
 	vl_free(idx);
 	vl_free(draws);

@@ -119,6 +119,12 @@ int vl_bootstrap_positions(const struct vl_metric *m, void *state, const size_t 
 			   const struct vl_metric_value *vals, size_t nvals,
 			   double *lo, double *hi);
 
+/* The q-quantile (0..1) of sorted[0..n) by numpy's default "linear"
+ * method, as np.percentile(x, 100 * q); NAN when n is 0. */
+double vl_percentile_sorted(const double *sorted, size_t n, double q);
+/* qsort comparator of doubles, ascending. */
+int vl_cmp_double(const void *a, const void *b);
+
 /* numpy-compatible pairwise sum (numpy's mean of float64 arrays), needed to
  * reproduce the official caption scorers' corpus means to the last bit. */
 double vl_pairwise_sum(const double *v, size_t n);
