@@ -63,6 +63,8 @@ BENCH_OBJS = \
 	bench/cmd-report.o \
 	bench/cmd-synth.o \
 	bench/cmd-score.o \
+	bench/merge.o \
+	bench/cmd-merge.o \
 	bench/score-pope.o \
 	bench/score-vqa.o \
 	bench/score-caption.o \

@@ -92,6 +92,7 @@ int cmd_validate(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 
 /* `vleval score KIND`: one function per kind, in bench/score-KIND.c. */
 int score_pope(int argc, char **argv);

@@ -5,6 +5,7 @@
 #include "backends/host.h"
 #include "bench/cli.h"
 #include "bench/runlog.h"
+#include "bench/merge.h"
 #include "bench/runner.h"
 #include "bench/submission.h"
 #include "core/secret.h"
@@ -269,7 +270,8 @@ int cmd_run(int argc, char **argv)
 	 * --set KEY=VALUE (the flag's name with '_' for '-'), whose option table
 	 * checks and parses them */
 	const char *bflags[9] = { NULL };
-	const char *submission = NULL, *prices = NULL;
+	const char *submission = NULL, *prices = NULL, *shard = NULL;
+	long shard_index = 0, shard_count = 0;
 	/* -1: not given (defaults, or the stored run's values on --resume) */
 	double ci_level = -1;
 	double price_in = -1, price_out = -1;
@@ -308,6 +310,7 @@ int cmd_run(int argc, char **argv)
 		{ "price-input", VL_OPT_DOUBLE, &price_in, "P", "price per million prompt tokens" },
 		{ "price-output", VL_OPT_DOUBLE, &price_out, "P", "price per million completion tokens" },
 		{ "prices", VL_OPT_STRING, &prices, "FILE", "prices per model, used without --price-* (default $VLEVAL_PRICES or ./prices.json)" },
+		{ "shard", VL_OPT_STRING, &shard, "I/N", "only the samples whose dataset index is I mod N (join the shards with vleval merge)" },
 		{ "submission", VL_OPT_STRING, &submission, "FILE", "write the answers as a submission file [{question_id, answer}]" },
 		{ "json", VL_OPT_FLAG, &json, NULL, "print the result as JSON" },
 		{ "quiet", VL_OPT_FLAG, &quiet, NULL, "no progress display" },
@@ -351,6 +354,10 @@ int cmd_run(int argc, char **argv)
 			goto out;
 		}
 	}
+	if (shard && vl_parse_shard(shard, &shard_index, &shard_count) < 0) {
+		vl_error("run: --shard wants I/N with 0 <= I < N (e.g. --shard 3/8), not '%s'", shard);
+		goto out;
+	}
 	if (vl_runlog_open(vl_default_db(db), &rl, &err) < 0) {
 		vl_error("%s", vl_buf_str(&err));
 		goto out;
@@ -371,6 +378,22 @@ int cmd_run(int argc, char **argv)
 			if (rc)
 				goto out;
 			r_backend = (char *)rb;
+			{
+				/* a shard resumes as the same shard */
+				const char *sh = cJSON_GetStringValue(cJSON_GetObjectItem(r_conf, "shard"));
+				long si = 0, sn = 0;
+				if (sh)
+					vl_parse_shard(sh, &si, &sn);
+				if (shard && (!sh || si != shard_index || sn != shard_count)) {
+					vl_error("run: run %lld ran as shard %s; a resume keeps it (drop "
+						 "--shard)", resume_id, sh ? sh : "none (unsharded)");
+					vl_kv_release(&stored);
+					rc = VL_EXIT_USAGE;
+					goto out;
+				}
+				shard_index = si;
+				shard_count = sn;
+			}
 			if (keep_settings(r_conf, resume_id, rb, &stored, &sets, model, family,
 					  &concurrency, &resamples, &seed, &ci_level, &price_in,
 					  &price_out) < 0) {
@@ -496,6 +519,8 @@ int cmd_run(int argc, char **argv)
 			.ci_level = ci_level,
 			.price_input = price_in,
 			.price_output = price_out,
+			.shard_index = shard_index,
+			.shard_count = shard_count,
 		};
 		struct vl_run_result res;
 

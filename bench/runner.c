@@ -44,7 +44,10 @@ char *vl_runner_config_json(const struct vl_task *task, const struct vl_run_opts
 	}
 	vl_buf_adds(&b, ",\"prompt\":");
 	vl_buf_add_json_str(&b, vl_task_prompt(task, o->model_family));
-	vl_buf_addf(&b, ",\"limit\":%ld,\"set\":{", o->limit);
+	vl_buf_addf(&b, ",\"limit\":%ld,", o->limit);
+	if (o->shard_count > 0)
+		vl_buf_addf(&b, "\"shard\":\"%ld/%ld\",", o->shard_index, o->shard_count);
+	vl_buf_adds(&b, "\"set\":{");
 	for (size_t i = 0; o->backend_cfg && i < o->backend_cfg->keys.n; i++) {
 		const char *k = o->backend_cfg->keys.v[i];
 		if (vl_is_secret_key(k))
@@ -122,6 +125,7 @@ struct loop {
 	struct vl_run_info prev;       /* the attempt being resumed (zero: none) */
 	struct vl_dataset *ds;
 	long read_count;
+	long shard_count;          /* samples of this shard (read_count without --shard) */
 	int eof;
 	int fatal;
 	/* the first metric alone, for each sample's score as it arrives */
@@ -326,6 +330,12 @@ static void bad_record(struct loop *L, const char *msg)
 	}
 }
 
+/* 1 when s belongs to the run's shard (always without --shard). */
+static int in_shard(const struct vl_run_opts *o, const struct vl_sample *s)
+{
+	return o->shard_count <= 0 || s->index % (size_t)o->shard_count == (size_t)o->shard_index;
+}
+
 /* Reads samples and submits them until every slot is busy or the dataset
  * (or --limit) ends. */
 static void fill_slots(struct loop *L)
@@ -351,7 +361,9 @@ static void fill_slots(struct loop *L)
 				L->fatal = 1;
 			}
 			L->eof = 1;
-		} else if (L->read_count++, (slotp = vl_strmap_find(&L->answered, s.id))) {
+		} else if (L->read_count++, !in_shard(L->o, &s)) {
+			/* another shard's sample */
+		} else if (L->shard_count++, (slotp = vl_strmap_find(&L->answered, s.id))) {
 			/* answered in an earlier attempt: its row (and score) stands */
 			if (*slotp == &needs_reference)
 				fill_reference(L, &s);
@@ -366,7 +378,7 @@ static void fill_slots(struct loop *L)
 	}
 }
 
-static char *hash_hex(const char *s)
+char *vl_runner_config_hash(const char *s)
 {
 	struct vl_buf b = VL_BUF_INIT;
 	vl_buf_addf(&b, "%016llx",
@@ -404,7 +416,7 @@ static int start_run(struct loop *L, struct vl_buf *err)
 	ri.model = (char *)o->model;
 	ri.baseline = (L->bm->caps & VL_CAP_BASELINE) != 0;
 	ri.config = vl_runner_config_json(task, o);
-	ri.config_hash = hash_hex(ri.config);
+	ri.config_hash = vl_runner_config_hash(ri.config);
 	ri.task_json = cJSON_PrintUnformatted(task->json);
 	ri.code_version = VL_VERSION;
 	gethostname(host, sizeof(host) - 1);
@@ -426,7 +438,7 @@ static void run_costs(struct loop *L, struct vl_run_info *ri, double t0, double 
 
 	vl_backend_stats(L->backend, &bst);
 	vl_runlog_sample_stats(L->rl, L->run, ri);
-	ri->n_samples = L->read_count;
+	ri->n_samples = L->shard_count;
 	/* the dataset is read from the start on resume: this count is the total */
 	ri->n_bad_records = L->res->n_bad_records;
 	ri->wall_s = (prev->wall_s > 0 ? prev->wall_s : 0) + (vl_now() - t0);
@@ -553,7 +565,7 @@ int vl_runner_run(const struct vl_task *task, const struct vl_run_opts *o,
 	}
 	vl_runlog_flush(rl);
 	vl_progress_end(&L.prog);
-	res->n_samples = L.read_count;
+	res->n_samples = L.shard_count;
 	vl_runlog_get_run(rl, L.run, &ri, err);
 	run_costs(&L, &ri, t0, cpu0, cpu0_children);
 	res->n_done = ri.n_done;

@@ -33,6 +33,9 @@ struct vl_run_opts {
 	double ci_level;              /* e.g. 0.95 */
 	double price_input;           /* per million prompt tokens, < 0 unknown */
 	double price_output;          /* per million completion tokens, < 0 unknown */
+	long shard_index, shard_count; /* shard_count > 0: only the samples whose
+	                                  dataset index is shard_index mod
+	                                  shard_count (vleval merge joins them) */
 };
 
 struct vl_run_result {
@@ -58,5 +61,8 @@ int vl_runner_score(const struct vl_task *task, struct vl_runlog *rl, long long 
 
 /* Builds the run's config JSON (no secrets) from task and options. */
 char *vl_runner_config_json(const struct vl_task *task, const struct vl_run_opts *opts);
+
+/* The hash stored with a config (hex; caller frees with vl_free). */
+char *vl_runner_config_hash(const char *config);
 
 #endif
