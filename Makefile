@@ -3,12 +3,12 @@
 
 PREFIX ?= /usr/local
 CC ?= cc
-PKGS = libcurl libcjson sqlite3 libpcre2-8 stb
+PKGS = libcurl libcjson sqlite3 libpcre2-8 stb libxxhash
 # libcurl is opened at run time by the openai backend (backends/curl_dl.c):
 # its headers are needed to build, its library is not linked
-LINK_PKGS = libcjson sqlite3 libpcre2-8 stb
+LINK_PKGS = libcjson sqlite3 libpcre2-8 stb libxxhash
 DEB_PKGS = build-essential pkg-config libcurl4-openssl-dev libcjson-dev \
-	libsqlite3-dev libpcre2-dev libcmocka-dev libstb-dev gnuplot-nox sqlite3 python3
+	libsqlite3-dev libpcre2-dev libcmocka-dev libstb-dev libxxhash-dev gnuplot-nox sqlite3 python3
 PERF_PKGS = wrk hyperfine time
 # only the tests need these (the HTML report is rendered in headless Chromium);
 # tests/integration/slurm.sh starts a single-node Slurm cluster of its own;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <xxhash.h>
 
 /* The answers a random guesser picks from: the task's "choices", else
  * yes/no for yes/no tasks, else NULL (per-sample option letters are not
@@ -41,7 +42,6 @@ int vl_request_builder_init(struct vl_request_builder *b, const struct vl_task *
 	b->backend = backend;
 	b->bm = vl_backend_methods(backend);
 	b->model = model;
-	b->base_url = vl_kv_get(backend_cfg, "base_url");
 	b->backend_cfg = backend_cfg;
 	b->choices = make_choices(task);
 	return vl_kv_get_long(backend_cfg, "max_image_side", 0, &b->max_image_side, err) < 0
@@ -60,7 +60,7 @@ void vl_request_builder_release(struct vl_request_builder *b)
  * is read and hashed once per run, not once per request (reading and
  * hashing a 100 KB image for every request doubled the CPU per sample).
  */
-static int image_hash(struct vl_request_builder *L, const char *path, uint64_t *out)
+static int image_hash(struct vl_request_builder *L, const char *path, XXH128_hash_t *out)
 {
 	struct vl_buf key = VL_BUF_INIT, file = VL_BUF_INIT;
 	struct stat st;
@@ -73,12 +73,12 @@ static int image_hash(struct vl_request_builder *L, const char *path, uint64_t *
 		    (long long)st.st_size, (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
 	memo = vl_strmap_find(&L->image_hashes, vl_buf_str(&key));
 	if (memo) {
-		*out = *(uint64_t *)*memo;
+		*out = *(XXH128_hash_t *)*memo;
 	} else if (vl_read_file(path, &file, NULL) < 0) {
 		rc = VL_EIO;
 	} else {
-		uint64_t *h = vl_xmalloc(sizeof(*h));
-		*h = vl_hash64_bulk(file.buf, file.len, VL_HASH_SEED);
+		XXH128_hash_t *h = vl_xmalloc(sizeof(*h));
+		*h = XXH3_128bits(file.buf, file.len);
 		vl_strmap_put(&L->image_hashes, vl_buf_str(&key), h);
 		*out = *h;
 	}
@@ -87,45 +87,53 @@ static int image_hash(struct vl_request_builder *L, const char *path, uint64_t *
 	return rc;
 }
 
-/* Hex digest of everything that determines a deterministic answer. */
+/* Appends a field of the cache key, length first, so that no two
+ * different requests give the same text (a prompt holding a newline cannot
+ * pass for the end of the system prompt). */
+static void key_field(struct vl_buf *k, const char *s)
+{
+	vl_buf_addf(k, "%zu:%s\n", s ? strlen(s) : (size_t)0, s ? s : "");
+}
+
+/* XXH3-128 hex digest of everything that determines a deterministic
+ * answer: backend, model, prompts, each image's content, generation
+ * parameters, and the config keys the backend's option table marks as
+ * changing answers (base_url, extra_body, command, ...; never speed knobs). */
 static char *cache_key(struct vl_request_builder *L, const struct vl_request *req, const struct vl_sample *s)
 {
-	struct vl_buf k = VL_BUF_INIT, file = VL_BUF_INIT;
-	uint64_t h1, h2;
-	char *out;
+	struct vl_buf k = VL_BUF_INIT, out = VL_BUF_INIT;
+	XXH128_hash_t h;
 
-	vl_buf_addf(&k, "%s\n%s\n%s\n", L->bm->name, L->model ? L->model : "",
-		    L->base_url ? L->base_url : "");
-	vl_buf_addf(&k, "%s\n%s\n", req->system ? req->system : "", req->prompt);
+	key_field(&k, L->bm->name);
+	key_field(&k, L->model);
+	key_field(&k, req->system);
+	key_field(&k, req->prompt);
 	for (size_t i = 0; i < req->n_images; i++) {
-		uint64_t ih;
 		if (req->images[i].b64) {
-			ih = vl_hash64_bulk(req->images[i].b64, strlen(req->images[i].b64), VL_HASH_SEED);
-		} else if (image_hash(L, req->images[i].path, &ih) < 0) {
+			h = XXH3_128bits(req->images[i].b64, strlen(req->images[i].b64));
+		} else if (image_hash(L, req->images[i].path, &h) < 0) {
 			vl_buf_release(&k);
-			vl_buf_release(&file);
 			return NULL;
 		}
-		vl_buf_addf(&k, "img:%016llx\n", (unsigned long long)ih);
+		vl_buf_addf(&k, "img:%016llx%016llx\n", (unsigned long long)h.high64,
+			    (unsigned long long)h.low64);
 	}
 	vl_buf_addf(&k, "%d %.17g %.17g %lld\n", req->max_tokens, req->temperature, req->top_p,
 		    req->seed);
 	for (size_t i = 0; i < req->n_stop; i++)
-		vl_buf_addf(&k, "stop:%s\n", req->stop[i]);
+		key_field(&k, req->stop[i]);
 	for (size_t i = 0; L->backend_cfg && i < L->backend_cfg->keys.n; i++) {
 		const char *key = L->backend_cfg->keys.v[i];
-		/* knobs that change answers, not those that change speed: the
-		 * backend's option table says which */
-		if (vl_backend_changes_answers(L->backend, key))
-			vl_buf_addf(&k, "%s=%s\n", key, L->backend_cfg->vals.v[i]);
+		if (vl_backend_changes_answers(L->backend, key)) {
+			key_field(&k, key);
+			key_field(&k, L->backend_cfg->vals.v[i]);
+		}
 	}
-	h1 = vl_hash64(k.buf, k.len, VL_HASH_SEED);
-	h2 = vl_hash64(k.buf, k.len, 0x84222325cbf29ce4ULL);
-	vl_buf_reset(&file);
-	vl_buf_addf(&file, "%016llx%016llx", (unsigned long long)h1, (unsigned long long)h2);
-	out = vl_buf_detach(&file, NULL);
+	h = XXH3_128bits(k.buf, k.len);
+	vl_buf_addf(&out, "%016llx%016llx", (unsigned long long)h.high64,
+		    (unsigned long long)h.low64);
 	vl_buf_release(&k);
-	return out;
+	return vl_buf_detach(&out, NULL);
 }
 
 static void trim(struct vl_buf *b)

@@ -24,12 +24,11 @@ struct vl_request_builder {
 	const struct vl_backend *backend;     /* borrowed: says which options change answers */
 	const struct vl_backend_methods *bm;  /* borrowed, backend's */
 	const char *model;                    /* borrowed, may be NULL */
-	const char *base_url;                 /* borrowed, may be NULL */
 	const struct vl_kv *backend_cfg;      /* borrowed, may be NULL */
 	long max_image_side;                  /* > 0: downscale images first */
 	const char **choices;                 /* static, may be NULL */
 	int use_cache;                        /* 1: build cache keys */
-	struct vl_strmap image_hashes;        /* owned: image identity -> hash */
+	struct vl_strmap image_hashes;        /* owned: image identity -> XXH128_hash_t * */
 };
 
 /* Fills b for task on the open backend (every pointer borrowed for b's

@@ -53,6 +53,10 @@ static const char *const migrations[] = {
 	 * Rows written before stay NULL there. */
 	"ALTER TABLE samples ADD COLUMN question TEXT;"
 	"ALTER TABLE samples ADD COLUMN reference TEXT;",
+	/* 2 -> 3: cache keys are XXH3-128 digests (they were two FNV-1a runs):
+	 * no old key can match a new one, so the old rows go at once instead
+	 * of lingering unreachable. */
+	"DELETE FROM cache;",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(*migrations))

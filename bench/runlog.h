@@ -14,7 +14,7 @@
 
 #include "core/vl.h"
 
-#define VL_RUNLOG_SCHEMA_VERSION 2
+#define VL_RUNLOG_SCHEMA_VERSION 3
 #define VL_RUNLOG_BATCH_ROWS 256
 #define VL_RUNLOG_BATCH_SECONDS 0.2
 

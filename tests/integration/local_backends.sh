@@ -27,6 +27,13 @@ expect_exit 0 "cached rerun" $V run --task synth_vqa --backend worker --set comm
 	--workers 2 --db "$DB" --quiet
 check "rerun fully cached" [ "$(sq "$DB" "select sum(cached) from samples where run_id=2")" = "$N" ]
 check "cached metrics equal" [ "$(sq "$DB" "select quote(value) from metrics where run_id=2 and name='overall' and subset=''")" = "$m1" ]
+# speed knobs are not in the cache key (the worker's option table says which
+# keys change answers): other worker counts and timeouts still hit the cache
+cp "$DB" "$T/knobs.db"
+expect_exit 0 "rerun with other speed knobs" $V run --task synth_vqa --backend worker \
+	--set command="$W" --workers 1 --set timeout=300 --set max_inflight=2 --concurrency 3 \
+	--db "$T/knobs.db" --quiet
+check "speed knobs keep the cache" [ "$(sq "$T/knobs.db" "select sum(cached) from samples where run_id=3")" = "$N" ]
 # the command is part of the cache key (another engine, other answers), and
 # --no-cache bypasses the cache: a worker that exits at start fails the run
 expect_exit 4 "no-cache reaches the broken worker" $V run --task synth_pope --backend worker \

@@ -236,6 +236,41 @@ static void test_question_and_reference(void **state)
 	vl_buf_release(&err);
 }
 
+/* Schema 3: cache keys changed (XXH3-128), so the migration empties the
+ * cache of an older log; its runs and samples stay. */
+static void test_cache_cleared_by_migration(void **state)
+{
+	struct vl_buf err = VL_BUF_INIT;
+	struct vl_runlog *rl;
+	struct vl_cache_entry ce;
+	struct count_ctx c = { 0 };
+	struct vl_sample_row r = { .sample_id = "s1", .output = "yes", .latency_s = 0.1,
+				   .ttft_s = -1, .prompt_tokens = -1, .completion_tokens = -1 };
+	long long run;
+	char cmd[200];
+
+	assert_int_equal(vl_runlog_open(db_path, &rl, &err), 0);
+	run = new_run(rl);
+	assert_int_equal(vl_runlog_put_sample(rl, run, &r, &err), 0);
+	vl_runlog_cache_put(rl, "0123abcd", "openai", "m", "old answer", 5, 3);
+	vl_runlog_close(rl);
+	snprintf(cmd, sizeof(cmd), "sqlite3 %s 'PRAGMA user_version = 2'", db_path);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(vl_runlog_open(db_path, &rl, &err), 0);
+	assert_int_equal(vl_runlog_cache_get(rl, "0123abcd", &ce), VL_ENOTFOUND);
+	vl_runlog_each_sample(rl, run, 0, count_rows, &c);
+	assert_int_equal(c.n, 1);
+	/* the cache works after the migration */
+	vl_runlog_cache_put(rl, "k", "openai", "m", "new answer", 5, 3);
+	assert_int_equal(vl_runlog_cache_get(rl, "k", &ce), 0);
+	assert_string_equal(ce.output, "new answer");
+	vl_free(ce.output);
+	vl_runlog_close(rl);
+	snprintf(cmd, sizeof(cmd), "test \"$(sqlite3 %s 'PRAGMA user_version')\" = 3", db_path);
+	assert_int_equal(system(cmd), 0);
+	vl_buf_release(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -243,6 +278,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_metrics_errors_cache, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_question_and_reference, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cache_cleared_by_migration, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("runlog", tests, NULL, NULL);
 }
