@@ -4,9 +4,6 @@
 PREFIX ?= /usr/local
 CC ?= cc
 PKGS = libcurl libcjson sqlite3 libpcre2-8 stb libxxhash
-# libcurl is opened at run time by the openai backend (backends/curl_dl.c):
-# its headers are needed to build, its library is not linked
-LINK_PKGS = libcjson sqlite3 libpcre2-8 stb libxxhash
 DEB_PKGS = build-essential pkg-config libcurl4-openssl-dev libcjson-dev \
 	libsqlite3-dev libpcre2-dev libcmocka-dev libstb-dev libxxhash-dev gnuplot-nox sqlite3 python3
 PERF_PKGS = wrk hyperfine time
@@ -22,7 +19,7 @@ endif
 OPT ?= -O2 -g
 # Recursive (=) so pkg-config runs after `deps` has installed the packages.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS = $(shell pkg-config --libs $(LINK_PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS_ALL = -std=c11 -D_GNU_SOURCE -pthread $(OPT) $(WARN) -MMD -MP -I. $(PKG_CFLAGS) $(SAN) $(CFLAGS)
 LDLIBS_ALL = $(PKG_LIBS) -lz -lm -ldl -pthread $(SAN) $(LDFLAGS)
 
@@ -125,7 +122,6 @@ BACKEND_OBJS = \
 	backends/option.o \
 	backends/replay_tsv.o \
 	backends/worker.o \
-	backends/curl_dl.o \
 	backends/openai_body.o \
 	backends/openai.o
 

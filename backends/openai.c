@@ -32,7 +32,7 @@
 #include "backends/option.h"
 #include "core/base64.h"
 
-#include "backends/curl_dl.h"
+#include <curl/curl.h>
 #include <cjson/cJSON.h>
 #include <ctype.h>
 #include <errno.h>
@@ -283,12 +283,6 @@ double vl_openai_retry_after(const char *value, double now_wall)
 			end++;
 		if (!*end && isfinite(v))
 			return v;
-	}
-	{
-		char e[256];
-		/* a date needs curl's parser; without libcurl it is unreadable */
-		if (vl_curl_load(e, sizeof(e)) < 0)
-			return -1;
 	}
 	t = curl_getdate(value, NULL);
 	if (t == (time_t)-1)
@@ -823,8 +817,6 @@ static int open_inner(void *self, const struct vl_backend_config *cfg, char *err
 	if (read_options(o, cfg, err, errlen) < 0)
 		return -1;
 	conc = o->concurrency;
-	if (vl_curl_load(err, errlen) < 0)
-		return -1;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		snprintf(err, errlen, "cannot initialise libcurl");
 		return -1;
@@ -1484,7 +1476,6 @@ static void op_close(void *self)
 	vl_free(o->done);
 	for (struct curl_slist *h = o->headers; h; h = h->next)
 		explicit_bzero(h->data, strlen(h->data));
-	/* libcurl may not even be loaded when open() failed early */
 	if (o->headers)
 		curl_slist_free_all(o->headers);
 	if (o->key) {

@@ -11,9 +11,10 @@
  *
  * Prints: requests=N errors=E wall_s=W rate=R cpu_us_per_req=C
  */
-#include "backends/curl_dl.h"
 #include "backends/openai.h"
 #include "core/vl.h"
+
+#include <curl/curl.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -97,7 +98,6 @@ int main(int argc, char **argv)
 	struct curl_slist *h = NULL;
 	struct xfer *xs;
 	struct epoll_event evs[64];
-	char msg[256];
 	double t0, c0;
 	CURLM *m;
 	int running;
@@ -119,10 +119,6 @@ int main(int argc, char **argv)
 	}
 	if (vl_read_file(path, &file, &err) < 0) {
 		fprintf(stderr, "curl_floor: %s\n", vl_buf_str(&err));
-		return 2;
-	}
-	if (vl_curl_load(msg, sizeof(msg)) < 0) {
-		fprintf(stderr, "curl_floor: %s\n", msg);
 		return 2;
 	}
 	body = file.buf;
