@@ -1,208 +1,202 @@
 /*
- * ptb_tokenize.c - a PTB tokenizer in C standing in for pycocoevalcap's
- * PTBTokenizer step (Stanford CoreNLP 3.4.1 edu.stanford.nlp.process.
- * PTBTokenizer -preserveLines -lowerCase, default options, then dropping the
- * tokens of its PUNCTUATIONS list).  Written from the lexer's documented
- * rules; it has NOT been compared with the Java output (no CoreNLP jar is
- * available here), so treat exotic inputs as approximate.
+ * ptb_tokenize.c - Stanford CoreNLP 3.4.1's PTBTokenizer, as pycocoevalcap's
+ * ptbtokenizer.py runs it (`PTBTokenizer -preserveLines -lowerCase` on a file
+ * holding one caption per line), then the removal of its PUNCTUATIONS list.
  *
- * Rules implemented, in the order they are tried at each position:
- *  1. White space separates tokens: space, tab, CR, LF, VT, FF, U+0085,
- *     U+00A0, U+2000..U+200A, U+2028, U+2029, U+3000.  U+200B, U+200E,
- *     U+200F, U+FEFF, '|', '\' and ASCII control characters are deleted.
- *  2. "cannot" (any case, as a whole word) -> "can" "not".
- *  3. Contractions: word + 's 'm 'd 're 've 'll (any case, apostrophe ' or
- *     U+2019) followed by a non-letter -> word, "'s" ...; a word ending in
- *     n + n't -> stem, "n't" ("don't" -> "do n't", "can't" -> "ca n't",
- *     "won't" -> "wo n't").  Curly apostrophes come out as '.
- *  4. Words: runs of letters and digits (non-ASCII letters included),
- *     joined across hyphens "-", "_", U+2010, U+2011 when a letter or digit
- *     follows ("black-and-white", "t-shirt", "2-year-old" stay whole), and
- *     across an apostrophe followed by a letter that is not a contraction
- *     ("o'clock", "rock'n'roll").
- *  5. Numbers: digits with inner groups of [.,:] + digits ("1,000", "3.5",
- *     "10:30"), an optional leading + or - ("-5"), or starting with the
- *     separator (".5").
- *  6. Slash compounds: word/word (up to three parts) and dates/fractions
- *     stay one token with the slash escaped: "and/or" -> "and\/or",
- *     "1/2" -> "1\/2".  A lone "/" -> "\/", "*" runs -> "\*" each.
- *  7. Abbreviations keep their period: single letters ("a."), acronyms
- *     ("u.s.", "a.m."), and the lexer's lists of titles, months, days,
- *     states and company words ("mr.", "dr.", "st.", "jan.", "inc.",
- *     "etc.", "vs." ...).  Any other word loses a final period, which
- *     becomes a "." token.
- *  8. Quotes: " -> `` before a letter, digit or $, else ''; ' -> ` when a
- *     letter and another non-space follow and it starts a token, else ';
- *     `` and '' pairs stay; U+2018, U+201B, U+2039 -> `; U+2019, U+203A
- *     -> '; U+201C, U+00AB -> ``; U+201D, U+00BB -> ''.
- *  9. Brackets: ( [ < -> -LRB-; ) ] > -> -RRB-; { -> -LCB-; } -> -RCB-.
- * 10. Dashes: "-" stays, runs of 2..4 hyphens and U+2013, U+2014, U+2015
- *     -> "--", longer runs stay as they are.
- * 11. Dots: runs of 3..5 dots and U+2026 -> "..."; longer runs split into
- *     "..." pieces; "." and ".." give "." tokens.
- * 12. [?!] runs are one token ("?!", "!!": not in PUNCTUATIONS, so kept);
- *     , ; : = + % & ~ ^ # @ $ are tokens of their own (runs of # and @
- *     together); "&amp;" -> "&".
- * 13. Currency and fractions: U+00A2 -> "cents", U+00A3 -> "#", U+00A4,
- *     U+20AC -> "$"; U+00BC, U+00BD, U+00BE -> "1\/4", "1\/2", "3\/4".
- * 14. Americanize (on by default in 3.4.1): pure-letter words that are in
- *     the lexer's British-to-American table ("colour" -> "color", "grey"
- *     -> "gray", "centre" -> "center", ...) or match its patterns
- *     (-our(s) after three letters -> -or(s) except glamour/detour/devour,
- *     haem(at)o -> hem(at)o, -aemia -> -emia, leukaem -> leukem,
- *     programme(s) -> program(s)).  It runs before lowercasing and is case
- *     sensitive, as in Java: "Grey" is not mapped, "grey" is.
- * 15. -lowerCase lowercases every token, "-LRB-" included: pycocoevalcap's
- *     PUNCTUATIONS list holds the upper-case "-LRB-", "-RRB-", "-LCB-",
- *     "-RCB-", which therefore never match, so brackets survive scoring as
- *     "-lrb-" ... tokens.  This mirrors the Java pipeline on purpose.
- * 16. VL_PTB_DROP_PUNCT drops tokens equal to '' ' `` ` -LRB- -RRB- -LCB-
- *     -RCB- . ? ! , : - -- ... ; exactly.
- * Lowercasing covers ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic.
+ * The Java tokenizer is a JFlex scanner (PTBLexer): at each position every
+ * rule is tried, the longest match wins (a rule's trailing context, "r1/r2",
+ * counts in that length but only r1 is consumed), and on a tie the rule
+ * written first wins.  This file does the same: one matcher per rule, tried
+ * in PTBLexer's order (rules[] below), plus a fast path for the common case
+ * that provably gives the same token (a run of letters and digits followed
+ * by white space).  It is checked line by line against the output of the
+ * real 3.4.1 tokenizer (tests/fixtures/ptb/: raw tokens and final tokens).
  *
- * Not implemented (CoreNLP does them; rare in captions): sentence-final
- * abbreviation period duplication ("etc." then "."), spaced ellipses
- * ". . .", SGML/HTML tags and entities other than &amp;, URLs and e-mail
- * addresses as single tokens, phone numbers, "word." before , ; :,
- * acronym-before-capitalised-word splitting, the full APOWORD list
- * ("'tis", "'90s", "y'all" ...), assimilations "gonna" / "gotta" /
- * "wanna" (split by later CoreNLP versions; not, as far as we can tell, by
- * 3.4.1), untokenizable-character warnings, and full Unicode letter classes
- * and case mapping (other non-ASCII code points count as letters).
+ * What 3.4.1 does with its default options (and therefore what this does):
+ *  - No Americanization: "grey", "colour", "centre", "travelled" stay (the
+ *    option exists, off by default whatever a comment in the lexer says).
+ *  - "/" and "*" are not escaped ("and/or", "1/2", "a * b").
+ *  - ( ) -> -LRB- -RRB-, [ ] -> -LSB- -RSB-, { } -> -LCB- -RCB-; < and >
+ *    stay; smileys keep their bracket escaped: ":)" -> ":-RRB-".
+ *    -lowerCase lower-cases these to "-lrb-" ..., and pycocoevalcap's list
+ *    holds the upper-case "-LRB-", so brackets stay in the scored tokens.
+ *  - Assimilations are split: "cannot" -> "can not", "gonna" -> "gon na",
+ *    likewise gotta, wanna, lemme, gimme, dunno, "'tis" -> "'t is", "'twas".
+ *  - Contractions: "don't" -> "do n't", "it's" -> "it 's", "I'm" -> "I 'm";
+ *    words with an inner apostrophe stay whole ("o'clock", "ma'am",
+ *    "O'Neill", "nor'easter", "'90s", "'em", "y'all"); "rock'n'roll" ->
+ *    "rock 'n' roll"; "y'know" -> "y' know".
+ *  - URLs, e-mail addresses, @user and #tag stay one token; so do SGML
+ *    tags ("<b>"), hyphenated words, x/y compounds, numbers with , . :,
+ *    dates, fractions and phone numbers (inner spaces become U+00A0).
+ *  - Quotes: " -> `` before an ASCII letter, digit or $, else ''; ' -> `
+ *    before a letter and another non-space character; curly quotes and
+ *    guillemets map to ` ' `` ''.  Dashes: en/em dash and 3-4 hyphens ->
+ *    "--".  3-5 dots or U+2026 -> "...".  ½ ¼ ¾ ⅓ ⅔ -> 1/2 ...; ¢ -> cents,
+ *    £ -> #, € -> $.
+ *  - Abbreviations keep their period (the lexer's lists: titles, months,
+ *    days, states, company words, acronyms like "U.S.", single letters);
+ *    some of them also give a separate "." when a sentence seems to end
+ *    after them, which is where the next line of the file matters (see
+ *    vl_ptb_tokenize_line).  A word may hold inner . ! ? before a letter:
+ *    "Mr.Smith" is one token, "v2.0" is "v2" ".0".
+ *  - Characters no rule knows are deleted, and so is every character
+ *    outside the Basic Multilingual Plane (the Java scanner reads UTF-16
+ *    units: an emoji is two surrogates it cannot tokenize); they still
+ *    separate tokens.  Soft hyphens (U+00AD) are removed from words.
+ *  - -lowerCase is Java's String.toLowerCase: full case mapping ("İ" ->
+ *    "i̇", final sigma), the same as Python's str.lower (vl_py_lower).
+ * Reconstructed, not copied: PTBLexer's rules as published around 3.4.1
+ * were read for facts (character classes, word lists); where versions
+ * differ, the fixture decided.  To add a rule: write its matcher (length of
+ * the longest match at i, 0 for none) and put it in rules[] at the place the
+ * lexer has it.
  */
 #include "metrics/ptb_tokenize.h"
+#include "metrics/pyunicode.h"
+#include "metrics/vqa.h"
 
 #include <string.h>
 
-/* ---- UTF-8 ----------------------------------------------------------- */
+#define NELEM(a) (sizeof(a) / sizeof(*(a)))
+#define NOCP 0xffffffffu   /* past the end of the input */
 
-/* Decodes the code point at s (returns its byte length, >= 1).  Invalid
- * bytes decode as themselves (U+0080..U+00FF range is avoided by mapping
- * them to 0xDC00 + byte, a lone surrogate nothing else produces). */
-static size_t dec(const unsigned char *s, uint32_t *cp)
+/* ---- the input: one line, then "\n" and the next line ---------------- */
+
+struct lx {
+	const unsigned char *s;   /* the line (borrowed) */
+	size_t n;
+	const unsigned char *nx;  /* the line after it (borrowed); NULL: none */
+	size_t nn;
+	int flags;
+	struct vl_buf *out;       /* tokens are appended here */
+	size_t start;             /* where this call's output began */
+	struct vl_buf tok;        /* scratch for one token */
+};
+
+/* Byte at position i of the stream line + "\n" + next; -1 past the end. */
+static int by(const struct lx *L, size_t i)
 {
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if ((s[0] & 0xe0) == 0xc0 && (s[1] & 0xc0) == 0x80 && s[0] >= 0xc2) {
-		*cp = (uint32_t)(s[0] & 0x1f) << 6 | (s[1] & 0x3f);
-		return 2;
-	}
-	if ((s[0] & 0xf0) == 0xe0 && (s[1] & 0xc0) == 0x80 && (s[2] & 0xc0) == 0x80) {
-		*cp = (uint32_t)(s[0] & 0x0f) << 12 | (uint32_t)(s[1] & 0x3f) << 6 | (s[2] & 0x3f);
-		return 3;
-	}
-	if ((s[0] & 0xf8) == 0xf0 && (s[1] & 0xc0) == 0x80 && (s[2] & 0xc0) == 0x80 &&
-	    (s[3] & 0xc0) == 0x80) {
-		*cp = (uint32_t)(s[0] & 0x07) << 18 | (uint32_t)(s[1] & 0x3f) << 12 |
-		      (uint32_t)(s[2] & 0x3f) << 6 | (s[3] & 0x3f);
-		return 4;
-	}
-	*cp = 0xdc00 + s[0];
-	return 1;
+	if (i < L->n)
+		return L->s[i];
+	if (!L->nx)
+		return -1;
+	if (i == L->n)
+		return '\n';
+	i -= L->n + 1;
+	return i < L->nn ? L->nx[i] : -1;
 }
 
-static void enc(struct vl_buf *b, uint32_t cp)
+/* Code point at i and its byte length; a malformed byte is U+FFFD of
+ * length 1 (Java's decoder makes it a replacement character); NOCP with
+ * length 0 past the end. */
+static uint32_t cp(const struct lx *L, size_t i, size_t *len)
 {
-	char t[4];
+	int b0 = by(L, i), b1, b2, b3;
 
-	if (cp >= 0xdc80 && cp <= 0xdcff) {   /* an invalid byte, kept */
-		vl_buf_addch(b, (int)(cp - 0xdc00));
-	} else if (cp < 0x80) {
-		vl_buf_addch(b, (int)cp);
-	} else if (cp < 0x800) {
-		t[0] = (char)(0xc0 | cp >> 6);
-		t[1] = (char)(0x80 | (cp & 0x3f));
-		vl_buf_add(b, t, 2);
-	} else if (cp < 0x10000) {
-		t[0] = (char)(0xe0 | cp >> 12);
-		t[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		t[2] = (char)(0x80 | (cp & 0x3f));
-		vl_buf_add(b, t, 3);
-	} else {
-		t[0] = (char)(0xf0 | cp >> 18);
-		t[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		t[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		t[3] = (char)(0x80 | (cp & 0x3f));
-		vl_buf_add(b, t, 4);
+	if (b0 < 0) {
+		*len = 0;
+		return NOCP;
 	}
+	*len = 1;
+	if (b0 < 0x80)
+		return (uint32_t)b0;
+	b1 = by(L, i + 1);
+	if (b0 >= 0xc2 && b0 < 0xe0 && b1 >= 0 && (b1 & 0xc0) == 0x80) {
+		*len = 2;
+		return (uint32_t)(b0 & 0x1f) << 6 | (uint32_t)(b1 & 0x3f);
+	}
+	b2 = by(L, i + 2);
+	if (b0 >= 0xe0 && b0 < 0xf0 && b1 >= 0 && (b1 & 0xc0) == 0x80 && b2 >= 0 &&
+	    (b2 & 0xc0) == 0x80) {
+		uint32_t c = (uint32_t)(b0 & 0x0f) << 12 | (uint32_t)(b1 & 0x3f) << 6 |
+			     (uint32_t)(b2 & 0x3f);
+		if (c >= 0x800 && (c < 0xd800 || c > 0xdfff)) {
+			*len = 3;
+			return c;
+		}
+		return 0xfffd;
+	}
+	b3 = by(L, i + 3);
+	if (b0 >= 0xf0 && b0 < 0xf5 && b1 >= 0 && (b1 & 0xc0) == 0x80 && b2 >= 0 &&
+	    (b2 & 0xc0) == 0x80 && b3 >= 0 && (b3 & 0xc0) == 0x80) {
+		uint32_t c = (uint32_t)(b0 & 0x07) << 18 | (uint32_t)(b1 & 0x3f) << 12 |
+			     (uint32_t)(b2 & 0x3f) << 6 | (uint32_t)(b3 & 0x3f);
+		if (c >= 0x10000 && c <= 0x10ffff) {
+			*len = 4;
+			return c;
+		}
+	}
+	return 0xfffd;
 }
 
-static uint32_t lower(uint32_t c)
+static uint32_t cp1(const struct lx *L, size_t i)
 {
-	if (c >= 'A' && c <= 'Z')
-		return c + 32;
-	if (c < 0xc0)
-		return c;
-	if ((c >= 0xc0 && c <= 0xde && c != 0xd7))
-		return c + 32;
-	if (c >= 0x100 && c <= 0x17f) {
-		if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17e))
-			return (c & 1) ? c + 1 : c;   /* odd = upper in these runs */
-		if (c == 0x130 || c == 0x131 || c == 0x138 || c == 0x149 || c == 0x17f)
-			return c == 0x130 ? 'i' : c;
-		return (c & 1) ? c : c + 1;
+	size_t l;
+	return cp(L, i, &l);
+}
+
+/* Case-insensitive ASCII literal lit (lower case) at i: its length, or 0. */
+static size_t lit(const struct lx *L, size_t i, const char *s)
+{
+	size_t k;
+
+	for (k = 0; s[k]; k++) {
+		int c = by(L, i + k);
+		if (c >= 'A' && c <= 'Z')
+			c += 32;
+		if (c != (unsigned char)s[k])
+			return 0;
 	}
-	if (c >= 0x391 && c <= 0x3ab && c != 0x3a2)
-		return c + 32;
-	if (c >= 0x410 && c <= 0x42f)
-		return c + 32;
-	if (c >= 0x400 && c <= 0x40f)
-		return c + 80;
-	return c;
+	return k;
 }
 
 /* ---- character classes ----------------------------------------------- */
 
-static int is_space(uint32_t c)
+/* c in one of the sorted ranges t[0..n); never for a code point outside the
+ * Basic Multilingual Plane (the Java lexer sees two surrogates there) */
+static int in32(const uint32_t (*t)[2], size_t n, uint32_t c)
 {
-	return c == ' ' || (c >= 0x09 && c <= 0x0d) || c == 0x85 || c == 0xa0 ||
-	       (c >= 0x2000 && c <= 0x200a) || c == 0x2028 || c == 0x2029 || c == 0x3000;
+	size_t lo = 0, hi = n;
+
+	if (c > 0xffff)
+		return 0;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (c < t[mid][0])
+			hi = mid;
+		else if (c > t[mid][1])
+			lo = mid + 1;
+		else
+			return 1;
+	}
+	return 0;
 }
 
-static int is_deleted(uint32_t c)
+static int is_azAZ(uint32_t c)
 {
-	return c < 0x20 || c == 0x7f || c == '|' || c == '\\' || c == 0x200b || c == 0x200e ||
-	       c == 0x200f || c == 0xfeff || (c >= 0x80 && c < 0xa0);
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-static int is_digit(uint32_t c)
+static int is_09(uint32_t c)
 {
 	return c >= '0' && c <= '9';
 }
 
-static int is_apos(uint32_t c)
-{
-	return c == '\'' || c == 0x2019;
-}
-
-static int is_hyphen(uint32_t c)
-{
-	return c == '-' || c == '_' || c == 0x2010 || c == 0x2011;
-}
-
-/* Letters: ASCII letters and the non-ASCII code points that are not
- * white space, punctuation or symbols the lexer treats specially. */
+/* [:letter:] (general category L*) */
 static int is_letter(uint32_t c)
 {
 	if (c < 0x80)
-		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-	if (c >= 0xdc80 && c <= 0xdcff)
-		return 1;   /* invalid byte: stays inside its word */
-	if (c < 0xc0)
-		return c == 0xaa || c == 0xb5 || c == 0xba;
-	if (c == 0xd7 || c == 0xf7)
-		return 0;
-	if (c >= 0x2000 && c <= 0x2bff)
-		return 0;   /* general punctuation, symbols, arrows, math */
-	if (c >= 0x3000 && c <= 0x303f)
-		return 0;
-	if (c >= 0xff01 && c <= 0xff0f)
-		return 0;
-	if (c >= 0x1f000)
-		return 0;   /* emoji and pictographs */
-	return !is_space(c);
+		return is_azAZ(c);
+	return in32(py_letter, NELEM(py_letter), c);
+}
+
+/* {DIGIT} = [:digit:] (general category Nd; NKo digits are Nd already) */
+static int is_digit(uint32_t c)
+{
+	if (c < 0x80)
+		return is_09(c);
+	return in32(py_decimal, NELEM(py_decimal), c);
 }
 
 static int is_alnum(uint32_t c)
@@ -210,617 +204,1944 @@ static int is_alnum(uint32_t c)
 	return is_letter(c) || is_digit(c);
 }
 
-/* ---- tables ---------------------------------------------------------- */
-
-/* Words that keep their final period (CoreNLP's ABBREV1/ABBREV2 lists:
- * titles, months, days, states, company and number words), lowercase. */
-static const char *const abbrevs[] = {
-	"mr", "mrs", "ms", "miss", "dr", "drs", "prof", "profs", "sen", "sens", "rep", "reps",
-	"atty", "attys", "lt", "col", "gen", "messrs", "gov", "govs", "adm", "rev", "maj",
-	"sgt", "cpl", "pvt", "mt", "capt", "st", "ste", "ave", "pres", "lieut", "hon", "brig",
-	"cmdr", "comdr", "pfc", "spc", "supt", "supts", "det", "vs", "alex", "wm", "jos", "cie",
-	"cf", "treas", "invt", "elec", "natl", "mfg", "mtg",
-	"jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
-	"mon", "tue", "tues", "wed", "thu", "thurs", "fri",
-	"ala", "ariz", "ark", "calif", "colo", "conn", "dak", "del", "fla", "ga", "ill", "ind",
-	"kan", "kans", "ky", "la", "mass", "md", "mich", "minn", "mo", "mont", "neb", "nev",
-	"okla", "ore", "pa", "penn", "tenn", "tex", "va", "vt", "wash", "wis", "wisc", "wyo",
-	"inc", "co", "cos", "corp", "pty", "ptys", "ppty", "pptys", "ltd", "plc", "bancorp",
-	"dept", "bhd", "assn", "univ", "intl", "sys",
-	"no", "nos", "prop", "ph", "tel", "est", "ext", "sq", "ft",
-	"jr", "sr", "bros", "blvd", "rd", "esq", "etc", "al", "seq",
-	NULL,
+/* Marks and signs the lexer lets into words besides [:letter:] (its LETTER
+ * class: soft hyphen, combining marks, Indic and Thai vowel signs ...). */
+static const uint32_t word_extra[][2] = {
+	{ 0x00ad, 0x00ad }, { 0x0237, 0x024f }, { 0x02c2, 0x02c5 }, { 0x02d2, 0x02df },
+	{ 0x02e5, 0x02ff }, { 0x0300, 0x036f }, { 0x0370, 0x037d }, { 0x0384, 0x0385 },
+	{ 0x03cf, 0x03cf }, { 0x03f6, 0x03f6 }, { 0x03fc, 0x03ff }, { 0x0483, 0x0487 },
+	{ 0x04cf, 0x04cf }, { 0x04f6, 0x04ff }, { 0x0510, 0x0525 }, { 0x055a, 0x055f },
+	{ 0x0591, 0x05bd }, { 0x05bf, 0x05bf }, { 0x05c1, 0x05c2 }, { 0x05c4, 0x05c5 },
+	{ 0x05c7, 0x05c7 }, { 0x0615, 0x061a }, { 0x063b, 0x063f }, { 0x064b, 0x065e },
+	{ 0x0670, 0x0670 }, { 0x06d6, 0x06ef }, { 0x06fa, 0x06ff }, { 0x070f, 0x070f },
+	{ 0x0711, 0x0711 }, { 0x0730, 0x074f }, { 0x0750, 0x077f }, { 0x07a6, 0x07b1 },
+	{ 0x07ca, 0x07f5 }, { 0x07fa, 0x07fa }, { 0x0900, 0x0903 }, { 0x093c, 0x093c },
+	{ 0x093e, 0x094e }, { 0x0951, 0x0955 }, { 0x0962, 0x0963 }, { 0x0981, 0x0983 },
+	{ 0x09bc, 0x09c4 }, { 0x09c7, 0x09c8 }, { 0x09cb, 0x09cd }, { 0x09d7, 0x09d7 },
+	{ 0x09e2, 0x09e3 }, { 0x0a01, 0x0a03 }, { 0x0a3c, 0x0a3c }, { 0x0a3e, 0x0a4f },
+	{ 0x0a81, 0x0a83 }, { 0x0abc, 0x0acf }, { 0x0b82, 0x0b82 }, { 0x0bbe, 0x0bc2 },
+	{ 0x0bc6, 0x0bc8 }, { 0x0bca, 0x0bcd }, { 0x0c01, 0x0c03 }, { 0x0c3e, 0x0c56 },
+	{ 0x0d3e, 0x0d44 }, { 0x0d46, 0x0d48 }, { 0x0e30, 0x0e3a }, { 0x0e47, 0x0e4e },
+	{ 0x0eb1, 0x0ebc }, { 0x0ec8, 0x0ecd },
 };
 
-/* Americanize's word table (British spelling, American spelling). */
-static const char *const amer[][2] = {
-	{ "anaesthetic", "anesthetic" }, { "analogue", "analog" }, { "analogues", "analogs" },
-	{ "analyse", "analyze" }, { "analysed", "analyzed" }, { "analysing", "analyzing" },
-	{ "armoured", "armored" }, { "cancelled", "canceled" }, { "cancelling", "canceling" },
-	{ "candour", "candor" }, { "capitalise", "capitalize" }, { "capitalised", "capitalized" },
-	{ "capitalisation", "capitalization" }, { "centre", "center" }, { "chimaeric", "chimeric" },
-	{ "clamour", "clamor" }, { "coloured", "colored" }, { "colouring", "coloring" },
-	{ "defence", "defense" }, { "detour", "detour" }, { "discolour", "discolor" },
-	{ "discolours", "discolors" }, { "discoloured", "discolored" },
-	{ "discolouring", "discoloring" }, { "encyclopaedia", "encyclopedia" },
-	{ "endeavour", "endeavor" }, { "endeavours", "endeavors" }, { "endeavoured", "endeavored" },
-	{ "endeavouring", "endeavoring" }, { "fervour", "fervor" }, { "favour", "favor" },
-	{ "favours", "favors" }, { "favoured", "favored" }, { "favouring", "favoring" },
-	{ "favourite", "favorite" }, { "favourites", "favorites" }, { "fibre", "fiber" },
-	{ "fibres", "fibers" }, { "finalise", "finalize" }, { "finalised", "finalized" },
-	{ "finalising", "finalizing" }, { "flavour", "flavor" }, { "flavours", "flavors" },
-	{ "flavoured", "flavored" }, { "flavouring", "flavoring" }, { "glamour", "glamour" },
-	{ "grey", "gray" }, { "harbour", "harbor" }, { "harbours", "harbors" },
-	{ "homologue", "homolog" }, { "homologues", "homologs" }, { "honour", "honor" },
-	{ "honours", "honors" }, { "honoured", "honored" }, { "honouring", "honoring" },
-	{ "honourable", "honorable" }, { "humour", "humor" }, { "humours", "humors" },
-	{ "humoured", "humored" }, { "humouring", "humoring" }, { "kerb", "curb" },
-	{ "labelled", "labeled" }, { "labelling", "labeling" }, { "labour", "labor" },
-	{ "labours", "labors" }, { "laboured", "labored" }, { "labouring", "laboring" },
-	{ "leant", "leaned" }, { "learnt", "learned" }, { "localise", "localize" },
-	{ "localised", "localized" }, { "manoeuvre", "maneuver" }, { "manoeuvres", "maneuvers" },
-	{ "maximise", "maximize" }, { "maximised", "maximized" }, { "maximising", "maximizing" },
-	{ "meagre", "meager" }, { "minimise", "minimize" }, { "minimised", "minimized" },
-	{ "minimising", "minimizing" }, { "modernise", "modernize" }, { "modernised", "modernized" },
-	{ "modernising", "modernizing" }, { "misdemeanour", "misdemeanor" },
-	{ "misdemeanours", "misdemeanors" }, { "neighbour", "neighbor" },
-	{ "neighbours", "neighbors" }, { "neighbourhood", "neighborhood" },
-	{ "neighbourhoods", "neighborhoods" }, { "oestrogen", "estrogen" },
-	{ "oestrogens", "estrogens" }, { "organisation", "organization" },
-	{ "organisations", "organizations" }, { "penalise", "penalize" },
-	{ "penalised", "penalized" }, { "popularise", "popularize" },
-	{ "popularised", "popularized" }, { "popularises", "popularizes" },
-	{ "popularising", "popularizing" }, { "practise", "practice" }, { "practised", "practiced" },
-	{ "pressurise", "pressurize" }, { "pressurised", "pressurized" },
-	{ "pressurises", "pressurizes" }, { "pressurising", "pressurizing" },
-	{ "realise", "realize" }, { "realised", "realized" }, { "realising", "realizing" },
-	{ "realises", "realizes" }, { "recognise", "recognize" }, { "recognised", "recognized" },
-	{ "recognising", "recognizing" }, { "recognises", "recognizes" },
-	{ "rumoured", "rumored" }, { "rumouring", "rumoring" }, { "savour", "savor" },
-	{ "savours", "savors" }, { "savoured", "savored" }, { "savouring", "savoring" },
-	{ "splendour", "splendor" }, { "splendours", "splendors" }, { "theatre", "theater" },
-	{ "theatres", "theaters" }, { "titre", "titer" }, { "titres", "titers" },
-	{ "travelled", "traveled" }, { "travelling", "traveling" },
+/* MISCSYMBOL: symbols that are tokens of their own */
+static const uint32_t misc_symbol[][2] = {
+	{ 0x0025, 0x0026 }, { 0x002b, 0x002b }, { 0x005c, 0x005c }, { 0x005e, 0x005e },
+	{ 0x007c, 0x007c }, { 0x007e, 0x007e }, { 0x00a6, 0x00a9 }, { 0x00ac, 0x00ac },
+	{ 0x00ae, 0x00ba }, { 0x00d7, 0x00d7 }, { 0x00f7, 0x00f7 }, { 0x0387, 0x0387 },
+	{ 0x05be, 0x05be }, { 0x05c0, 0x05c0 }, { 0x05c3, 0x05c3 }, { 0x05c6, 0x05c6 },
+	{ 0x05f3, 0x05f4 }, { 0x0600, 0x0603 }, { 0x0606, 0x060a }, { 0x060c, 0x060c },
+	{ 0x0614, 0x0614 }, { 0x061b, 0x061b }, { 0x061e, 0x061e }, { 0x066a, 0x066a },
+	{ 0x066d, 0x066d }, { 0x0703, 0x070d }, { 0x07f6, 0x07f8 }, { 0x0964, 0x0965 },
+	{ 0x0e4f, 0x0e4f }, { 0x1fbd, 0x1fbd }, { 0x2016, 0x2017 }, { 0x2020, 0x2023 },
+	{ 0x2030, 0x2038 }, { 0x203b, 0x203b }, { 0x203e, 0x2042 }, { 0x2044, 0x2044 },
+	{ 0x207a, 0x207f }, { 0x208a, 0x208e }, { 0x2100, 0x214f }, { 0x2190, 0x21ff },
+	{ 0x2200, 0x2bff }, { 0x3012, 0x3012 }, { 0x30fb, 0x30fb }, { 0xff01, 0xff0f },
+	{ 0xff1a, 0xff20 }, { 0xff3b, 0xff40 }, { 0xff5b, 0xff65 },
 };
 
-/* The patterns of Americanize, applied when the table has no entry (first
- * matching one wins).  w: the ASCII word, NUL-terminated; out: result. */
-static int americanize(const char *w, size_t n, struct vl_buf *out)
+/* SPACE: what separates tokens on a line */
+static int is_space(uint32_t c)
 {
-	const char *p;
+	return c == ' ' || c == '\t' || c == 0xa0 || (c >= 0x2000 && c <= 0x200a) || c == 0x3000;
+}
 
-	for (size_t i = 0; i < sizeof(amer) / sizeof(*amer); i++) {
-		if (strlen(amer[i][0]) == n && !memcmp(amer[i][0], w, n)) {
-			vl_buf_adds(out, amer[i][1]);
-			return 1;
-		}
-	}
-	/* haem(at)?o -> hem$1o, everywhere */
-	if ((p = strstr(w, "haem")) && (p[4] == 'o' || !strncmp(p + 4, "ato", 3))) {
-		const char *s = w;
-		while ((p = strstr(s, "haem"))) {
-			size_t tail = p[4] == 'o' ? 1 : !strncmp(p + 4, "ato", 3) ? 3 : 0;
-			vl_buf_add(out, s, (size_t)(p - s));
-			if (!tail) {
-				vl_buf_add(out, p, 4);
-				s = p + 4;
-				continue;
-			}
-			vl_buf_adds(out, "hem");
-			vl_buf_add(out, p + 4, tail);
-			s = p + 4 + tail;
-		}
-		vl_buf_adds(out, s);
-		return 1;
-	}
-	if (n >= 5 && !strcmp(w + n - 5, "aemia")) {
-		vl_buf_add(out, w, n - 5);
-		vl_buf_adds(out, "emia");
-		return 1;
-	}
-	if ((p = strstr(w, "leukaem")) || (p = strstr(w, "Leukaem"))) {
-		vl_buf_add(out, w, (size_t)(p - w) + 4);
-		vl_buf_adds(out, p + 6);
-		return 1;
-	}
-	if ((n >= 9 && !strcmp(w + n - 9, "programme")) ||
-	    (n >= 10 && !strcmp(w + n - 10, "programmes"))) {
-		size_t base = w[n - 1] == 's' ? n - 10 : n - 9;
-		vl_buf_add(out, w, base);
-		vl_buf_adds(out, w[n - 1] == 's' ? "programs" : "program");
-		return 1;
-	}
-	/* ^([a-z]{3,})our(s?)$ -> $1or$2, unless glamour / detour / devour */
-	if (!strstr(w, "glamour") && !strstr(w, "detour") && !strstr(w, "devour")) {
-		size_t end = n, i;
-		if (end > 0 && w[end - 1] == 's')
-			end--;
-		if (end >= 6 && !memcmp(w + end - 3, "our", 3)) {
-			for (i = 0; i < end - 3; i++)
-				if (w[i] < 'a' || w[i] > 'z')
-					break;
-			if (i == end - 3) {
-				vl_buf_add(out, w, end - 3);
-				vl_buf_adds(out, "or");
-				vl_buf_add(out, w + end, n - end);
-				return 1;
-			}
-		}
+static int is_newline(uint32_t c)
+{
+	return c == '\r' || c == '\n' || c == 0x2028 || c == 0x2029 || c == 0x0b || c == 0x0c ||
+	       c == 0x85;
+}
+
+/* APOS = ['\u0092\u2019] | &apos;  : its length at i, or 0 */
+static size_t apos(const struct lx *L, size_t i)
+{
+	size_t l;
+	uint32_t c = cp(L, i, &l);
+
+	if (c == '\'' || c == 0x92 || c == 0x2019)
+		return l;
+	return c == '&' ? lit(L, i, "&apos;") : 0;
+}
+
+/* APOSETCETERA = {APOS} | [\u0091\u2018\u201B] */
+static size_t aposetc(const struct lx *L, size_t i)
+{
+	size_t l;
+	uint32_t c = cp(L, i, &l);
+
+	if (c == 0x91 || c == 0x2018 || c == 0x201b)
+		return l;
+	return apos(L, i);
+}
+
+/* SPLET = &[aeiouAEIOU](acute|grave|uml); */
+static size_t splet(const struct lx *L, size_t i)
+{
+	static const char *const acc[] = { "acute;", "grave;", "uml;" };
+
+	if (by(L, i) != '&' || !strchr("aeiouAEIOU", by(L, i + 1)) || by(L, i + 1) <= 0)
+		return 0;
+	for (size_t k = 0; k < NELEM(acc); k++) {
+		size_t m = lit(L, i + 2, acc[k]);
+		if (m)
+			return 2 + m;
 	}
 	return 0;
 }
 
-/* ---- token output ---------------------------------------------------- */
+/* WORD's LETTER at i: its length, or 0 */
+static size_t wletter(const struct lx *L, size_t i)
+{
+	size_t l;
+	uint32_t c = cp(L, i, &l);
 
-struct tok_out {
-	struct vl_buf *out;
-	int flags;
-	size_t start;       /* where this output began in out */
-	struct vl_buf tok;  /* the token being built */
+	if (is_letter(c) || in32(word_extra, NELEM(word_extra), c))
+		return l;
+	return c == '&' ? splet(L, i) : 0;
+}
+
+/* length of a run of [:letter:]|[:digit:] at i */
+static size_t alnum_run(const struct lx *L, size_t i)
+{
+	size_t j = i, l;
+
+	while (is_alnum(cp(L, j, &l)))
+		j += l;
+	return j - i;
+}
+
+static size_t run_of(const struct lx *L, size_t i, int (*pred)(uint32_t))
+{
+	size_t j = i, l;
+
+	while (pred(cp(L, j, &l)))
+		j += l;
+	return j - i;
+}
+
+static int is_azAZ09(uint32_t c)
+{
+	return is_azAZ(c) || is_09(c);
+}
+
+static int is_AZ(uint32_t c)
+{
+	return c >= 'A' && c <= 'Z';
+}
+
+/* ---- word-like rules --------------------------------------------------- */
+
+/* WORD = LETTER (LETTER|DIGIT)* ([.!?] LETTER (LETTER|DIGIT)*)* */
+static size_t m_word(const struct lx *L, size_t i)
+{
+	size_t j = i, l;
+	int c;
+
+	if (!(l = wletter(L, j)))
+		return 0;
+	j += l;
+	for (;;) {
+		for (;;) {
+			if ((l = wletter(L, j))) {
+				j += l;
+			} else if (is_digit(cp(L, j, &l))) {
+				j += l;
+			} else {
+				break;
+			}
+		}
+		c = by(L, j);
+		if ((c == '.' || c == '!' || c == '?') && (l = wletter(L, j + 1))) {
+			j += 1 + l;
+			continue;
+		}
+		return j - i;
+	}
+}
+
+/* REDAUX = {APOS}([msdMSD]|re|ve|ll) */
+static size_t redaux(const struct lx *L, size_t i)
+{
+	size_t a = apos(L, i);
+	int c;
+
+	if (!a)
+		return 0;
+	if (lit(L, i + a, "re") || lit(L, i + a, "ve") || lit(L, i + a, "ll"))
+		return a + 2;
+	c = by(L, i + a);
+	return c > 0 && strchr("msdMSD", c) ? a + 1 : 0;
+}
+
+/* SREDAUX = n{APOSETCETERA}t */
+static size_t sredaux(const struct lx *L, size_t i)
+{
+	size_t a;
+	int c = by(L, i);
+
+	if (c != 'n' && c != 'N')
+		return 0;
+	if (!(a = aposetc(L, i + 1)))
+		return 0;
+	c = by(L, i + 1 + a);
+	return c == 't' || c == 'T' ? 2 + a : 0;
+}
+
+/* {WORD}/{REDAUX} */
+static size_t m_word_redaux(const struct lx *L, size_t i, size_t *keep)
+{
+	size_t w = m_word(L, i), r;
+
+	if (!w || !(r = redaux(L, i + w)))
+		return 0;
+	*keep = w;
+	return w + r;
+}
+
+static int is_sword(uint32_t c)
+{
+	return is_azAZ(c) || c == 0xad;
+}
+
+/* {SWORD}/{SREDAUX}, SWORD = [A-Za-z\u00AD]*[A-MO-Za-mo-z](\u00AD)* */
+static size_t m_sword_sredaux(const struct lx *L, size_t i, size_t *keep)
+{
+	size_t j = i, l, k, r;
+	uint32_t c;
+
+	while (is_sword(cp(L, j, &l)))
+		j += l;
+	if (j == i || ((c = by(L, j - 1)) != 'n' && c != 'N'))
+		return 0;
+	k = j - 1;                      /* the n of n't */
+	if (!(r = sredaux(L, k)))
+		return 0;
+	j = k;
+	while (j - i >= 2 && by(L, j - 2) == 0xc2 && by(L, j - 1) == 0xad)
+		j -= 2;                     /* trailing soft hyphens */
+	if (j == i)
+		return 0;
+	c = (uint32_t)by(L, j - 1);
+	if (!is_azAZ(c) || c == 'n' || c == 'N')
+		return 0;
+	*keep = k - i;
+	return k - i + r;
+}
+
+/* APOWORD: words with an apostrophe that stay whole */
+static size_t m_apoword(const struct lx *L, size_t i)
+{
+	static const char *const lits[] = {
+		"dunkin", "somethin", "ol",
+	};
+	static const char *const whole[] = {
+		"'twas", "nor'easter", "c'mon", "e'er", "s'mores", "ev'ry", "li'l", "nat'l",
+	};
+	size_t best = 0, a, m, l, j;
+	uint32_t c = cp(L, i, &l), c2;
+
+	if ((a = apos(L, i))) {
+		/* {APOS}n{APOS}? | {APOS}em | {APOS}[2-9]0s | {APOS}till? | {APOS}cause */
+		int b = by(L, i + a);
+		if (b == 'n' || b == 'N') {
+			m = a + 1 + apos(L, i + a + 1);
+			best = m > best ? m : best;
+		}
+		if ((m = lit(L, i + a, "em")))
+			best = a + m > best ? a + m : best;
+		if (b >= '2' && b <= '9' && by(L, i + a + 1) == '0' &&
+		    (by(L, i + a + 2) == 's' || by(L, i + a + 2) == 'S'))
+			best = a + 3 > best ? a + 3 : best;
+		if ((m = lit(L, i + a, "till")))
+			best = a + m > best ? a + m : best;
+		else if ((m = lit(L, i + a, "til")))
+			best = a + m > best ? a + m : best;
+		if ((m = lit(L, i + a, "cause")))
+			best = a + m > best ? a + m : best;
+	}
+	/* [lLdDjJ]{APOS} */
+	if (c < 0x80 && c && strchr("lLdDjJ", (int)c) && (a = apos(L, i + 1)))
+		best = 1 + a > best ? 1 + a : best;
+	for (size_t k = 0; k < NELEM(lits); k++)
+		if ((m = lit(L, i, lits[k])) && (a = apos(L, i + m)))
+			best = m + a > best ? m + a : best;
+	for (size_t k = 0; k < NELEM(whole); k++)
+		if ((m = lit(L, i, whole[k])))
+			best = m > best ? m : best;
+	/* cont'd\.? */
+	if ((m = lit(L, i, "cont'd")))
+		best = m + (by(L, i + m) == '.') > best ? m + (by(L, i + m) == '.') : best;
+	/* [A-HJ-XZn]{APOSETCETERA}[:letter:]{2}[:letter:]* */
+	if (((c >= 'A' && c <= 'Z' && c != 'I' && c != 'Y') || c == 'n') &&
+	    (a = aposetc(L, i + 1))) {
+		size_t r = run_of(L, i + 1 + a, is_letter), cnt = 0;
+		for (j = i + 1 + a; j < i + 1 + a + r; j += l, cnt++)
+			cp(L, j, &l);
+		if (cnt >= 2)
+			best = 1 + a + r > best ? 1 + a + r : best;
+	}
+	/* [:letter:]+[aeiouyAEIOUY]{APOSETCETERA}[aeiouA-Z][:letter:]* */
+	if (is_letter(c)) {
+		size_t r = run_of(L, i, is_letter);
+		c2 = (uint32_t)by(L, i + r - 1);
+		if (strchr("aeiouyAEIOUY", (int)c2) && c2 && (a = aposetc(L, i + r))) {
+			uint32_t d = cp1(L, i + r + a);
+			if ((d < 0x80 && d && strchr("aeiou", (int)d)) || is_AZ(d)) {
+				m = r + a + run_of(L, i + r + a, is_letter);
+				best = m > best ? m : best;
+			}
+		}
+	}
+	return best;
+}
+
+/* {APOWORD2}/[:letter:], APOWORD2 = y{APOS} */
+static size_t m_apoword2(const struct lx *L, size_t i, size_t *keep)
+{
+	size_t a, l;
+	int c = by(L, i);
+
+	if ((c != 'y' && c != 'Y') || !(a = apos(L, i + 1)))
+		return 0;
+	if (!is_letter(cp(L, i + 1 + a, &l)))
+		return 0;
+	*keep = 1 + a;
+	return 1 + a + l;
+}
+
+/* [ \t\n\f\r"<>|()] - characters no URL holds */
+static int url_stop(uint32_t c)
+{
+	return c == NOCP || c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r' ||
+	       c == '"' || c == '<' || c == '>' || c == '|' || c == '(' || c == ')';
+}
+
+/* characters a URL does not end with: url_stop and [.!?{},-] */
+static int url_noend(uint32_t c)
+{
+	return url_stop(c) || c == '.' || c == '!' || c == '?' || c == '{' || c == '}' ||
+	       c == ',' || c == '-';
+}
+
+/* [^stop]+[^noend] at i: the longest, or 0 */
+static size_t url_tail(const struct lx *L, size_t i)
+{
+	size_t j = i, l, best = 0;
+	uint32_t c;
+
+	while (!url_stop(c = cp(L, j, &l))) {
+		j += l;
+		if (j - l > i && !url_noend(c))
+			best = j - i;
+	}
+	return best;
+}
+
+/* FULLURL = https?:\/\/[^ \t\n\f\r\"<>|()]+[^ \t\n\f\r\"<>|.!?(){},-] */
+static size_t m_fullurl(const struct lx *L, size_t i)
+{
+	size_t m = lit(L, i, "https://"), t;
+
+	if (!m)
+		m = lit(L, i, "http://");
+	if (!m || !(t = url_tail(L, i + m)))
+		return 0;
+	return m + t;
+}
+
+/* the optional path of LIKELYURL: \/[^ ...]+[^ ...] */
+static size_t url_path(const struct lx *L, size_t i)
+{
+	size_t t;
+
+	if (by(L, i) != '/' || !(t = url_tail(L, i + 1)))
+		return 0;
+	return 1 + t;
+}
+
+/* LIKELYURL = ((www\.([^ \t\n\f\r\"<>|.!?(){},]+\.)+[a-zA-Z]{2,4})|
+ *  (([^ \t\n\f\r\"`'<>|.!?(){},-_$]+\.)+(com|net|org|edu)))(path)?
+ * (",-_" in the second class is a range: it excludes , - . / 0-9 : ; < = >
+ * ? @ A-Z [ \ ] ^ _ as well) */
+static int seg1_ok(uint32_t c)
+{
+	return !url_stop(c) && c != '.' && c != '!' && c != '?' && c != '{' && c != '}' &&
+	       c != ',';
+}
+
+static int seg2_ok(uint32_t c)
+{
+	return seg1_ok(c) && c != '`' && c != '\'' && c != '$' && !(c >= ',' && c <= '_');
+}
+
+static size_t m_likelyurl(const struct lx *L, size_t i)
+{
+	size_t best = 0, j, l, seg;
+	uint32_t c;
+
+	if (lit(L, i, "www.")) {
+		j = i + 4;
+		for (;;) {
+			seg = j;
+			while (seg1_ok(c = cp(L, j, &l)))
+				j += l;
+			if (j == seg || by(L, j) != '.')
+				break;
+			j++;   /* a segment and its dot: try the final [a-zA-Z]{2,4} */
+			size_t r = run_of(L, j, is_azAZ), e;
+			if (r >= 2) {
+				e = j + (r > 4 ? 4 : r) - i;
+				best = e > best ? e : best;
+				if (r <= 4 && (e = url_path(L, j + r)))
+					best = j + r + e - i > best ? j + r + e - i : best;
+			}
+		}
+	}
+	j = i;
+	for (;;) {
+		static const char *const tld[] = { "com", "net", "org", "edu" };
+		seg = j;
+		while (seg2_ok(c = cp(L, j, &l)))
+			j += l;
+		if (j == seg || by(L, j) != '.')
+			break;
+		j++;
+		for (size_t k = 0; k < NELEM(tld); k++) {
+			if (lit(L, j, tld[k])) {
+				size_t e = j + 3 - i, p = url_path(L, j + 3);
+				if (p)
+					e += p;
+				best = e > best ? e : best;
+			}
+		}
+	}
+	return best;
+}
+
+/* EMAIL = [a-zA-Z0-9][^ \t\n\f\r\"<>|()\u00A0]*@([^ ...().\u00A0]+\.)*([^ ...().\u00A0]+) */
+static int email_ok(uint32_t c)
+{
+	return !url_stop(c) && c != 0xa0;
+}
+
+static size_t m_email(const struct lx *L, size_t i)
+{
+	size_t j, l, best = 0;
+	uint32_t c;
+
+	if (!is_azAZ09(cp1(L, i)))
+		return 0;
+	for (j = i + 1; email_ok(c = cp(L, j, &l)); j += l) {
+		size_t k, last = 0;
+		if (c != '@')
+			continue;
+		/* domain: segments of [^stop.] separated by single dots */
+		for (k = j + 1;;) {
+			size_t s0 = k;
+			uint32_t d;
+			size_t dl;
+			while (email_ok(d = cp(L, k, &dl)) && d != '.')
+				k += dl;
+			if (k == s0)
+				break;
+			last = k;
+			if (by(L, k) != '.')
+				break;
+			k++;
+		}
+		if (last && last - i > best)
+			best = last - i;
+	}
+	return best;
+}
+
+/* TWITTER = @[a-zA-Z_][a-zA-Z_0-9]* | #{WORD} */
+static int is_tw(uint32_t c)
+{
+	return is_azAZ09(c) || c == '_';
+}
+
+static size_t m_twitter(const struct lx *L, size_t i)
+{
+	int c = by(L, i);
+	size_t w;
+
+	if (c == '@') {
+		uint32_t d = cp1(L, i + 1);
+		if (!is_azAZ(d) && d != '_')
+			return 0;
+		return 1 + run_of(L, i + 1, is_tw);
+	}
+	if (c == '#' && (w = m_word(L, i + 1)))
+		return 1 + w;
+	return 0;
+}
+
+/* {REDAUX}/[^A-Za-z] */
+static size_t m_redaux_ctx(const struct lx *L, size_t i, size_t *keep)
+{
+	size_t r = redaux(L, i), l;
+	uint32_t c;
+
+	if (!r)
+		return 0;
+	c = cp(L, i + r, &l);
+	if (c == NOCP || is_azAZ(c))
+		return 0;
+	*keep = r;
+	return r + l;
+}
+
+static size_t m_redaux(const struct lx *L, size_t i)
+{
+	return redaux(L, i);
+}
+
+static size_t m_sredaux(const struct lx *L, size_t i)
+{
+	return sredaux(L, i);
+}
+
+/* ---- numbers ----------------------------------------------------------- */
+
+static size_t digits(const struct lx *L, size_t i, size_t max, size_t *count)
+{
+	size_t j = i, l, k = 0;
+
+	while (k < max && is_digit(cp(L, j, &l))) {
+		j += l;
+		k++;
+	}
+	*count = k;
+	return j - i;
+}
+
+/* DATE = {DIGIT}{1,2}[\-\/]{DIGIT}{1,2}[\-\/]{DIGIT}{2,4} */
+static size_t m_date(const struct lx *L, size_t i)
+{
+	size_t a, b, c, na, nb, nc;
+	int s;
+
+	a = digits(L, i, 2, &na);
+	if (!na || ((s = by(L, i + a)) != '-' && s != '/'))
+		return 0;
+	b = digits(L, i + a + 1, 2, &nb);
+	if (!nb || ((s = by(L, i + a + 1 + b)) != '-' && s != '/'))
+		return 0;
+	c = digits(L, i + a + b + 2, 4, &nc);
+	return nc >= 2 ? a + b + c + 2 : 0;
+}
+
+static int num_sep(uint32_t c)
+{
+	return c == '.' || c == ':' || c == ',' || c == 0xad || c == 0x66b || c == 0x66c;
+}
+
+/* NUMBER = [\-+]?{NUM}, NUM = {DIGIT}+|{DIGIT}*([.:,\u00AD\u066B\u066C]{DIGIT}+)+ */
+static size_t m_number(const struct lx *L, size_t i)
+{
+	size_t j = i, l, d, nd;
+	int s = by(L, i);
+
+	if (s == '-' || s == '+')
+		j++;
+	d = digits(L, j, (size_t)-1, &nd);
+	j += d;
+	for (;;) {
+		size_t sl, g, ng;
+		if (!num_sep(cp(L, j, &sl)))
+			break;
+		g = digits(L, j + sl, (size_t)-1, &ng);
+		if (!ng)
+			break;
+		j += sl + g;
+		nd++;
+	}
+	(void)l;
+	return nd ? j - i : 0;
+}
+
+/* SUBSUPNUM = [\u207A\u207B\u208A\u208B]?([\u2070\u00B9\u00B2\u00B3\u2074-\u2079]+|[\u2080-\u2089]+) */
+static int is_sup(uint32_t c)
+{
+	return c == 0x2070 || c == 0xb9 || c == 0xb2 || c == 0xb3 || (c >= 0x2074 && c <= 0x2079);
+}
+
+static int is_sub(uint32_t c)
+{
+	return c >= 0x2080 && c <= 0x2089;
+}
+
+static size_t m_subsupnum(const struct lx *L, size_t i)
+{
+	size_t j = i, l, r;
+	uint32_t c = cp(L, i, &l);
+
+	if (c == 0x207a || c == 0x207b || c == 0x208a || c == 0x208b)
+		j += l;
+	r = run_of(L, j, is_sup);
+	if (!r)
+		r = run_of(L, j, is_sub);
+	return r ? j + r - i : 0;
+}
+
+/* FRAC = ({DIGIT}{1,4}[- \u00A0])?{DIGIT}{1,4}(\\?\/|\u2044){DIGIT}{1,4} */
+static size_t frac_core(const struct lx *L, size_t i)
+{
+	size_t a, na, b, nb, l, s;
+	uint32_t c;
+
+	a = digits(L, i, 4, &na);
+	if (!na)
+		return 0;
+	s = i + a;
+	if (by(L, s) == '\\')
+		s++;
+	c = cp(L, s, &l);
+	if (!(c == '/' && l == 1) && !(c == 0x2044 && s == i + a))
+		return 0;
+	b = digits(L, s + l, 4, &nb);
+	return nb ? s + l + b - i : 0;
+}
+
+static size_t m_frac(const struct lx *L, size_t i)
+{
+	size_t a, na, l, best = frac_core(L, i), m;
+	uint32_t c;
+
+	a = digits(L, i, 4, &na);
+	if (na) {
+		c = cp(L, i + a, &l);
+		if ((c == '-' || c == ' ' || c == 0xa0) && (m = frac_core(L, i + a + l)))
+			best = a + l + m > best ? a + l + m : best;
+	}
+	return best;
+}
+
+static size_t m_frac2(const struct lx *L, size_t i)
+{
+	size_t l;
+	uint32_t c = cp(L, i, &l);
+
+	return c == 0xbc || c == 0xbd || c == 0xbe || (c >= 0x2153 && c <= 0x215e) ? l : 0;
+}
+
+/* TBSPEC = -(RRB|LRB|RCB|LCB|RSB|LSB)-|C\.D\.s|pro-|anti-|S(&|&amp;)P-500|
+ *          S(&|&amp;)Ls|Cap{APOS}n|c{APOS}est */
+static size_t m_tbspec(const struct lx *L, size_t i)
+{
+	static const char *const br[] = { "-rrb-", "-lrb-", "-rcb-", "-lcb-", "-rsb-", "-lsb-",
+					   "c.d.s", "pro-", "anti-" };
+	size_t best = 0, m, a;
+
+	for (size_t k = 0; k < NELEM(br); k++)
+		if ((m = lit(L, i, br[k])) && m > best)
+			best = m;
+	if (by(L, i) == 's' || by(L, i) == 'S') {
+		a = lit(L, i + 1, "&amp;");
+		if (!a && by(L, i + 1) == '&')
+			a = 1;
+		if (a) {
+			if ((m = lit(L, i + 1 + a, "p-500")))
+				best = 1 + a + m > best ? 1 + a + m : best;
+			if ((m = lit(L, i + 1 + a, "ls")))
+				best = 1 + a + m > best ? 1 + a + m : best;
+		}
+	}
+	if ((m = lit(L, i, "cap")) && (a = apos(L, i + 3)) && (by(L, i + 3 + a) | 0x20) == 'n')
+		best = 4 + a > best ? 4 + a : best;
+	if ((by(L, i) | 0x20) == 'c' && (a = apos(L, i + 1)) && lit(L, i + 1 + a, "est"))
+		best = 4 + a > best ? 4 + a : best;
+	return best;
+}
+
+/* THING3 = [A-Za-z0-9]+(-[A-Za-z]+){0,2}(\\?\/[A-Za-z0-9]+(-[A-Za-z]+){0,2}){1,2} */
+static size_t thing3_part(const struct lx *L, size_t i)
+{
+	size_t j = i + run_of(L, i, is_azAZ09), r;
+
+	if (j == i)
+		return 0;
+	for (int k = 0; k < 2 && by(L, j) == '-' && (r = run_of(L, j + 1, is_azAZ)); k++)
+		j += 1 + r;
+	return j - i;
+}
+
+static size_t m_thing3(const struct lx *L, size_t i)
+{
+	size_t j = thing3_part(L, i), end = 0, p;
+
+	if (!j)
+		return 0;
+	j += i;
+	for (int k = 0; k < 2; k++) {
+		size_t s = j;
+		if (by(L, s) == '\\')
+			s++;
+		if (by(L, s) != '/' || !(p = thing3_part(L, s + 1)))
+			break;
+		j = s + 1 + p;
+		end = j;
+	}
+	return end ? end - i : 0;
+}
+
+/* DOLSIGN = ([A-Z]*\$|#) */
+static size_t m_dolsign(const struct lx *L, size_t i)
+{
+	size_t r = run_of(L, i, is_AZ);
+
+	if (by(L, i + r) == '$')
+		return r + 1;
+	return by(L, i) == '#' ? 1 : 0;
+}
+
+static size_t m_dolsign2(const struct lx *L, size_t i)
+{
+	size_t l;
+	uint32_t c = cp(L, i, &l);
+
+	switch (c) {
+	case 0xa2: case 0xa3: case 0xa4: case 0xa5: case 0x80: case 0x20a0: case 0x20ac:
+	case 0x60b: case 0xe3f: case 0x20a4: case 0xffe0: case 0xffe1: case 0xffe5: case 0xffe6:
+		return l;
+	}
+	return 0;
+}
+
+/* ---- abbreviations ------------------------------------------------------ */
+
+/* A word list entry: "*" first means the first letter must be upper case
+ * (the lexer writes it as a one-letter class, which %caseless leaves alone). */
+static size_t word_in(const struct lx *L, size_t i, const char *const *list, size_t n)
+{
+	size_t best = 0, m;
+
+	for (size_t k = 0; k < n; k++) {
+		const char *w = list[k];
+		if (w[0] == '*') {
+			if (by(L, i) != w[1] - 32)
+				continue;
+			m = lit(L, i + 1, w + 2);
+			if (m || !w[2])
+				m++;
+			else
+				continue;
+		} else {
+			m = lit(L, i, w);
+		}
+		if (m > best)
+			best = m;
+	}
+	return best;
+}
+
+/* ACRO = [A-Za-z](\.[A-Za-z])+|(Canada|Sino|Korean|EU|Japan|non)-U\.S|U\.S\.-(U\.K|U\.S\.S\.R) */
+static size_t m_acro(const struct lx *L, size_t i)
+{
+	static const char *const pre[] = { "canada-u.s", "sino-u.s", "korean-u.s", "eu-u.s",
+					   "japan-u.s", "non-u.s", "u.s.-u.k", "u.s.-u.s.s.r" };
+	size_t j = i, best = 0, m;
+
+	if (is_azAZ(cp1(L, i))) {
+		j++;
+		while (by(L, j) == '.' && is_azAZ(cp1(L, j + 1)))
+			j += 2;
+		if (j - i >= 3)
+			best = j - i;
+	}
+	for (size_t k = 0; k < NELEM(pre); k++)
+		if ((m = lit(L, i, pre[k])) && m > best)
+			best = m;
+	return best;
+}
+
+static const char *const abbrev1_words[] = {
+	/* ABMONTH */
+	"jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+	/* ABDAYS */
+	"mon", "tue", "tues", "wed", "thu", "thurs", "fri",
+	/* ABSTATE */
+	"ala", "ariz", "*ark", "calif", "colo", "conn", "dak", "del", "fla", "ga", "*ill", "ind",
+	"kan", "kans", "ky", "la", "*mass", "md", "mich", "minn", "*miss", "mo", "mont", "neb",
+	"nev", "okla", "*ore", "pa", "penn", "tenn", "tex", "va", "vt", "*wash", "wis", "wisc",
+	"wyo",
+	/* ABCOMP */
+	"inc", "co", "cos", "corp", "pty", "ptys", "ppty", "pptys", "ltd", "plc", "bancorp",
+	"dept", "bhd", "assn", "univ", "intl", "sys",
+	/* ABNUM */
+	"no", "nos", "prop", "ph", "tel", "est", "ext", "sq", "ft",
+	/* ABPTIT */
+	"jr", "sr", "bros", "ed.d", "ph.d", "blvd", "rd", "esq",
+	"etc", "al", "seq",
 };
+
+/* ABBREV1 = (...)\. */
+static size_t m_abbrev1(const struct lx *L, size_t i)
+{
+	size_t best = 0;
+
+	/* every entry that matches is followed by the period, so check each */
+	for (size_t k = 0; k < NELEM(abbrev1_words); k++) {
+		size_t m = word_in(L, i, abbrev1_words + k, 1);
+		if (m && by(L, i + m) == '.' && m + 1 > best)
+			best = m + 1;
+	}
+	return best;
+}
+
+static const char *const abbrev4_words[] = {
+	/* ABTITLE */
+	"mr", "mrs", "ms", "*miss", "dr", "drs", "prof", "profs", "sen", "sens", "rep", "reps",
+	"atty", "attys", "lt", "col", "gen", "messrs", "gov", "govs", "adm", "rev", "maj", "sgt",
+	"cpl", "pvt", "mt", "capt", "st", "ste", "ave", "pres", "lieut", "hon", "brig", "cmdr",
+	"comdr", "pfc", "spc", "supt", "supts", "det",
+	"vs", "alex", "wm", "jos", "cie", "a.k.a", "cf", "treas",
+	/* ABCOMP2 (M[ft]g: the second letter lower case only) */
+	"invt", "elec", "natl",
+};
+
+/* ABBREV4 = [A-Za-z]|{ABTITLE}|vs|Alex|Wm|Jos|Cie|a\.k\.a|cf|TREAS|{ACRO}|{ABCOMP2} */
+static size_t m_abbrev4_at(const struct lx *L, size_t i, int want_dot)
+{
+	size_t best = 0, m;
+	int c = by(L, i);
+
+#define CAND(len) do { size_t m_ = (len); if (m_ && (!want_dot || by(L, i + m_) == '.') && \
+				       m_ > best) best = m_; } while (0)
+	if (c > 0 && is_azAZ((uint32_t)c))
+		CAND(1);
+	for (size_t k = 0; k < NELEM(abbrev4_words); k++)
+		CAND(word_in(L, i, abbrev4_words + k, 1));
+	if ((c == 'm' || c == 'M') && (by(L, i + 1) == 'f' || by(L, i + 1) == 't') &&
+	    (by(L, i + 2) | 0x20) == 'g')
+		CAND(3);
+	CAND(m_acro(L, i));
+#undef CAND
+	(void)m;
+	return best;
+}
+
+/* ACRONYM/({SPACES})(About|According|...|You){SPACE} */
+static size_t m_acronym_ctx(const struct lx *L, size_t i, size_t *keep)
+{
+	static const char *const next[] = {
+		"*about", "*according", "*additionally", "*after", "*an", "*a", "*as", "*at",
+		"*but", "*earlier", "*he", "*her", "*here", "*however", "*if", "*in", "*it",
+		"*last", "*many", "*more", "*mr.", "*ms.", "*now", "*once", "*one", "*other",
+		"*our", "*she", "*since", "*so", "*some", "*such", "*that", "*the", "*then",
+		"*there", "*these", "*they", "*this", "*we", "*when", "*while", "*what", "*yet",
+		"*you",
+	};
+	size_t a = m_acro(L, i), j, l, best = 0;
+
+	if (!a || by(L, i + a) != '.')
+		return 0;
+	j = i + a + 1;
+	while (is_space(cp(L, j, &l)))
+		j += l;
+	if (j == i + a + 1)
+		return 0;
+	for (size_t k = 0; k < NELEM(next); k++) {
+		size_t m = word_in(L, j, next + k, 1);
+		if (m && is_space(cp(L, j + m, &l)) && j + m + l - i > best)
+			best = j + m + l - i;
+	}
+	if (best)
+		*keep = a + 1;
+	return best;
+}
+
+/* SGML = <\/?[A-Za-z!?][^>\r\n]*> */
+static size_t m_sgml(const struct lx *L, size_t i)
+{
+	size_t j = i + 1;
+	int c;
+
+	if (by(L, i) != '<')
+		return 0;
+	if (by(L, j) == '/')
+		j++;
+	c = by(L, j);
+	if (c < 0 || !(is_azAZ((uint32_t)c) || c == '!' || c == '?'))
+		return 0;
+	for (j++; (c = by(L, j)) >= 0 && c != '>' && c != '\r' && c != '\n'; j++)
+		;
+	return c == '>' ? j + 1 - i : 0;
+}
+
+/* {ABBREV1}/{SENTEND}, SENTEND = {SPACENL}({SPACENL}|[A-Z]|{SGML}) */
+static int is_spacenl(uint32_t c)
+{
+	return is_space(c) || is_newline(c);
+}
+
+static size_t m_abbrev1_sentend(const struct lx *L, size_t i, size_t *keep)
+{
+	size_t b = m_abbrev1(L, i), l, l2, s;
+	uint32_t c;
+
+	if (!b || !is_spacenl(cp(L, i + b, &l)))
+		return 0;
+	c = cp(L, i + b + l, &l2);
+	if (is_spacenl(c) || is_AZ(c))
+		s = l2;
+	else if (!(s = m_sgml(L, i + b + l)))
+		return 0;
+	*keep = b;
+	return b + l + s;
+}
+
+static size_t m_abbrev2(const struct lx *L, size_t i)
+{
+	size_t a = m_abbrev4_at(L, i, 1);
+	return a ? a + 1 : 0;
+}
+
+/* {ABBREV4}/{SPACE}: each way ABBREV4 can match needs its own space after */
+static size_t m_abbrev4_space(const struct lx *L, size_t i, size_t *keep)
+{
+	size_t cand[NELEM(abbrev4_words) + 3], nc = 0, best = 0, l;
+	int c = by(L, i);
+
+	if (c > 0 && is_azAZ((uint32_t)c))
+		cand[nc++] = 1;
+	for (size_t k = 0; k < NELEM(abbrev4_words); k++)
+		cand[nc++] = word_in(L, i, abbrev4_words + k, 1);
+	if ((c == 'm' || c == 'M') && (by(L, i + 1) == 'f' || by(L, i + 1) == 't') &&
+	    (by(L, i + 2) | 0x20) == 'g')
+		cand[nc++] = 3;
+	cand[nc++] = m_acro(L, i);
+	for (size_t k = 0; k < nc; k++) {
+		size_t m = cand[k];
+		if (m && is_space(cp(L, i + m, &l)) && m + l > best) {
+			best = m + l;
+			*keep = m;
+		}
+	}
+	return best;
+}
+
+/* {ACRO}/{SPACENL} */
+static size_t m_acro_spacenl(const struct lx *L, size_t i, size_t *keep)
+{
+	size_t a = m_acro(L, i), l;
+
+	if (!a || !is_spacenl(cp(L, i + a, &l)))
+		return 0;
+	*keep = a;
+	return a + l;
+}
+
+/* {TBSPEC2}/{SPACENL}, TBSPEC2 = {APOS}[0-9][0-9] */
+static size_t m_tbspec2_spacenl(const struct lx *L, size_t i, size_t *keep)
+{
+	size_t a = apos(L, i), l;
+
+	if (!a || !is_09(cp1(L, i + a)) || !is_09(cp1(L, i + a + 1)) ||
+	    !is_spacenl(cp(L, i + a + 2, &l)))
+		return 0;
+	*keep = a + 2;
+	return a + 2 + l;
+}
+
+/* INSENTP = [,;:\u3001] */
+static size_t insentp(const struct lx *L, size_t i)
+{
+	size_t l;
+	uint32_t c = cp(L, i, &l);
+
+	return c == ',' || c == ';' || c == ':' || c == 0x3001 ? l : 0;
+}
+
+/* X\./{INSENTP} for a matcher X */
+static size_t dot_insentp(const struct lx *L, size_t i, size_t x, size_t *keep)
+{
+	size_t p;
+
+	if (!x || by(L, i + x) != '.' || !(p = insentp(L, i + x + 1)))
+		return 0;
+	*keep = x + 1;
+	return x + 1 + p;
+}
+
+static size_t m_word_dot(const struct lx *L, size_t i, size_t *keep)
+{
+	return dot_insentp(L, i, m_word(L, i), keep);
+}
+
+/* PHONE = (\([0-9]{2,3}\)[ \u00A0]?|(\+\+?)?([0-9]{2,4}[\- \u00A0])?[0-9]{2,4}[\- \u00A0])
+ *         [0-9]{3,4}[\- \u00A0]?[0-9]{3,5}
+ *       | ((\+\+?)?[0-9]{2,4}\.)?[0-9]{2,4}\.[0-9]{3,4}\.[0-9]{3,5} */
+static size_t d09(const struct lx *L, size_t i, size_t lo, size_t hi, size_t *outs)
+{
+	/* every count in lo..hi that is possible: bit k of the result */
+	size_t k = 0, mask = 0;
+
+	while (k < hi && is_09(cp1(L, i + k)))
+		k++;
+	for (size_t m = lo; m <= k; m++)
+		mask |= (size_t)1 << m;
+	*outs = k;
+	return mask;
+}
+
+static int phone_sep(const struct lx *L, size_t i, size_t *l)
+{
+	uint32_t c = cp(L, i, l);
+	return c == '-' || c == ' ' || c == 0xa0;
+}
+
+/* the tail [0-9]{3,4}[\- \u00A0]?[0-9]{3,5} at i: the longest, or 0 */
+static size_t phone_tail(const struct lx *L, size_t i)
+{
+	size_t best = 0, n, mask = d09(L, i, 3, 4, &n), l;
+
+	for (size_t a = 3; a <= 4; a++) {
+		size_t n2, m2, s = 0;
+		if (!(mask >> a & 1))
+			continue;
+		for (int sep = 0; sep < 2; sep++) {
+			if (sep) {
+				if (!phone_sep(L, i + a, &l))
+					continue;
+				s = l;
+			} else {
+				s = 0;
+			}
+			m2 = d09(L, i + a + s, 3, 5, &n2);
+			for (size_t b = 5; b >= 3; b--)
+				if (m2 >> b & 1) {
+					best = a + s + b > best ? a + s + b : best;
+					break;
+				}
+		}
+	}
+	return best;
+}
+
+static size_t m_phone(const struct lx *L, size_t i)
+{
+	size_t best = 0, n, l, t, j0, mask;
+
+	/* \([0-9]{2,3}\)[ \u00A0]? tail */
+	if (by(L, i) == '(') {
+		mask = d09(L, i + 1, 2, 3, &n);
+		for (size_t a = 2; a <= 3; a++) {
+			if (!(mask >> a & 1) || by(L, i + 1 + a) != ')')
+				continue;
+			size_t p = i + 2 + a;
+			if ((t = phone_tail(L, p)))
+				best = p + t - i > best ? p + t - i : best;
+			if (phone_sep(L, p, &l) && cp1(L, p) != '-' && (t = phone_tail(L, p + l)))
+				best = p + l + t - i > best ? p + l + t - i : best;
+		}
+	}
+	j0 = i;
+	if (by(L, j0) == '+') {
+		j0++;
+		if (by(L, j0) == '+')
+			j0++;
+	}
+	/* (\+\+?)? is optional: try with and without the pluses */
+	for (size_t start = i; start <= j0; start = start == j0 ? j0 + 1 : j0) {
+		/* ([0-9]{2,4}[\- \u00A0])?[0-9]{2,4}[\- \u00A0] tail */
+		size_t m1 = d09(L, start, 2, 4, &n);
+		for (size_t a = 2; a <= 4; a++) {
+			size_t p, m2, n2;
+			if (!(m1 >> a & 1) || !phone_sep(L, start + a, &l))
+				continue;
+			p = start + a + l;
+			if ((t = phone_tail(L, p)))
+				best = p + t - i > best ? p + t - i : best;
+			m2 = d09(L, p, 2, 4, &n2);
+			for (size_t b = 2; b <= 4; b++) {
+				size_t l2;
+				if (!(m2 >> b & 1) || !phone_sep(L, p + b, &l2))
+					continue;
+				if ((t = phone_tail(L, p + b + l2)))
+					best = p + b + l2 + t - i > best ? p + b + l2 + t - i : best;
+			}
+		}
+		/* dotted: ([0-9]{2,4}\.)?[0-9]{2,4}\.[0-9]{3,4}\.[0-9]{3,5} */
+		for (int pre = start == i ? 0 : 1; pre < 2; pre++) {
+			size_t p = start;
+			if (pre) {
+				size_t m0 = d09(L, p, 2, 4, &n), a;
+				for (a = 4; a >= 2; a--)
+					if (m0 >> a & 1 && by(L, p + a) == '.')
+						break;
+				if (a < 2)
+					continue;
+				p += a + 1;
+			}
+			for (size_t a = 2; a <= 4; a++) {
+				size_t mb, nb, mc, nc;
+				if (!(d09(L, p, 2, 4, &n) >> a & 1) || by(L, p + a) != '.')
+					continue;
+				mb = d09(L, p + a + 1, 3, 4, &nb);
+				for (size_t b = 3; b <= 4; b++) {
+					if (!(mb >> b & 1) || by(L, p + a + 1 + b) != '.')
+						continue;
+					mc = d09(L, p + a + b + 2, 3, 5, &nc);
+					for (size_t c = 5; c >= 3; c--)
+						if (mc >> c & 1) {
+							size_t e = p + a + b + 2 + c - i;
+							best = e > best ? e : best;
+							break;
+						}
+				}
+			}
+		}
+		if (start == j0)
+			break;
+	}
+	return best;
+}
+
+/* ---- quotes, brackets, punctuation ------------------------------------ */
+
+/* DBLQUOT = \"|&quot; */
+static size_t dblquot(const struct lx *L, size_t i)
+{
+	int c = by(L, i);
+
+	if (c == '"')
+		return 1;
+	return c == '&' ? lit(L, i, "&quot;") : 0;
+}
+
+/* {DBLQUOT}/[A-Za-z0-9$] */
+static size_t m_dblquot_left(const struct lx *L, size_t i, size_t *keep)
+{
+	size_t q = dblquot(L, i);
+	int c;
+
+	if (!q)
+		return 0;
+	c = by(L, i + q);
+	if (c < 0 || !(is_azAZ09((uint32_t)c) || c == '$'))
+		return 0;
+	*keep = q;
+	return q + 1;
+}
+
+static size_t m_dblquot(const struct lx *L, size_t i)
+{
+	return dblquot(L, i);
+}
+
+static size_t m_del7f(const struct lx *L, size_t i)
+{
+	return by(L, i) == 0x7f;
+}
+
+static size_t m_lessthan(const struct lx *L, size_t i)
+{
+	return by(L, i) == '<' ? 1 : lit(L, i, "&lt;");
+}
+
+static size_t m_greaterthan(const struct lx *L, size_t i)
+{
+	return by(L, i) == '>' ? 1 : lit(L, i, "&gt;");
+}
+
+/* {SMILEY}/[^A-Za-z0-9], SMILEY = [<>]?[:;=][\-o\*']?[\(\)DPdpO\\{@\|\[\]] */
+static size_t m_smiley(const struct lx *L, size_t i, size_t *keep)
+{
+	size_t j = i, l;
+	int c = by(L, j);
+	uint32_t d;
+
+	if (c == '<' || c == '>')
+		c = by(L, ++j);
+	if (c != ':' && c != ';' && c != '=')
+		return 0;
+	c = by(L, ++j);
+	if (c == '-' || c == 'o' || c == '*' || c == '\'')
+		c = by(L, ++j);
+	if (c < 0 || !strchr("()DPdpO\\{@|[]", c) || !c)
+		return 0;
+	j++;
+	d = cp(L, j, &l);
+	if (d == NOCP || is_azAZ09(d))
+		return 0;
+	*keep = j - i;
+	return j - i + l;
+}
+
+static size_t m_char(const struct lx *L, size_t i, int ch)
+{
+	return by(L, i) == ch;
+}
+
+static size_t m_lcb(const struct lx *L, size_t i) { return m_char(L, i, '{'); }
+static size_t m_rcb(const struct lx *L, size_t i) { return m_char(L, i, '}'); }
+static size_t m_lsb(const struct lx *L, size_t i) { return m_char(L, i, '['); }
+static size_t m_rsb(const struct lx *L, size_t i) { return m_char(L, i, ']'); }
+static size_t m_lrb(const struct lx *L, size_t i) { return m_char(L, i, '('); }
+static size_t m_rrb(const struct lx *L, size_t i) { return m_char(L, i, ')'); }
+static size_t m_equals(const struct lx *L, size_t i) { return m_char(L, i, '='); }
+static size_t m_slash(const struct lx *L, size_t i) { return m_char(L, i, '/'); }
+
+static size_t m_hyphens(const struct lx *L, size_t i)
+{
+	size_t j = i;
+
+	while (by(L, j) == '-')
+		j++;
+	return j - i;
+}
+
+/* LDOTS = \.{3,5}|(\.[ \u00A0]){2,4}\.|[\u0085\u2026] */
+static size_t m_ldots(const struct lx *L, size_t i)
+{
+	size_t j = i, l, best = 0, pairs = 0;
+	uint32_t c = cp(L, i, &l);
+
+	if (c == 0x85 || c == 0x2026)
+		return l;
+	while (by(L, j) == '.' && j - i < 5)
+		j++;
+	if (j - i >= 3)
+		best = j - i;
+	j = i;
+	while (pairs < 4 && by(L, j) == '.') {
+		uint32_t s = cp(L, j + 1, &l);
+		if (s != ' ' && s != 0xa0)
+			break;
+		j += 1 + l;
+		pairs++;
+		if (pairs >= 2 && by(L, j) == '.' && j + 1 - i > best)
+			best = j + 1 - i;
+	}
+	return best;
+}
+
+/* FNMARKS = @+|#+|_+ */
+static size_t m_fnmarks(const struct lx *L, size_t i)
+{
+	int c = by(L, i);
+	size_t j = i;
+
+	if (c != '@' && c != '#' && c != '_')
+		return 0;
+	while (by(L, j) == c)
+		j++;
+	return j - i;
+}
+
+/* ASTS = \*+|(\\\*){1,3} */
+static size_t m_asts(const struct lx *L, size_t i)
+{
+	size_t j = i;
+
+	while (by(L, j) == '*')
+		j++;
+	if (j > i)
+		return j - i;
+	while (j - i < 6 && by(L, j) == '\\' && by(L, j + 1) == '*')
+		j += 2;
+	return j - i;
+}
+
+static size_t m_insentp(const struct lx *L, size_t i)
+{
+	return insentp(L, i);
+}
+
+static size_t m_qmark(const struct lx *L, size_t i)
+{
+	size_t j = i;
+
+	while (by(L, j) == '?' || by(L, j) == '!')
+		j++;
+	return j - i;
+}
+
+/* [.¡¿\u037E\u0589\u061F\u06D4\u0700-\u0702\u07FA\u3002] */
+static size_t m_period(const struct lx *L, size_t i)
+{
+	size_t l;
+	uint32_t c = cp(L, i, &l);
+
+	return c == '.' || c == 0xa1 || c == 0xbf || c == 0x37e || c == 0x589 || c == 0x61f ||
+	       c == 0x6d4 || (c >= 0x700 && c <= 0x702) || c == 0x7fa || c == 0x3002 ? l : 0;
+}
+
+/* HTHING = [A-Za-z0-9][A-Za-z0-9.,\u00AD]*(-([A-Za-z0-9\u00AD]+|{ACRO}\.))+ */
+static int is_hthing1(uint32_t c)
+{
+	return is_azAZ09(c) || c == '.' || c == ',' || c == 0xad;
+}
+
+static int is_hthing2(uint32_t c)
+{
+	return is_azAZ09(c) || c == 0xad;
+}
+
+static size_t m_hthing(const struct lx *L, size_t i)
+{
+	size_t j, end = 0;
+
+	if (!is_azAZ09(cp1(L, i)))
+		return 0;
+	j = i + 1 + run_of(L, i + 1, is_hthing1);
+	while (by(L, j) == '-') {
+		size_t r = run_of(L, j + 1, is_hthing2), a = m_acro(L, j + 1);
+		if (a && by(L, j + 1 + a) == '.' && a + 1 > r)
+			r = a + 1;
+		if (!r)
+			break;
+		j += 1 + r;
+		end = j;
+	}
+	return end ? end - i : 0;
+}
+
+static size_t m_hthing_dot(const struct lx *L, size_t i, size_t *keep)
+{
+	return dot_insentp(L, i, m_hthing(L, i), keep);
+}
+
+/* THING = ([dDoOlL]{APOSETCETERA}[alnum])?[alnum]+({HYPHEN}([dDoOlL]{APOSETCETERA}[alnum])?[alnum]+)*
+ * HYPHEN = [-_\u058A\u2010\u2011] */
+static size_t thing_seg(const struct lx *L, size_t i)
+{
+	int c = by(L, i);
+	size_t a, l, r;
+
+	if (c > 0 && strchr("dDoOlL", c) && (a = aposetc(L, i + 1)) &&
+	    is_alnum(cp(L, i + 1 + a, &l)) && (r = alnum_run(L, i + 1 + a + l)))
+		return 1 + a + l + r;
+	return alnum_run(L, i);
+}
+
+static size_t m_thing(const struct lx *L, size_t i)
+{
+	size_t j = thing_seg(L, i), l, s;
+	uint32_t c;
+
+	if (!j)
+		return 0;
+	j += i;
+	for (;;) {
+		c = cp(L, j, &l);
+		if (!(c == '-' || c == '_' || c == 0x58a || c == 0x2010 || c == 0x2011))
+			break;
+		if (!(s = thing_seg(L, j + l)))
+			break;
+		j += l + s;
+	}
+	return j - i;
+}
+
+static size_t m_thing_dot(const struct lx *L, size_t i, size_t *keep)
+{
+	return dot_insentp(L, i, m_thing(L, i), keep);
+}
+
+/* THINGA = [A-Z]+(([+&]|{SPAMP})[A-Z]+)+ */
+static size_t m_thinga(const struct lx *L, size_t i)
+{
+	size_t j = i + run_of(L, i, is_AZ), end = 0;
+
+	if (j == i)
+		return 0;
+	for (;;) {
+		size_t s = lit(L, j, "&amp;"), r;
+		if (!s && (by(L, j) == '+' || by(L, j) == '&'))
+			s = 1;
+		if (!s || !(r = run_of(L, j + s, is_AZ)))
+			break;
+		j += s + r;
+		end = j;
+	}
+	return end ? end - i : 0;
+}
+
+static size_t m_thinga_dot(const struct lx *L, size_t i, size_t *keep)
+{
+	return dot_insentp(L, i, m_thinga(L, i), keep);
+}
+
+/* '/[A-Za-z][^ \t\n\r\u00A0] */
+static size_t m_quote_left(const struct lx *L, size_t i, size_t *keep)
+{
+	size_t l;
+	uint32_t c;
+
+	if (by(L, i) != '\'' || !is_azAZ(cp1(L, i + 1)))
+		return 0;
+	c = cp(L, i + 2, &l);
+	if (c == NOCP || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0xa0)
+		return 0;
+	*keep = 1;
+	return 2 + l;
+}
+
+/* QUOTES = {APOS}|''|[`\u2018\u2019\u201A\u201B\u201C\u201D\u0091-\u0094\u201E\u201F\u2039\u203A\u00AB\u00BB]{1,2} */
+static int is_qchar(uint32_t c)
+{
+	return c == '`' || c == 0x2018 || c == 0x2019 || c == 0x201a || c == 0x201b ||
+	       c == 0x201c || c == 0x201d || (c >= 0x91 && c <= 0x94) || c == 0x201e ||
+	       c == 0x201f || c == 0x2039 || c == 0x203a || c == 0xab || c == 0xbb;
+}
+
+static size_t m_quotes(const struct lx *L, size_t i)
+{
+	size_t best = apos(L, i), l, l2;
+
+	if (by(L, i) == '\'' && by(L, i + 1) == '\'')
+		best = 2;
+	if (is_qchar(cp(L, i, &l))) {
+		size_t m = is_qchar(cp(L, i + l, &l2)) ? l + l2 : l;
+		best = m > best ? m : best;
+	}
+	return best;
+}
+
+static size_t m_duckfeet(const struct lx *L, size_t i)
+{
+	int c = by(L, i);
+	return (c == '<' || c == '>') && by(L, i + 1) == c ? 2 : 0;
+}
+
+static size_t m_miscsymbol(const struct lx *L, size_t i)
+{
+	size_t l;
+	uint32_t c = cp(L, i, &l);
+
+	return in32(misc_symbol, NELEM(misc_symbol), c) ? l : 0;
+}
+
+/* \0|{SPACES}|[\u200B\u200E-\u200F\uFEFF]|{NEWLINE}|&nbsp; : skipped */
+static size_t m_skip(const struct lx *L, size_t i)
+{
+	size_t j = i, l;
+	uint32_t c = cp(L, i, &l);
+
+	if (c == 0 || c == 0x200b || c == 0x200e || c == 0x200f || c == 0xfeff || is_newline(c))
+		return l;
+	while (is_space(cp(L, j, &l)))
+		j += l;
+	if (j > i)
+		return j - i;
+	return lit(L, i, "&nbsp;");
+}
+
+static size_t m_assim3(const struct lx *L, size_t i)
+{
+	size_t m = lit(L, i, "cannot");
+
+	if (!m)
+		m = lit(L, i, "'twas");
+	if (!m)
+		m = lit(L, i, "dunno");
+	return m;
+}
+
+static size_t m_assim2(const struct lx *L, size_t i)
+{
+	static const char *const w[] = { "gonna", "gotta", "lemme", "gimme", "wanna" };
+	size_t a = apos(L, i), m;
+
+	if (a && (m = lit(L, i + a, "tis")))
+		return a + m;
+	for (size_t k = 0; k < NELEM(w); k++)
+		if ((m = lit(L, i, w[k])))
+			return m;
+	return 0;
+}
+
+/* SPMDASH = &(MD|mdash|ndash);|[\u0096\u0097\u2013\u2014\u2015] */
+static size_t m_spmdash(const struct lx *L, size_t i)
+{
+	size_t l, m;
+	uint32_t c = cp(L, i, &l);
+
+	if (c == 0x96 || c == 0x97 || c == 0x2013 || c == 0x2014 || c == 0x2015)
+		return l;
+	if (c != '&')
+		return 0;
+	if ((m = lit(L, i, "&md;")) || (m = lit(L, i, "&mdash;")) || (m = lit(L, i, "&ndash;")))
+		return m;
+	return 0;
+}
+
+static size_t m_spamp(const struct lx *L, size_t i)
+{
+	return lit(L, i, "&amp;");
+}
+
+/* SPPUNC = &(HT|TL|UR|LR|QC|QL|QR|odq|cdq|#[0-9]+); */
+static size_t m_sppunc(const struct lx *L, size_t i)
+{
+	static const char *const e[] = { "ht;", "tl;", "ur;", "lr;", "qc;", "ql;", "qr;",
+					 "odq;", "cdq;" };
+	size_t m, r;
+
+	if (by(L, i) != '&')
+		return 0;
+	for (size_t k = 0; k < NELEM(e); k++)
+		if ((m = lit(L, i + 1, e[k])))
+			return 1 + m;
+	if (by(L, i + 1) == '#' && (r = run_of(L, i + 2, is_09)) && by(L, i + 2 + r) == ';')
+		return 3 + r;
+	return 0;
+}
+
+static size_t m_abbrev1_plain(const struct lx *L, size_t i)
+{
+	return m_abbrev1(L, i);
+}
+
+/* ---- the rule table ---------------------------------------------------- */
+
+enum act {
+	A_PLAIN,      /* the text as it is */
+	A_WORD,       /* soft hyphens removed ("-" if nothing is left) */
+	A_PUSH3,      /* emit all but the last 3 characters (assimilations) */
+	A_PUSH2,
+	A_DUP,        /* emit, then read the final period again */
+	A_SGML,       /* spaces -> U+00A0 */
+	A_DASH,       /* "--" */
+	A_AMP,        /* &amp; -> & */
+	A_QUOTE_R,    /* quotes as closing ones */
+	A_QUOTE_L,    /* quotes as opening ones */
+	A_FRAC,       /* spaces -> U+00A0 */
+	A_FRAC2,      /* ½ -> 1/2 ... */
+	A_CURRENCY,   /* ¢ -> cents, £ -> #, € -> $ */
+	A_PHONE,      /* spaces -> U+00A0, ( ) -> -LRB- -RRB- */
+	A_LT, A_GT,
+	A_SMILEY,     /* ( ) -> -LRB- -RRB- */
+	A_LCB, A_RCB, A_LSB, A_RSB, A_LRB, A_RRB,
+	A_HYPHENS,    /* 3 or 4 hyphens -> "--" */
+	A_ELLIPSIS,   /* "..." */
+	A_SKIP,       /* nothing */
+};
+
+struct rule {
+	size_t (*m)(const struct lx *, size_t);                /* or: */
+	size_t (*mt)(const struct lx *, size_t, size_t *keep);  /* with trailing context */
+	enum act act;
+};
+
+#define R(f, a) { f, NULL, a }
+#define RT(f, a) { NULL, f, a }
+
+/* PTBLexer's rules in its order (the first of equally long matches wins) */
+static const struct rule rules[] = {
+	R(m_assim3, A_PUSH3),
+	R(m_assim2, A_PUSH2),
+	R(m_sgml, A_SGML),
+	R(m_spmdash, A_DASH),
+	R(m_spamp, A_AMP),
+	R(m_sppunc, A_PLAIN),
+	RT(m_word_redaux, A_WORD),
+	RT(m_sword_sredaux, A_WORD),
+	R(m_word, A_WORD),
+	R(m_apoword, A_PLAIN),
+	RT(m_apoword2, A_PLAIN),
+	R(m_fullurl, A_PLAIN),
+	R(m_likelyurl, A_PLAIN),
+	R(m_email, A_PLAIN),
+	R(m_twitter, A_PLAIN),
+	RT(m_redaux_ctx, A_QUOTE_R),
+	R(m_sredaux, A_QUOTE_R),
+	R(m_date, A_PLAIN),
+	R(m_number, A_WORD),
+	R(m_subsupnum, A_PLAIN),
+	R(m_frac, A_FRAC),
+	R(m_frac2, A_FRAC2),
+	R(m_tbspec, A_AMP),
+	R(m_thing3, A_PLAIN),
+	R(m_dolsign, A_PLAIN),
+	R(m_dolsign2, A_CURRENCY),
+	RT(m_acronym_ctx, A_DUP),
+	RT(m_abbrev1_sentend, A_DUP),
+	R(m_abbrev1_plain, A_PLAIN),
+	R(m_abbrev2, A_PLAIN),
+	RT(m_abbrev4_space, A_PLAIN),
+	RT(m_acro_spacenl, A_PLAIN),
+	RT(m_tbspec2_spacenl, A_PLAIN),
+	RT(m_word_dot, A_WORD),
+	R(m_phone, A_PHONE),
+	RT(m_dblquot_left, A_QUOTE_L),
+	R(m_dblquot, A_QUOTE_R),
+	R(m_del7f, A_SKIP),
+	R(m_lessthan, A_LT),
+	R(m_greaterthan, A_GT),
+	RT(m_smiley, A_SMILEY),
+	R(m_lcb, A_LCB),
+	R(m_rcb, A_RCB),
+	R(m_lsb, A_LSB),
+	R(m_rsb, A_RSB),
+	R(m_lrb, A_LRB),
+	R(m_rrb, A_RRB),
+	R(m_hyphens, A_HYPHENS),
+	R(m_ldots, A_ELLIPSIS),
+	R(m_fnmarks, A_PLAIN),
+	R(m_asts, A_PLAIN),
+	R(m_insentp, A_PLAIN),
+	R(m_qmark, A_PLAIN),
+	R(m_period, A_PLAIN),
+	R(m_equals, A_PLAIN),
+	R(m_slash, A_PLAIN),
+	RT(m_hthing_dot, A_WORD),
+	R(m_hthing, A_WORD),
+	RT(m_thing_dot, A_PLAIN),
+	R(m_thing, A_PLAIN),
+	RT(m_thinga_dot, A_AMP),
+	R(m_thinga, A_AMP),
+	RT(m_quote_left, A_QUOTE_L),
+	R(m_redaux, A_QUOTE_R),
+	R(m_quotes, A_QUOTE_R),
+	R(m_duckfeet, A_PLAIN),
+	R(m_miscsymbol, A_PLAIN),
+	R(m_skip, A_SKIP),
+};
+
+/* ---- output ------------------------------------------------------------- */
 
 static const char *const coco_punct[] = {
 	"''", "'", "``", "`", "-LRB-", "-RRB-", "-LCB-", "-RCB-",
-	".", "?", "!", ",", ":", "-", "--", "...", ";", NULL,
+	".", "?", "!", ",", ":", "-", "--", "...", ";",
 };
 
 int vl_ptb_is_coco_punct(const char *tok, size_t len)
 {
-	for (size_t i = 0; coco_punct[i]; i++)
+	if (len > 5)
+		return 0;
+	for (size_t i = 0; i < NELEM(coco_punct); i++)
 		if (strlen(coco_punct[i]) == len && !memcmp(coco_punct[i], tok, len))
 			return 1;
 	return 0;
 }
 
-/* Emits the raw token text t[0..n) (already normalised): americanize for
- * pure ASCII-letter words, lowercase, drop punctuation, append. */
-static void emit(struct tok_out *o, const char *t, size_t n, int word)
+/* Appends token t[0..n) to the output: lower-cased (-lowerCase), dropped
+ * when it is in PUNCTUATIONS (VL_PTB_DROP_PUNCT). */
+static void emit(struct lx *L, const char *t, size_t n)
 {
-	struct vl_buf *b = &o->tok;
-	const unsigned char *p;
+	struct vl_buf *o = L->out;
+	size_t mark, k;
+	int ascii = 1;
 
-	vl_buf_reset(b);
-	if (word) {
-		char tmp[64];
-		int ascii = n < sizeof(tmp);
-		for (size_t i = 0; ascii && i < n; i++)
-			ascii = (t[i] >= 'a' && t[i] <= 'z') || (t[i] >= 'A' && t[i] <= 'Z');
-		if (ascii) {
-			memcpy(tmp, t, n);
-			tmp[n] = '\0';
-			if (!americanize(tmp, n, b))
-				vl_buf_add(b, t, n);
-		} else {
-			vl_buf_add(b, t, n);
-		}
-	} else {
-		vl_buf_add(b, t, n);
-	}
-	if (o->flags & VL_PTB_LOWER) {
-		struct vl_buf lo = VL_BUF_INIT;
-		p = (const unsigned char *)vl_buf_str(b);
-		vl_buf_init(&lo, b->len + 1);
-		while (*p) {
-			uint32_t c;
-			p += dec(p, &c);
-			enc(&lo, lower(c));
-		}
-		vl_buf_reset(b);
-		vl_buf_add(b, lo.buf, lo.len);
-		vl_buf_release(&lo);
-	}
-	if ((o->flags & VL_PTB_DROP_PUNCT) && vl_ptb_is_coco_punct(b->buf, b->len))
+	if (!n)
 		return;
-	if (o->out->len > o->start)
-		vl_buf_addch(o->out, ' ');
-	vl_buf_add(o->out, b->buf, b->len);
-}
-
-static void emit_s(struct tok_out *o, const char *s)
-{
-	emit(o, s, strlen(s), 0);
-}
-
-/* ---- the scanner ----------------------------------------------------- */
-
-struct scan {
-	const unsigned char *s;  /* whole input */
-	size_t n;
-};
-
-static uint32_t at(const struct scan *sc, size_t i, size_t *len)
-{
-	uint32_t c;
-	size_t l;
-
-	if (i >= sc->n) {
-		if (len)
-			*len = 0;
-		return 0;
-	}
-	l = dec(sc->s + i, &c);
-	if (len)
-		*len = l;
-	return c;
-}
-
-static int ieq(const unsigned char *a, const char *b, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = a[i];
-		if (c >= 'A' && c <= 'Z')
-			c = (unsigned char)(c + 32);
-		if (c != (unsigned char)b[i])
-			return 0;
-	}
-	return 1;
-}
-
-static int is_abbrev(const unsigned char *w, size_t n)
-{
-	for (size_t i = 0; abbrevs[i]; i++)
-		if (strlen(abbrevs[i]) == n && ieq(w, abbrevs[i], n))
-			return 1;
-	return 0;
-}
-
-/* If a contraction suffix ('s 'm 'd 're 've 'll) starts at i, followed by
- * a non-letter or the end, returns its byte length, else 0. */
-static size_t redaux(const struct scan *sc, size_t i)
-{
-	static const char *const sfx[] = { "ll", "re", "ve", "s", "m", "d", NULL };
-	size_t al;
-
-	if (!is_apos(at(sc, i, &al)))
-		return 0;
-	for (int k = 0; sfx[k]; k++) {
-		size_t l = strlen(sfx[k]);
-		if (i + al + l <= sc->n && ieq(sc->s + i + al, sfx[k], l) &&
-		    !is_letter(at(sc, i + al + l, NULL)))
-			return al + l;
-	}
-	return 0;
-}
-
-/* n't at i (n, apostrophe, t) followed by a non-letter: byte length or 0. */
-static size_t nt_at(const struct scan *sc, size_t i)
-{
-	size_t al;
-
-	if (i >= sc->n || (sc->s[i] | 0x20) != 'n')
-		return 0;
-	if (!is_apos(at(sc, i + 1, &al)))
-		return 0;
-	if (i + 1 + al >= sc->n || (sc->s[i + 1 + al] | 0x20) != 't')
-		return 0;
-	if (is_letter(at(sc, i + 2 + al, NULL)))
-		return 0;
-	return 2 + al;
-}
-
-/* Emits a contraction suffix with the apostrophe normalised to '. */
-static void emit_clitic(struct tok_out *o, const unsigned char *p, size_t len, size_t apos_off)
-{
-	struct vl_buf t = VL_BUF_INIT;
-	size_t al = p[apos_off] == '\'' ? 1 : 3;
-
-	vl_buf_add(&t, p, apos_off);
-	vl_buf_addch(&t, '\'');
-	vl_buf_add(&t, p + apos_off + al, len - apos_off - al);
-	emit(o, t.buf, t.len, 0);
-	vl_buf_release(&t);
-}
-
-/* Scans a word-like token starting at i (a letter or digit, or a sign or
- * dot before a digit).  Returns the position after everything consumed. */
-static size_t scan_word(struct scan *sc, size_t i, struct tok_out *o)
-{
-	size_t j = i, l, run_end, k;
-	int letters_only = 1, digits_only = 1;
-	uint32_t c;
-
-	/* sign or leading dot of a number */
-	if (sc->s[j] == '+' || sc->s[j] == '-')
-		j++;
-	/* the first alphanumeric run */
-	while (j < sc->n && is_alnum(c = at(sc, j, &l))) {
-		if (!is_letter(c))
-			letters_only = 0;
-		else
-			digits_only = 0;
-		j += l;
-	}
-	run_end = j;
-	/* numbers: inner [.,:] digit groups */
-	if ((digits_only && run_end > i) || sc->s[i] == '.') {
-		while (j + 1 < sc->n && (sc->s[j] == '.' || sc->s[j] == ',' || sc->s[j] == ':') &&
-		       is_digit(sc->s[j + 1])) {
-			j++;
-			while (j < sc->n && is_digit(sc->s[j]))
-				j++;
-		}
-		if (j > run_end) {
-			emit(o, (const char *)sc->s + i, j - i, 0);
-			return j;
-		}
-	}
-	if (sc->s[i] == '+' || sc->s[i] == '-' || sc->s[i] == '.') {
-		emit(o, (const char *)sc->s + i, run_end - i, 0);
-		return run_end;
-	}
-	/* cannot */
-	if (letters_only && run_end - i == 6 && ieq(sc->s + i, "cannot", 6)) {
-		emit(o, (const char *)sc->s + i, 3, 1);
-		emit(o, (const char *)sc->s + i + 3, 3, 1);
-		return run_end;
-	}
-	/* contractions */
-	if (letters_only) {
-		size_t r = redaux(sc, run_end);
-		if (r) {
-			emit(o, (const char *)sc->s + i, run_end - i, 1);
-			emit_clitic(o, sc->s + run_end, r, 0);
-			return run_end + r;
-		}
-		if (run_end - i >= 2) {
-			size_t nt = nt_at(sc, run_end - 1);
-			if (nt) {
-				emit(o, (const char *)sc->s + i, run_end - 1 - i, 1);
-				emit_clitic(o, sc->s + run_end - 1, nt, 1);
-				return run_end - 1 + nt;
-			}
-		}
-	}
-	/* extend across hyphens and word-internal apostrophes */
-	k = j;
-	for (;;) {
-		size_t hl, al;
-		uint32_t h = at(sc, k, &hl);
-		if (is_hyphen(h) && is_alnum(at(sc, k + hl, NULL))) {
-			k += hl;
-		} else if (is_apos(h) && is_letter(at(sc, k + hl, &al)) && !redaux(sc, k) &&
-			   !nt_at(sc, k > 0 ? k - 1 : 0)) {
-			k += hl;
-		} else {
+	if (o->len > L->start)
+		vl_buf_addch(o, ' ');
+	mark = o->len;
+	for (k = 0; k < n; k++)
+		if ((unsigned char)t[k] >= 0x80) {
+			ascii = 0;
 			break;
 		}
-		while (k < sc->n && is_alnum(c = at(sc, k, &l))) {
-			letters_only = letters_only && is_letter(c);
-			k += l;
+	if (!(L->flags & VL_PTB_LOWER)) {
+		vl_buf_add(o, t, n);
+	} else if (ascii) {
+		vl_buf_grow(o, n + 1);
+		for (k = 0; k < n; k++) {
+			char c = t[k];
+			o->buf[o->len++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+		}
+		o->buf[o->len] = '\0';
+	} else {
+		vl_py_lower(t, n, o);
+	}
+	if ((L->flags & VL_PTB_DROP_PUNCT) && vl_ptb_is_coco_punct(o->buf + mark, o->len - mark)) {
+		o->len = mark > L->start ? mark - 1 : mark;   /* the separator goes too */
+		o->buf[o->len] = '\0';
+	}
+}
+
+static void emit_s(struct lx *L, const char *s)
+{
+	emit(L, s, strlen(s));
+}
+
+/* the token text [i, i+n) of the stream, which lies within the line */
+static const char *txt(const struct lx *L, size_t i)
+{
+	return (const char *)L->s + i;
+}
+
+/* latexQuotes(): ' " &apos; &quot; by position, the typographic ones by
+ * their direction; anything else as it is */
+static void emit_quotes(struct lx *L, size_t i, size_t n, int left)
+{
+	struct vl_buf *b = &L->tok;
+	size_t j = i, l, m;
+
+	vl_buf_reset(b);
+	while (j < i + n) {
+		uint32_t c = cp(L, j, &l);
+		if ((m = lit(L, j, "&apos;"))) {
+			vl_buf_adds(b, left ? "`" : "'");
+			j += m;
+			continue;
+		}
+		if ((m = lit(L, j, "&quot;"))) {
+			vl_buf_adds(b, left ? "``" : "''");
+			j += m;
+			continue;
+		}
+		if (c == '\'')
+			vl_buf_adds(b, left ? "`" : "'");
+		else if (c == '"')
+			vl_buf_adds(b, left ? "``" : "''");
+		else if (c == 0x91 || c == 0x2018 || c == 0x201b || c == 0x2039)
+			vl_buf_adds(b, "`");
+		else if (c == 0x92 || c == 0x2019 || c == 0x203a)
+			vl_buf_adds(b, "'");
+		else if (c == 0x93 || c == 0x201c || c == 0xab)
+			vl_buf_adds(b, "``");
+		else if (c == 0x94 || c == 0x201d || c == 0xbb)
+			vl_buf_adds(b, "''");
+		else
+			vl_buf_add(b, txt(L, j), l);
+		j += l;
+	}
+	emit(L, b->buf, b->len);
+}
+
+/* text with some code points replaced: map returns the replacement or NULL */
+static void emit_mapped(struct lx *L, size_t i, size_t n, const char *(*map)(uint32_t))
+{
+	struct vl_buf *b = &L->tok;
+	size_t j = i, l;
+
+	vl_buf_reset(b);
+	while (j < i + n) {
+		uint32_t c = cp(L, j, &l);
+		const char *r = map(c);
+		if (r)
+			vl_buf_adds(b, r);
+		else
+			vl_buf_add(b, txt(L, j), l);
+		j += l;
+	}
+	emit(L, b->buf, b->len);
+}
+
+static const char *map_soft(uint32_t c)
+{
+	return c == 0xad ? "" : NULL;
+}
+
+static const char *map_space(uint32_t c)
+{
+	return c == ' ' ? "\xc2\xa0" : NULL;
+}
+
+static const char *map_phone(uint32_t c)
+{
+	return c == ' ' ? "\xc2\xa0" : c == '(' ? "-LRB-" : c == ')' ? "-RRB-" : NULL;
+}
+
+static const char *map_paren(uint32_t c)
+{
+	return c == '(' ? "-LRB-" : c == ')' ? "-RRB-" : NULL;
+}
+
+static const char *map_frac2(uint32_t c)
+{
+	switch (c) {
+	case 0xbc: return "1/4";
+	case 0xbd: return "1/2";
+	case 0xbe: return "3/4";
+	case 0x2153: return "1/3";
+	case 0x2154: return "2/3";
+	}
+	return NULL;
+}
+
+static const char *map_currency(uint32_t c)
+{
+	switch (c) {
+	case 0xa2: return "cents";
+	case 0xa3: return "#";
+	case 0x80: case 0xa4: case 0x20a0: case 0x20ac: return "$";
+	}
+	return NULL;
+}
+
+static void emit_amp(struct lx *L, size_t i, size_t n)
+{
+	struct vl_buf *b = &L->tok;
+	size_t j = i, m;
+
+	vl_buf_reset(b);
+	while (j < i + n) {
+		if ((m = lit(L, j, "&amp;"))) {
+			vl_buf_addch(b, '&');
+			j += m;
+		} else {
+			vl_buf_addch(b, by(L, j));
+			j++;
 		}
 	}
-	if (k > j) {
-		j = k;
-		letters_only = 0;
-	}
-	/* slash compounds: up to two more parts, slashes escaped */
-	if (j + 1 < sc->n && sc->s[j] == '/' && is_alnum(at(sc, j + 1, NULL))) {
-		struct vl_buf t = VL_BUF_INIT;
-		int parts = 0;
-		vl_buf_add(&t, sc->s + i, j - i);
-		while (parts < 2 && j + 1 < sc->n && sc->s[j] == '/' && is_alnum(at(sc, j + 1, NULL))) {
-			size_t p0 = ++j;
-			while (j < sc->n && (is_alnum(c = at(sc, j, &l)) || (is_hyphen(c) &&
-			       is_letter(at(sc, j + l, NULL)))))
-				j += l;
-			vl_buf_adds(&t, "\\/");
-			vl_buf_add(&t, sc->s + p0, j - p0);
-			parts++;
+	emit(L, b->buf, b->len);
+}
+
+/* Runs the action of rule r matched at i (keep characters consumed);
+ * returns where scanning goes on. */
+static size_t act(struct lx *L, enum act a, size_t i, size_t keep)
+{
+	if (keep > L->n - i)   /* tokens never cross the line end; be safe */
+		keep = L->n - i;
+	switch (a) {
+	case A_PLAIN:
+		emit(L, txt(L, i), keep);
+		break;
+	case A_WORD:
+		if (memchr(txt(L, i), 0xc2, keep)) {
+			emit_mapped(L, i, keep, map_soft);
+			if (!L->tok.len)
+				emit_s(L, "-");
+		} else {
+			emit(L, txt(L, i), keep);
 		}
-		emit(o, t.buf, t.len, 0);
-		vl_buf_release(&t);
-		return j;
+		break;
+	case A_PUSH3:
+		emit(L, txt(L, i), keep - 3);
+		return i + keep - 3;
+	case A_PUSH2:
+		emit(L, txt(L, i), keep - 2);
+		return i + keep - 2;
+	case A_DUP:
+		emit(L, txt(L, i), keep);
+		return i + keep - 1;
+	case A_SGML:
+	case A_FRAC:
+		emit_mapped(L, i, keep, map_space);
+		break;
+	case A_DASH:
+		emit_s(L, "--");
+		break;
+	case A_AMP:
+		emit_amp(L, i, keep);
+		break;
+	case A_QUOTE_R:
+	case A_QUOTE_L:
+		emit_quotes(L, i, keep, a == A_QUOTE_L);
+		break;
+	case A_FRAC2:
+		emit_mapped(L, i, keep, map_frac2);
+		break;
+	case A_CURRENCY:
+		emit_mapped(L, i, keep, map_currency);
+		break;
+	case A_PHONE:
+		emit_mapped(L, i, keep, map_phone);
+		break;
+	case A_SMILEY:
+		emit_mapped(L, i, keep, map_paren);
+		break;
+	case A_LT: emit_s(L, "<"); break;
+	case A_GT: emit_s(L, ">"); break;
+	case A_LCB: emit_s(L, "-LCB-"); break;
+	case A_RCB: emit_s(L, "-RCB-"); break;
+	case A_LSB: emit_s(L, "-LSB-"); break;
+	case A_RSB: emit_s(L, "-RSB-"); break;
+	case A_LRB: emit_s(L, "-LRB-"); break;
+	case A_RRB: emit_s(L, "-RRB-"); break;
+	case A_HYPHENS:
+		if (keep >= 3 && keep <= 4)
+			emit_s(L, "--");
+		else
+			emit(L, txt(L, i), keep);
+		break;
+	case A_ELLIPSIS:
+		emit_s(L, "...");
+		break;
+	case A_SKIP:
+		break;
 	}
-	/* acronyms a.b.c. and abbreviations keep their period */
-	if (j < sc->n && sc->s[j] == '.') {
-		size_t a = j;
-		if (run_end - i == 1 && letters_only) {
-			while (a + 2 <= sc->n && sc->s[a] == '.' && a + 1 < sc->n &&
-			       ((sc->s[a + 1] | 0x20) >= 'a' && (sc->s[a + 1] | 0x20) <= 'z') &&
-			       !is_alnum(at(sc, a + 2, NULL)))
-				a += 2;
-			if (a > j) {   /* u.s or u.s. */
-				if (a < sc->n && sc->s[a] == '.')
-					a++;
-				emit(o, (const char *)sc->s + i, a - i, 0);
-				return a;
-			}
-			if (!(j + 1 < sc->n && sc->s[j + 1] == '.')) {
-				emit(o, (const char *)sc->s + i, j + 1 - i, 0);
-				return j + 1;
-			}
-		}
-		if (letters_only && is_abbrev(sc->s + i, j - i) &&
-		    !(j + 1 < sc->n && sc->s[j + 1] == '.')) {
-			emit(o, (const char *)sc->s + i, j + 1 - i, 0);
-			return j + 1;
-		}
-	}
-	emit(o, (const char *)sc->s + i, j - i, letters_only);
+	return i + keep;
+}
+
+static int is_fast_char(uint32_t c)
+{
+	return c < 0x80 ? is_azAZ09(c) : c <= 0xffff && (is_letter(c) || is_digit(c));
+}
+
+/* The fast path: a letter, then letters and digits, then white space or the
+ * end of the line is a WORD whatever the other rules say (they all need
+ * some punctuation), unless it is an assimilation ("cannot", "gonna" ...).
+ * Returns the end of the token, or 0 when the general path must decide. */
+static size_t fast_word(struct lx *L, size_t i)
+{
+	static const char *const assim[] = { "cannot", "dunno", "gonna", "gotta", "lemme",
+					     "gimme", "wanna" };
+	size_t j = i, l;
+	uint32_t c = cp(L, i, &l);
+	int b;
+
+	if (!(c < 0x80 ? is_azAZ(c) : c <= 0xffff && is_letter(c)))
+		return 0;
+	j += l;
+	while (j < L->n && is_fast_char(c = cp(L, j, &l)))
+		j += l;
+	b = j < L->n ? L->s[j] : -1;
+	if (!(b == ' ' || b == '\t' || b == -1))
+		return 0;
+	if (j - i == 5 || j - i == 6)
+		for (size_t k = 0; k < NELEM(assim); k++)
+			if (lit(L, i, assim[k]) == j - i)
+				return 0;
+	emit(L, txt(L, i), j - i);
 	return j;
 }
 
-void vl_ptb_tokenize(const char *str, int flags, struct vl_buf *out)
+static void tokenize(struct lx *L)
 {
-	struct scan sc = { (const unsigned char *)str, strlen(str) };
-	struct tok_out o = { out, flags, 0, VL_BUF_INIT };
-	size_t i = 0, l;
+	size_t i = 0;
 
-	vl_buf_grow(out, sc.n + 16);
-	o.start = out->len;
-	while (i < sc.n) {
-		uint32_t c = at(&sc, i, &l), n1 = 0;
-		size_t l1 = 0, j;
+	vl_buf_grow(L->out, L->n + 16);
+	L->start = L->out->len;
+	while (i < L->n) {
+		size_t best = 0, keep = 0, l, j;
+		const struct rule *win = NULL;
+		int b = L->s[i];
 
-		if (is_space(c) || is_deleted(c)) {
+		if (b == ' ') {
+			i++;
+			continue;
+		}
+		if ((j = fast_word(L, i))) {
+			i = j;
+			continue;
+		}
+		for (size_t r = 0; r < NELEM(rules); r++) {
+			size_t k = 0, t = rules[r].m ? rules[r].m(L, i) : rules[r].mt(L, i, &k);
+			if (t > best) {
+				best = t;
+				keep = rules[r].m ? t : k;
+				win = &rules[r];
+			}
+		}
+		if (!win) {   /* untokenizable: deleted */
+			cp(L, i, &l);
 			i += l;
 			continue;
 		}
-		n1 = at(&sc, i + l, &l1);
-		if (is_alnum(c) || ((c == '+' || c == '-' || c == '.') && is_digit(n1) &&
-				    (i == 0 || !is_alnum(at(&sc, i - 1, NULL)) || c == '.'))) {
-			i = scan_word(&sc, i, &o);
-			continue;
-		}
-		switch (c) {
-		case '"':
-			emit_s(&o, is_alnum(n1) || n1 == '$' ? "``" : "''");
-			i += l;
-			continue;
-		case '\'': {
-			size_t r = redaux(&sc, i);
-			if (n1 == '\'') {
-				emit_s(&o, "''");
-				i += 2;
-			} else if (r) {
-				emit_clitic(&o, sc.s + i, r, 0);
-				i += r;
-			} else if (is_letter(n1) && i + l + l1 < sc.n &&
-				   !is_space(at(&sc, i + l + l1, NULL))) {
-				emit_s(&o, "`");
-				i += l;
-			} else {
-				emit_s(&o, "'");
-				i += l;
-			}
-			continue;
-		}
-		case '`':
-			emit_s(&o, n1 == '`' ? "``" : "`");
-			i += n1 == '`' ? 2 : 1;
-			continue;
-		case '(': case '[': case '<':
-			emit_s(&o, "-LRB-");
-			i += l;
-			continue;
-		case ')': case ']': case '>':
-			emit_s(&o, "-RRB-");
-			i += l;
-			continue;
-		case '{':
-			emit_s(&o, "-LCB-");
-			i += l;
-			continue;
-		case '}':
-			emit_s(&o, "-RCB-");
-			i += l;
-			continue;
-		case '-':
-			for (j = i; j < sc.n && sc.s[j] == '-'; j++)
-				;
-			if (j - i >= 2 && j - i <= 4)
-				emit_s(&o, "--");
-			else
-				emit(&o, (const char *)sc.s + i, j - i, 0);
-			i = j;
-			continue;
-		case '.':
-			for (j = i; j < sc.n && sc.s[j] == '.'; j++)
-				;
-			while (j - i >= 3) {
-				size_t take = j - i > 5 ? 5 : j - i;
-				emit_s(&o, "...");
-				i += take;
-			}
-			for (; i < j; i++)
-				emit_s(&o, ".");
-			continue;
-		case '?': case '!':
-			for (j = i; j < sc.n && (sc.s[j] == '?' || sc.s[j] == '!'); j++)
-				;
-			emit(&o, (const char *)sc.s + i, j - i, 0);
-			i = j;
-			continue;
-		case '#': case '@':
-			for (j = i; j < sc.n && sc.s[j] == c; j++)
-				;
-			emit(&o, (const char *)sc.s + i, j - i, 0);
-			i = j;
-			continue;
-		case '*':
-			for (j = i; j < sc.n && sc.s[j] == '*'; j++)
-				;
-			{
-				struct vl_buf t = VL_BUF_INIT;
-				for (size_t k = i; k < j; k++)
-					vl_buf_adds(&t, "\\*");
-				emit(&o, t.buf, t.len, 0);
-				vl_buf_release(&t);
-			}
-			i = j;
-			continue;
-		case '/':
-			emit_s(&o, "\\/");
-			i += l;
-			continue;
-		case '&':
-			if (i + 5 <= sc.n && ieq(sc.s + i, "&amp;", 5)) {
-				emit_s(&o, "&");
-				i += 5;
-			} else {
-				emit_s(&o, "&");
-				i += l;
-			}
-			continue;
-		case 0x2018: case 0x201b: case 0x2039:
-			emit_s(&o, "`");
-			i += l;
-			continue;
-		case 0x2019: case 0x203a:
-			if (n1 == 0x2019) {
-				emit_s(&o, "''");
-				i += l + l1;
-			} else {
-				emit_s(&o, "'");
-				i += l;
-			}
-			continue;
-		case 0x201c: case 0xab:
-			emit_s(&o, "``");
-			i += l;
-			continue;
-		case 0x201d: case 0xbb:
-			emit_s(&o, "''");
-			i += l;
-			continue;
-		case 0x2013: case 0x2014: case 0x2015:
-			emit_s(&o, "--");
-			i += l;
-			continue;
-		case 0x2026:
-			emit_s(&o, "...");
-			i += l;
-			continue;
-		case 0xa2:
-			emit_s(&o, "cents");
-			i += l;
-			continue;
-		case 0xa3:
-			emit_s(&o, "#");
-			i += l;
-			continue;
-		case 0xa4: case 0x20ac:
-			emit_s(&o, "$");
-			i += l;
-			continue;
-		case 0xbc:
-			emit_s(&o, "1\\/4");
-			i += l;
-			continue;
-		case 0xbd:
-			emit_s(&o, "1\\/2");
-			i += l;
-			continue;
-		case 0xbe:
-			emit_s(&o, "3\\/4");
-			i += l;
-			continue;
-		default:
-			/* , ; : = + % ~ ^ $ and any other symbol: one token */
-			emit(&o, (const char *)sc.s + i, l, 0);
-			i += l;
-			continue;
-		}
+		i = act(L, win->act, i, keep);
 	}
-	vl_buf_release(&o.tok);
+	vl_buf_release(&L->tok);
+	vl_buf_str(L->out);
+}
+
+void vl_ptb_tokenize_line(const char *s, const char *next, int flags, struct vl_buf *out)
+{
+	struct lx L = { (const unsigned char *)s, strlen(s), (const unsigned char *)next,
+			next ? strlen(next) : 0, flags, out, 0, VL_BUF_INIT };
+
+	tokenize(&L);
+}
+
+void vl_ptb_tokenize(const char *s, int flags, struct vl_buf *out)
+{
+	vl_ptb_tokenize_line(s, "", flags, out);
 }

@@ -63,19 +63,10 @@ o=json.load(open('$T/len.json')); sys.exit(0 if o['n']==1 and len(o['skipped'])=
 	--resamples 100 --seed 3 > "$T/ci2.json" || fail "--ci failed"
 cmp -s "$T/ci1.json" "$T/ci2.json" || fail "--ci not deterministic"
 
-# without --pretokenized the tokenizer runs; on this already tokenized
-# fixture its only change is Americanize's "grey" -> "gray"
+# without --pretokenized the tokenizer runs; CoreNLP 3.4.1 leaves this
+# already tokenized, lower-case fixture as it is (no Americanization)
 "$BIN" score caption --refs "$F/refs.json" --preds "$F/cands.json" --json > "$T/tok.json" \
 	|| fail "tokenized run failed"
-python3 - "$F" "$T" <<'PY'
-import json, re, sys
-f, t = sys.argv[1], sys.argv[2]
-g = lambda s: re.sub(r"\bgrey\b", "gray", s)
-refs = json.load(open(f + "/refs.json")); cands = json.load(open(f + "/cands.json"))
-json.dump({i: [g(c) for c in refs[i]] for i in refs}, open(t + "/gr.json", "w"))
-json.dump({i: g(cands[i]) for i in cands}, open(t + "/gc.json", "w"))
-PY
-"$BIN" score caption --refs "$T/gr.json" --preds "$T/gc.json" --pretokenized --json > "$T/gray.json" \
-	|| fail "gray run failed"
-cmp -s "$T/tok.json" "$T/gray.json" || fail "tokenizer changed more than grey -> gray"
-exit 0
+"$BIN" score caption --refs "$F/refs.json" --preds "$F/cands.json" --pretokenized --json \
+	> "$T/pre.json" || fail "pretokenized run failed"
+cmp -s "$T/tok.json" "$T/pre.json" || fail "the tokenizer changed an already tokenized fixture"

@@ -18,6 +18,8 @@
 # (/usr/bin/time), next to a baseline measured in the same run: python3 merely
 # json.load()ing the two input files.  With VLEVAL_BASE_BIN=/path/to/older/
 # vleval the older build is measured too (before/after figures).
+# TOKENIZE=1 drops --pretokenized: the C PTB tokenizer (CoreNLP 3.4.1's
+# rules) then runs on every caption first, as in a raw-caption evaluation.
 # Target (issue 3): <= 0.10 s whole process.  The issue's figure for
 # pycocoevalcap BLEU + ROUGE-L + CIDEr-D on this size, 4.0 s, is quoted, not
 # re-measured: there is no pycocoevalcap/numpy on this machine.
@@ -26,6 +28,8 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=${VLEVAL_BIN:-$ROOT/vleval}
 BASE_BIN=${VLEVAL_BASE_BIN:-}
 RUNS=${RUNS:-5}
+PRETOK=--pretokenized
+[ -n "${TOKENIZE:-}" ] && PRETOK=
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 
@@ -142,7 +146,7 @@ print('%.4f %.4f' % (statistics.median(r), min(r)))") "$@"
 	MED=$med
 }
 
-echo "caption scoring, 5,000 images x 5 refs, pretokenized ($RUNS runs each;" \
+echo "caption scoring, 5,000 images x 5 refs, $([ -n "$PRETOK" ] && echo pretokenized || echo 'PTB-tokenized') ($RUNS runs each;" \
 	"$([ $HAVE_HF = 1 ] && echo hyperfine || echo 'no hyperfine: date +%s%N around each run'))"
 # vleval uses two threads: a busy second core shows in the figures
 echo "machine load: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)," \
@@ -150,14 +154,14 @@ echo "machine load: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
 for d in coco zipf uniform; do
 	R=$T/$d.refs.json; C=$T/$d.cands.json
 	echo "$d:"
-	measure "vleval score caption" "$BIN" score caption --refs "$R" --preds "$C" --pretokenized --json
+	measure "vleval score caption" "$BIN" score caption --refs "$R" --preds "$C" $PRETOK --json
 	V=$MED
-	"$BIN" score caption --refs "$R" --preds "$C" --pretokenized --json > "$T/out"
+	"$BIN" score caption --refs "$R" --preds "$C" $PRETOK --json > "$T/out"
 	printf '  %s\n' "$(head -c 150 "$T/out")..."
 	if [ -n "$BASE_BIN" ]; then
 		measure "older build (VLEVAL_BASE_BIN)" "$BASE_BIN" score caption --refs "$R" --preds "$C" \
-			--pretokenized --json
-		"$BASE_BIN" score caption --refs "$R" --preds "$C" --pretokenized --json > "$T/out.base"
+			$PRETOK --json
+		"$BASE_BIN" score caption --refs "$R" --preds "$C" $PRETOK --json > "$T/out.base"
 		cmp -s "$T/out" "$T/out.base" && echo "  older build: identical output" \
 			|| echo "  older build: OUTPUT DIFFERS"
 		O=$MED

@@ -10,7 +10,11 @@ differs from it on non-ASCII answers unless it knows:
   - what chr(c).lower() is for every code point (full case mapping),
   - which code points are "cased" and "case-ignorable", for the Final_Sigma
     rule of str.lower() (capital sigma at the end of a word becomes final
-    sigma).  Python does not expose these two properties, so they are
+    sigma).
+The PTB tokenizer (metrics/ptb_tokenize.c) uses the same tables: Java's
+String.toLowerCase agrees with str.lower, Java's Character.isDigit with
+str.isdecimal (general category Nd); it adds the ranges of general category
+L* (Character.isLetter, JFlex's [:letter:]).  Python does not expose these two properties, so they are
     measured through lower() itself (see below).
 
 Run with the Python 3 version whose behaviour is the reference (3.11, Unicode
@@ -81,7 +85,8 @@ def main():
     print(' * Facts about Python 3 str methods, used to port the VQA normalisation:')
     print(' * str.isspace() ranges, str.isdecimal() ranges (re \\\\d), chr(c).lower()')
     print(' * for every code point it changes, and the Cased / Case_Ignorable ranges')
-    print(' * of the Final_Sigma rule.')
+    print(' * of the Final_Sigma rule; general category L* (letters) for the PTB')
+    print(' * tokenizer.')
     print(' */')
     print('#ifndef VL_PYUNICODE_H')
     print('#define VL_PYUNICODE_H')
@@ -92,6 +97,7 @@ def main():
     emit_ranges('py_decimal', ranges(lambda c: chr(c).isdecimal()))
     emit_ranges('py_cased', ranges(cased))
     emit_ranges('py_ignorable', ranges(ignorable))
+    emit_ranges('py_letter', ranges(lambda c: unicodedata.category(chr(c))[0] == 'L'))
     print('/* code point, its lowercase as UTF-8 (NUL-terminated, at most 4 + 2 bytes) */')
     print('static const struct { uint32_t cp; char lower[8]; } py_lower[] = {')
     for c in range(MAX):
