@@ -158,14 +158,19 @@ int vl_runlog_sample_stats(struct vl_runlog *rl, long long run, struct vl_run_in
 int vl_runlog_sample_values(struct vl_runlog *rl, long long run, const char *what,
 			    double **out, size_t *n);
 
-/* Counts over a run's sample rows. */
+/* Counts over a run's sample rows, and the latencies and times to first
+ * token of its answers not taken from the cache (sorted ascending; owned,
+ * free with vl_run_counts_release), all from one pass over the rows. */
 struct vl_run_counts {
 	long total;                   /* sample rows */
 	long answered, failed;        /* failed: the request gave no answer */
 	long cached;                  /* answered from the response cache */
 	long parse_failures;          /* answered, but no answer could be extracted */
+	double *latency, *ttft;       /* owned; NULL when empty */
+	size_t n_latency, n_ttft;
 };
 int vl_runlog_run_counts(struct vl_runlog *rl, long long run, struct vl_run_counts *out);
+void vl_run_counts_release(struct vl_run_counts *c);
 
 /* Error counts by kind, most frequent first: failed samples classified by
  * their HTTP status and message ("timeout", "rate limited (HTTP 429)",

@@ -90,19 +90,9 @@ struct cost_extra {
 
 static void cost_extra(struct vl_runlog *rl, const struct vl_run_info *ri, struct cost_extra *x)
 {
-	double *v;
-	size_t n;
-
 	vl_runlog_run_counts(rl, ri->id, &x->counts);
-	x->lat_p99 = x->ttft_p99 = -1;
-	if (vl_runlog_sample_values(rl, ri->id, "latency", &v, &n) == 0) {
-		x->lat_p99 = vl_percentile(v, n, 0.99);
-		vl_free(v);
-	}
-	if (vl_runlog_sample_values(rl, ri->id, "ttft", &v, &n) == 0) {
-		x->ttft_p99 = vl_percentile(v, n, 0.99);
-		vl_free(v);
-	}
+	x->lat_p99 = vl_percentile(x->counts.latency, x->counts.n_latency, 0.99);
+	x->ttft_p99 = vl_percentile(x->counts.ttft, x->counts.n_ttft, 0.99);
 	x->out_tok_s = ri->completion_tokens >= 0 && ri->wall_s > 0
 			       ? (double)ri->completion_tokens / ri->wall_s : -1;
 }
@@ -144,7 +134,8 @@ static void print_cost(struct vl_runlog *rl, const struct vl_run_info *ri, FILE 
 		fprintf(out, "  latency p50 %.3f s  p95 %.3f s  p99 %.3f s", ri->latency_p50,
 			ri->latency_p95, x.lat_p99);
 	else if (x.counts.answered > 0)
-		fprintf(out, "  latency: not measured");
+		fprintf(out, "  latency: not measured%s", x.counts.cached == x.counts.answered
+				     ? " (every answer came from the cache)" : "");
 	if (ri->ttft_p50 >= 0)
 		fprintf(out, "  ttft p50 %.3f s  p95 %.3f s  p99 %.3f s", ri->ttft_p50, ri->ttft_p95,
 			x.ttft_p99);
@@ -178,6 +169,7 @@ static void print_cost(struct vl_runlog *rl, const struct vl_run_info *ri, FILE 
 	if (x.counts.cached > 0)
 		fprintf(out, "  cached: %ld of %ld answers came from the response cache: their "
 			"latency and price are not the model's\n", x.counts.cached, x.counts.answered);
+	vl_run_counts_release(&x.counts);
 }
 
 int vl_summary_print(struct vl_runlog *rl, long long run, int breakdowns, FILE *out)
@@ -314,6 +306,7 @@ int vl_summary_json(struct vl_runlog *rl, long long run, struct vl_buf *out)
 			    x.counts.failed, x.counts.cached, x.counts.parse_failures);
 		vl_runlog_each_error_count(rl, ri.id, print_kind, &kc);
 		vl_buf_addch(out, '}');
+		vl_run_counts_release(&x.counts);
 	}
 	vl_buf_adds(out, "}}");
 	vl_run_info_release(&ri);

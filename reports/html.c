@@ -269,21 +269,6 @@ static void cost(const struct vl_report *rep, struct vl_buf *b)
 		       "taken from the cache.</p>\n");
 }
 
-struct err_ctx {
-	struct vl_buf *b;
-	int n;
-};
-
-static int err_kind(void *p, const char *kind, long n)
-{
-	struct err_ctx *c = p;
-
-	vl_buf_adds(c->b, c->n++ ? ", " : "");
-	html_text(c->b, kind);
-	vl_buf_addf(c->b, " %ld", n);
-	return 0;
-}
-
 /* A thumbnail of the sample's image as a data: URI, when it can be read. */
 static void thumbnail(struct vl_buf *b, const char *image)
 {
@@ -429,16 +414,13 @@ static void task_page(const struct vl_report *rep, struct vl_runlog *rl, size_t 
 	vl_buf_adds(b, "<h3>Parse failures and errors</h3>\n<ul>\n");
 	for (size_t i = 0; i < rep->nruns; i++) {
 		const struct rp_run *r = &rep->runs[i];
-		struct err_ctx ec = { b, 0 };
 		if (r->task != t)
 			continue;
 		vl_buf_adds(b, "<li>");
 		html_text(b, r->label);
 		vl_buf_addf(b, " (run %lld): %ld of %ld answers unparsed; errors: ", r->ri.id,
 			    r->counts.parse_failures, r->counts.answered);
-		vl_runlog_each_error_count(rl, r->ri.id, err_kind, &ec);
-		if (!ec.n)
-			vl_buf_adds(b, "none");
+		html_text(b, r->errors && r->errors[0] ? r->errors : "none");
 		vl_buf_adds(b, "</li>\n");
 	}
 	vl_buf_adds(b, "</ul>\n<h3>Worst and failed samples</h3>\n");

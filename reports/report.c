@@ -322,14 +322,19 @@ static void load_price(struct rp_run *r, const char *prices)
 	}
 }
 
+static int add_error_kind(void *ctx, const char *kind, long n)
+{
+	struct vl_buf *b = ctx;
+
+	vl_buf_addf(b, "%s%s %ld", b->len ? ", " : "", kind, n);
+	return 0;
+}
+
 static int load_run(struct vl_runlog *rl, long long id, const struct vl_report_opts *o,
 		    struct rp_run *r, struct vl_buf *err)
 {
 	const char *first_metric;
 	char *metric_buf = NULL;
-	double *ttft;
-	size_t nttft;
-
 	memset(r, 0, sizeof(*r));
 	if (vl_runlog_get_run(rl, id, &r->ri, err) < 0)
 		return VL_EIO;
@@ -339,15 +344,19 @@ static int load_run(struct vl_runlog *rl, long long id, const struct vl_report_o
 	pick_headline(r, first_metric);
 	vl_free(metric_buf);
 	vl_runlog_run_counts(rl, id, &r->counts);
-	vl_runlog_sample_values(rl, id, "latency", &r->lat, &r->nlat);
+	r->lat = r->counts.latency;
+	r->nlat = r->counts.n_latency;
 	r->lat_p50 = vl_percentile(r->lat, r->nlat, 0.50);
 	r->lat_p95 = vl_percentile(r->lat, r->nlat, 0.95);
 	r->lat_p99 = vl_percentile(r->lat, r->nlat, 0.99);
-	vl_runlog_sample_values(rl, id, "ttft", &ttft, &nttft);
-	r->ttft_p50 = vl_percentile(ttft, nttft, 0.50);
-	r->ttft_p95 = vl_percentile(ttft, nttft, 0.95);
-	r->ttft_p99 = vl_percentile(ttft, nttft, 0.99);
-	vl_free(ttft);
+	r->ttft_p50 = vl_percentile(r->counts.ttft, r->counts.n_ttft, 0.50);
+	r->ttft_p95 = vl_percentile(r->counts.ttft, r->counts.n_ttft, 0.95);
+	r->ttft_p99 = vl_percentile(r->counts.ttft, r->counts.n_ttft, 0.99);
+	{
+		struct vl_buf e = VL_BUF_INIT;
+		vl_runlog_each_error_count(rl, id, add_error_kind, &e);
+		r->errors = vl_buf_detach(&e, NULL);
+	}
 	r->out_tok_s = r->ri.completion_tokens >= 0 && r->ri.wall_s > 0
 			       ? (double)r->ri.completion_tokens / r->ri.wall_s : -1;
 	load_price(r, o->prices);
@@ -637,7 +646,8 @@ void vl_report_release(struct vl_report *rep)
 		vl_free(r->extract);
 		vl_free(r->metric_opts);
 		vl_free(r->reason);
-		vl_free(r->lat);
+		vl_run_counts_release(&r->counts);
+		vl_free(r->errors);
 		for (size_t k = 0; k < r->nmetrics; k++) {
 			vl_free(r->metrics[k].metric);
 			vl_free(r->metrics[k].name);

@@ -38,8 +38,9 @@ struct rp_run {
 	long n;
 	struct rp_metric *metrics;    /* every metric row, in run log order */
 	size_t nmetrics;
-	struct vl_run_counts counts;
-	double *lat;                  /* sorted latencies of non-cached answers; owned */
+	struct vl_run_counts counts;  /* owned */
+	char *errors;                 /* "timeout 3, logged dataset 1", "" none; owned */
+	double *lat;                  /* sorted latencies of non-cached answers (counts') */
 	size_t nlat;
 	double lat_p50, lat_p95, lat_p99, ttft_p50, ttft_p95, ttft_p99; /* -1 unknown */
 	double out_tok_s;             /* completion tokens per wall second, -1 unknown */

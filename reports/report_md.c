@@ -265,21 +265,6 @@ static void cost(const struct vl_report *rep, struct vl_buf *b)
 	vl_buf_adds(b, "\nLatency and TTFT are over the answers that were not taken from the cache.\n");
 }
 
-struct err_ctx {
-	struct vl_buf *b;
-	int n;
-};
-
-static int err_kind(void *p, const char *kind, long n)
-{
-	struct err_ctx *c = p;
-
-	vl_buf_adds(c->b, c->n++ ? ", " : "");
-	md_text(c->b, kind);
-	vl_buf_addf(c->b, " %ld", n);
-	return 0;
-}
-
 struct sample_ctx {
 	struct vl_buf *b;
 };
@@ -389,16 +374,13 @@ static void task_page(const struct vl_report *rep, struct vl_runlog *rl, size_t 
 	vl_buf_adds(b, "\nParse failures and errors:\n\n");
 	for (size_t i = 0; i < rep->nruns; i++) {
 		const struct rp_run *r = &rep->runs[i];
-		struct err_ctx ec = { b, 0 };
 		if (r->task != t)
 			continue;
 		vl_buf_adds(b, "- ");
 		md_text(b, r->label);
 		vl_buf_addf(b, " (run %lld): %ld of %ld answers unparsed; errors: ", r->ri.id,
 			    r->counts.parse_failures, r->counts.answered);
-		vl_runlog_each_error_count(rl, r->ri.id, err_kind, &ec);
-		if (!ec.n)
-			vl_buf_adds(b, "none");
+		md_text(b, r->errors && r->errors[0] ? r->errors : "none");
 		vl_buf_addch(b, '\n');
 	}
 	for (size_t i = 0; i < rep->nruns; i++) {

@@ -19,6 +19,7 @@ check "all answered" [ "$(sq "$DB" "select count(*) from samples where run_id=1 
 check "answers follow the prompt" [ "$(sq "$DB" "select count(*) from samples where run_id=1 and (prompt like '%green%') = (output = 'yes')")" = "$N" ]
 check "gpu peak reported" grep -q "accelerator memory peak 1234 MB" "$T/out"
 check "worker cpu reported" grep -q "engine (workers): cpu" "$T/out"
+check "latency p99 reported" grep -q "latency p50 .* p99 " "$T/out"
 check "not cached first time" [ "$(sq "$DB" "select sum(cached) from samples where run_id=1")" = 0 ]
 m1=$(sq "$DB" "select quote(value) from metrics where run_id=1 and name='overall' and subset=''")
 
@@ -27,6 +28,16 @@ expect_exit 0 "cached rerun" $V run --task synth_vqa --backend worker --set comm
 	--workers 2 --db "$DB" --quiet
 check "rerun fully cached" [ "$(sq "$DB" "select sum(cached) from samples where run_id=2")" = "$N" ]
 check "cached metrics equal" [ "$(sq "$DB" "select quote(value) from metrics where run_id=2 and name='overall' and subset=''")" = "$m1" ]
+check "summary says the run came from the cache" grep -q "cached: $N of $N answers came from the response cache" "$T/out"
+check "summary: no latency from the cache, errors by kind" sh -c "grep -q 'latency: not measured (every answer came from the cache)' '$T/out' && grep -q 'errors by kind: none' '$T/out'"
+# the report marks the cached run (the latest of this model and task)
+expect_exit 0 "report of the worker runs" $V report --db "$DB" --out "$T/rep" --format md,json --no-charts
+check "report marks cached" grep -q '| worker \*cached\* |' "$T/rep/report.md"
+check "report json: cached, engine memory" python3 -c "
+import json; d=json.load(open('$T/rep/report.json')); r=[r for r in d['runs'] if r['run']==2][0]
+assert r['cached'] and r['cost']['cached'] == $N and r['cost']['latency_p50_s'] is None, r['cost']
+r1=[m for m in d['models'] if m['model']=='worker'][0]
+assert r1['cached'], r1"
 # speed knobs are not in the cache key (the worker's option table says which
 # keys change answers): other worker counts and timeouts still hit the cache
 cp "$DB" "$T/knobs.db"
