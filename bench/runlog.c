@@ -534,7 +534,7 @@ int vl_runlog_set_reference(struct vl_runlog *rl, long long run, const char *sam
 }
 
 #define SAMPLE_COLUMNS \
-	"sample_id, idx, prompt, output, extracted, parse_ok, score, latency_s, ttft_s," \
+	"samples.sample_id, samples.idx, prompt, output, extracted, parse_ok, score, latency_s, ttft_s," \
 	" prompt_tokens, completion_tokens, bytes_sent, bytes_received, retries, http_status," \
 	" cached, gpu_mem_peak_mb, error, question, reference"
 
@@ -601,9 +601,14 @@ int vl_runlog_each_worst_sample(struct vl_runlog *rl, long long run, int higher_
 	int rc;
 
 	/* failed, then unparsed, then the worst scores; unscored rows last */
-	vl_buf_addf(&sql, "SELECT " SAMPLE_COLUMNS " FROM samples WHERE run_id = ?"
-		    " ORDER BY error IS NULL, coalesce(parse_ok, 0) = 1, score IS NULL, score %s, idx"
-		    " LIMIT %ld", higher_is_better ? "ASC" : "DESC", limit > 0 ? limit : -1L);
+	/* the sort sees only the keys: whole rows are read for the few kept */
+	vl_buf_addf(&sql, "WITH w AS (SELECT sample_id, error IS NULL AS e, coalesce(parse_ok, 0) = 1"
+		    " AS p, score IS NULL AS u, score AS s, idx FROM samples WHERE run_id = ?1"
+		    " ORDER BY e, p, u, s %s, idx LIMIT %ld)"
+		    " SELECT " SAMPLE_COLUMNS " FROM w JOIN samples ON samples.run_id = ?1"
+		    " AND samples.sample_id = w.sample_id ORDER BY w.e, w.p, w.u, w.s %s, w.idx",
+		    higher_is_better ? "ASC" : "DESC", limit > 0 ? limit : -1L,
+		    higher_is_better ? "ASC" : "DESC");
 	rc = walk_samples(rl, vl_buf_str(&sql), run, fn, ctx);
 	vl_buf_release(&sql);
 	return rc;
