@@ -60,4 +60,15 @@ if run["n_done"] != 243: bad.append("n_done %d" % run["n_done"])
 for b in bad: print(b, file=sys.stderr)
 sys.exit(1 if bad else 0)
 PY
+# the stored per-sample scores are the corpus pass's (fallback draws in
+# dataset order), not those given in completion order
+"$V" show last --db "$T/db" --samples --json >"$T/show.json" || fail "show"
+python3 - "$P/expected.json" "$T/show.json" <<'PY' || fail "per-sample scores differ from the judged items"
+import json, sys
+e = json.load(open(sys.argv[1])); s = json.load(open(sys.argv[2]))["samples"]
+judge = {k: v["judge"] == "Correct" for k, v in e["per_item"].items()}
+bad = [x["id"] for x in s if bool(x["score"]) != judge[x["id"]]]
+print(bad[:5], file=sys.stderr) if bad else None
+sys.exit(1 if bad else 0)
+PY
 [ "$NFAIL" -eq 0 ] && echo "ok" || { echo "$NFAIL checks failed"; exit 1; }
