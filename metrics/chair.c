@@ -15,6 +15,9 @@
  *   3. if both "toilet" and "seat" remain, every "seat" is dropped;
  *   4. the words found in the synonym table (chair_synonyms.h) are the
  *      mentions, each mapped to its category.
+ * Option "vocabulary" (metric_options): the object words of a suite that is
+ * not COCO, e.g. the synthetic shapes' "red circle; blue square; ...", in
+ * synonyms.txt's line format, lines separated by ';' (chair.h).
  * Ground truth of a sample: its objects (struct vl_sample.objects: COCO
  * instance categories, or any synonym) plus the categories its reference
  * captions (struct vl_sample.captions) mention by the same steps.
@@ -219,7 +222,58 @@ static const char *keep(struct vl_chair *c, const char *s)
 	return c->owned.v[c->owned.n - 1];
 }
 
+/* One synonym line [line, end): stripped, split on ", ", the first entry
+ * is the category; entries appended to c->syn (n used, cap allocated). */
+static void add_synonym_line(struct vl_chair *c, const char *line, const char *end,
+			     size_t *n, size_t *cap)
+{
+	const char *cat = NULL;
+
+	while (line < end && isspace((unsigned char)*line))
+		line++;
+	while (end > line && isspace((unsigned char)end[-1]))
+		end--;
+	if (line == end)
+		return;
+	for (const char *p = line; p <= end;) {
+		const char *sep = strstr(p, ", ");
+		const char *stop = sep && sep < end ? sep : end;
+		if (*n == *cap) {
+			*cap = *cap ? *cap * 2 : 1024;
+			c->syn = vl_xrealloc(c->syn, *cap * sizeof(*c->syn));
+		}
+		c->syn[*n].key = vl_xstrndup(p, (size_t)(stop - p));
+		if (!cat)
+			cat = keep(c, c->syn[*n].key);
+		c->syn[*n].val = cat;
+		(*n)++;
+		p = stop + 2;
+	}
+}
+
+/* Appends phrase singularised word by word (words split on spaces). */
+static void singular_phrase(const struct vl_chair *c, const char *phrase, struct vl_buf *out)
+{
+	size_t start = out->len;
+
+	while (*phrase) {
+		size_t len = strcspn(phrase, " ");
+		char *w = vl_xstrndup(phrase, len);
+		if (out->len > start)
+			vl_buf_addch(out, ' ');
+		vl_chair_singularize(c, w, out);
+		vl_free(w);
+		phrase += len;
+		phrase += strspn(phrase, " ");
+	}
+}
+
 struct vl_chair *vl_chair_new(void)
+{
+	return vl_chair_new_vocab(NULL);
+}
+
+struct vl_chair *vl_chair_new_vocab(const char *vocabulary)
 {
 	struct vl_chair *c = vl_xcalloc(1, sizeof(*c));
 	size_t cap = 0, n = 0;
@@ -240,30 +294,45 @@ struct vl_chair *vl_chair_new(void)
 		vl_chair_free(c);
 		return NULL;
 	}
-	/* synonyms: strip the line, split on ", ", first entry is the category */
-	for (size_t l = 0; l < N(chair_synonym_lines); l++) {
-		const char *line = chair_synonym_lines[l], *p, *end;
-		const char *cat = NULL;
-
-		while (isspace((unsigned char)*line))
-			line++;
-		end = line + strlen(line);
-		while (end > line && isspace((unsigned char)end[-1]))
-			end--;
-		for (p = line; p <= end;) {
-			const char *sep = strstr(p, ", ");
-			const char *stop = sep && sep < end ? sep : end;
+	if (vocabulary) {
+		/* a vocabulary of the task's own: its lines, and every entry of
+		 * two words merged as chair.py merges COCO's ("hot dog") */
+		for (const char *p = vocabulary; *p;) {
+			const char *semi = strchr(p, ';'), *end = semi ? semi : p + strlen(p);
+			add_synonym_line(c, p, end, &n, &cap);
+			p = semi ? semi + 1 : end;
+		}
+		/* each key also singularised word by word, as caption tokens are:
+		 * the singulariser makes "cross" "cros" but "crosses" "cross" */
+		for (size_t i = 0, n0 = n; i < n0; i++) {
+			vl_buf_reset(&b);
+			singular_phrase(c, c->syn[i].key, &b);
+			if (!strcmp(b.buf, c->syn[i].key))
+				continue;
 			if (n == cap) {
-				cap = cap ? cap * 2 : 1024;
+				cap *= 2;
 				c->syn = vl_xrealloc(c->syn, cap * sizeof(*c->syn));
 			}
-			c->syn[n].key = vl_xstrndup(p, (size_t)(stop - p));
-			if (!cat)
-				cat = keep(c, c->syn[n].key);
-			c->syn[n].val = cat;
-			n++;
-			p = stop + 2;
+			c->syn[n].val = c->syn[i].val;
+			c->syn[n++].key = vl_buf_detach(&b, NULL);
 		}
+		c->nsyn = sort_dedupe(c->syn, n);
+		c->dbl = vl_xcalloc(c->nsyn + 1, sizeof(*c->dbl));
+		for (size_t i = 0; i < c->nsyn; i++) {
+			const char *sp = strchr(c->syn[i].key, ' ');
+			if (sp && !strchr(sp + 1, ' ')) {
+				c->dbl[c->ndbl].key = vl_xstrdup(c->syn[i].key);
+				c->dbl[c->ndbl++].val = keep(c, c->syn[i].key);
+			}
+		}
+		c->ndbl = sort_dedupe(c->dbl, c->ndbl);
+		vl_buf_release(&b);
+		return c;
+	}
+	/* synonyms: strip the line, split on ", ", first entry is the category */
+	for (size_t l = 0; l < N(chair_synonym_lines); l++) {
+		const char *line = chair_synonym_lines[l];
+		add_synonym_line(c, line, line + strlen(line), &n, &cap);
 	}
 	c->nsyn = sort_dedupe(c->syn, n);
 
@@ -549,6 +618,7 @@ struct chair_sample {
 
 struct chair_state {
 	struct vl_chair *c;
+	int vocab;                   /* the task's own vocabulary, not COCO's */
 	struct chair_sample *s;
 	size_t n, alloc;
 };
@@ -556,8 +626,10 @@ struct chair_state {
 static void *chair_new(const struct vl_kv *opts, struct vl_buf *err)
 {
 	struct chair_state *st = vl_xcalloc(1, sizeof(*st));
+	const char *vocab = opts ? vl_kv_get(opts, "vocabulary") : NULL;
 
-	st->c = vl_chair_new();
+	st->vocab = vocab != NULL;
+	st->c = vl_chair_new_vocab(vocab);
 	if (!st->c) {
 		if (err)
 			vl_buf_adds(err, "chair: cannot compile the singulariser rules");
@@ -590,10 +662,18 @@ static int chair_add(void *state, const struct vl_sample *s, const char *pred,
 	}
 	for (size_t i = 0; i < s->objects.n; i++) {
 		const char *cat = vl_chair_category(st->c, s->objects.v[i]);
+		if (!cat && st->vocab) {
+			/* the vocabulary's keys are singularised: so is the name */
+			struct vl_buf name = VL_BUF_INIT;
+			singular_phrase(st->c, s->objects.v[i], &name);
+			cat = vl_chair_category(st->c, vl_buf_str(&name));
+			vl_buf_release(&name);
+		}
 		if (!cat) {
 			if (err)
-				vl_buf_addf(err, "sample '%s': object '%s' is not a COCO category "
-					    "or synonym", s->id, s->objects.v[i]);
+				vl_buf_addf(err, "sample '%s': object '%s' is not %s", s->id,
+					    s->objects.v[i], st->vocab ? "in the task's \"vocabulary\""
+					    : "a COCO category or synonym");
 			vl_strv_release(&gt);
 			return VL_EINVAL;
 		}

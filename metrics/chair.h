@@ -12,6 +12,13 @@ struct vl_chair;  /* the synonym table and the compiled singulariser rules */
 /* Builds the tables.  Returns NULL when PCRE2 cannot allocate.  Free with
  * vl_chair_free. */
 struct vl_chair *vl_chair_new(void);
+/* The same with a vocabulary of one's own instead of COCO's synonym list:
+ * lines separated by ';', each "category, synonym, ..." as in chair.py's
+ * synonyms.txt, each entry also singularised word by word as caption
+ * words are ("green cross" and "green crosses" both match); an entry of two
+ * words is merged from two tokens as COCO's two-word names are.  COCO's two-word, animal, vehicle and
+ * toilet-seat rules do not apply.  NULL: vl_chair_new(). */
+struct vl_chair *vl_chair_new_vocab(const char *vocabulary);
 void vl_chair_free(struct vl_chair *c);
 
 /* Lowercases caption and splits it into tokens (approximating NLTK's

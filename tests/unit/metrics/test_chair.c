@@ -227,6 +227,47 @@ static void test_metric(void **state)
 	vl_buf_release(&err);
 }
 
+/* A vocabulary of the task's own (the synthetic shapes): two-word entries
+ * merge from two tokens, plurals singularise, COCO's words no longer count. */
+static void test_vocabulary(void **state)
+{
+	const struct vl_metric *m = vl_metric_find("chair");
+	const char *o1[] = { "red circle", "blue square", NULL };
+	const char *c1[] = { "A red circle and a blue square.", NULL };
+	const char *o2[] = { "orange star", "green cross", NULL };
+	struct vl_metric_value v[VL_METRIC_MAX_VALUES];
+	struct vl_buf err = VL_BUF_INIT;
+	struct vl_kv opts = { 0 };
+	struct vl_sample s;
+	double score;
+	void *st;
+	int n;
+
+	vl_kv_set(&opts, "vocabulary", "red circle, red disc; blue square; orange star; green cross");
+	st = m->new_state(&opts, &err);
+	assert_non_null(st);
+	/* a small red circle, two blue squares (plural: one category); the
+	 * green cross is not there; "dog" is not in this vocabulary */
+	add(m, st, o1, c1, "A small red circle, two blue squares, a green cross and a dog.", 1);
+	/* a synonym; "orange" alone is no longer the fruit; "cross" singularises
+	 * to "cros" in the caption and in the ground truth alike */
+	add(m, st, o2, NULL, "An orange star beside a red disc, an orange and green crosses.", 1);
+	n = m->finish(st, NULL, 0, v, VL_METRIC_MAX_VALUES);
+	assert_true(value(v, n, "mentions") == 6);
+	assert_true(value(v, n, "hallucinated_mentions") == 2);
+	assert_true(value(v, n, "CHAIRs") == 1.0);
+	assert_true(value(v, n, "CHAIRi") == 2.0 / 6.0);
+	vl_sample_init(&s);
+	s.id = vl_xstrdup("7");
+	vl_strv_push(&s.objects, "dog");
+	assert_int_equal(m->add(st, &s, "a dog", &score, &err), VL_EINVAL);
+	assert_string_equal(vl_buf_str(&err), "sample '7': object 'dog' is not in the task's \"vocabulary\"");
+	vl_sample_release(&s);
+	m->free_state(st);
+	vl_kv_release(&opts);
+	vl_buf_release(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -235,6 +276,7 @@ int main(void)
 		cmocka_unit_test(test_tokenize),
 		cmocka_unit_test(test_mentions),
 		cmocka_unit_test(test_metric),
+		cmocka_unit_test(test_vocabulary),
 	};
 	return cmocka_run_group_tests_name("chair", tests, NULL, NULL);
 }
