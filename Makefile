@@ -43,6 +43,7 @@ CORE_OBJS = \
 BENCH_OBJS = \
 	bench/cli.o \
 	bench/task.o \
+	bench/families.o \
 	bench/runlog.o \
 	bench/runner.o \
 	bench/scoring.o \

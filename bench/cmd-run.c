@@ -283,7 +283,9 @@ int cmd_run(int argc, char **argv)
 		{ "task", VL_OPT_LIST, &tasks_arg, "NAME[,NAME...]", "tasks, groups or globs to run, repeatable (see vleval tasks)" },
 		{ "backend", VL_OPT_STRING, &backend, "NAME", "model backend or baseline (see vleval backends)" },
 		{ "model", VL_OPT_STRING, &model, "NAME", "model name sent to the backend and logged" },
-		{ "model-family", VL_OPT_STRING, &family, "NAME", "prompt variant of the task (e.g. qwen-vl)" },
+		{ "model-family", VL_OPT_STRING, &family, "NAME", "model family: the prompt variant; on grounding tasks also the box\n"
+		  "notation (qwen-vl, qwen2-vl, qwen2.5-vl, qwen3-vl, internvl, paligemma,\n"
+		  "cogvlm, kosmos-2, shikra, minigpt-v2, ferret)" },
 		{ "db", VL_OPT_STRING, &db, "FILE", "run log (default $VLEVAL_DB or vleval.db)" },
 		{ "data-dir", VL_OPT_STRING, &data_dir, "DIR", "data root (default $VLEVAL_DATA or .)" },
 		{ "tasks-dir", VL_OPT_STRING, &tasks_dir, "DIR[:DIR]", "more task files (default $VLEVAL_TASKS)" },
@@ -481,6 +483,14 @@ int cmd_run(int argc, char **argv)
 		}
 		vl_strv_clear(&names);
 		vl_strv_push(&names, resumed_task->name);
+	}
+	for (size_t i = 0; i < names.n; i++) {
+		/* a misspelt family would silently run the default prompt and box format */
+		const struct vl_task *t = resumed_task ? resumed_task : vl_task_set_find(&set, names.v[i]);
+		if (t && vl_task_check_family(t, family, &err) < 0) {
+			vl_error("run: %s", vl_buf_str(&err));
+			goto out;
+		}
 	}
 	if (submission && check_submission(submission) < 0)
 		goto out;

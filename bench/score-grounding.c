@@ -11,6 +11,7 @@
  * skips them, scores the rest and lists what it skipped.
  */
 #include "bench/cli.h"
+#include "bench/families.h"
 #include "metrics/box.h"
 #include "metrics/metric.h"
 
@@ -99,12 +100,14 @@ static size_t line_of(const char *text, size_t off)
 
 int score_grounding(int argc, char **argv)
 {
-	const char *items_path = NULL, *box_format = "pixels", *variant = "standard";
+	const char *items_path = NULL, *box_format = "pixels", *variant = "standard", *family = NULL;
 	int json = 0, per_sample = 0, lenient = 0, help = 0, rc = VL_EXIT_OK;
 	const struct vl_opt opts[] = {
 		{ "items", VL_OPT_STRING, &items_path, "FILE", "JSON array of items (required)" },
 		{ "box-format", VL_OPT_STRING, &box_format, "NAME",
 		  "notation of \"output\" texts (default pixels)" },
+		{ "model-family", VL_OPT_STRING, &family, "NAME",
+		  "the box notation of this model family (instead of --box-format)" },
 		{ "iou-variant", VL_OPT_STRING, &variant, "NAME", "IoU convention (default standard)" },
 		{ "json", VL_OPT_FLAG, &json, NULL, "print a JSON object" },
 		{ "per-sample", VL_OPT_FLAG, &per_sample, NULL, "include per_item values" },
@@ -129,12 +132,15 @@ int score_grounding(int argc, char **argv)
 	if (vl_parse_opts("score grounding", argc, argv, opts, NULL, &help))
 		return VL_EXIT_USAGE;
 	if (help) {
-		vl_print_help("vleval score grounding --items FILE [--box-format NAME] "
+		vl_print_help("vleval score grounding --items FILE [--box-format NAME | --model-family NAME] "
 			      "[--iou-variant NAME] [--json] [--per-sample] [--lenient]",
 			      "Acc@0.5 and mean IoU of predicted boxes against ground-truth boxes.",
 			      opts);
 		printf("\nbox formats:");
 		for (const char *const *n = vl_box_format_names(); *n; n++)
+			printf(" %s", *n);
+		printf("\nmodel families:");
+		for (const char *const *n = vl_model_family_names(); *n; n++)
 			printf(" %s", *n);
 		printf("\niou variants:");
 		for (const struct vl_iou_variant *const *v = vl_iou_variant_list(); *v; v++)
@@ -145,6 +151,17 @@ int score_grounding(int argc, char **argv)
 	if (!items_path) {
 		vl_error("score grounding: --items FILE is required");
 		return VL_EXIT_USAGE;
+	}
+	if (family) {
+		const struct vl_model_family *f = vl_model_family_find(family);
+		if (!f) {
+			vl_model_family_unknown(family, &err);
+			vl_error("score grounding: %s", vl_buf_str(&err));
+			vl_suggest("model families", family, vl_model_family_names(), 0);
+			vl_buf_release(&err);
+			return VL_EXIT_USAGE;
+		}
+		box_format = f->box_format;
 	}
 	if (!vl_box_format_known(box_format)) {
 		vl_error("score grounding: unknown box format '%s'", box_format);

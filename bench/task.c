@@ -3,6 +3,7 @@
  * prompt rendering (see task.h).
  */
 #include "bench/task.h"
+#include "bench/families.h"
 #include "datasets/dataset.h"
 #include "datasets/loader_util.h"
 #include "metrics/metric.h"
@@ -129,15 +130,25 @@ static int parse_options(const cJSON *o, const char *family, struct vl_kv *kv,
 	return 0;
 }
 
+/* the family's grounding conventions, for a grounding task; NULL else */
+static const struct vl_model_family *grounding_family(const struct vl_task *t, const char *fam)
+{
+	return fam && t->family == VL_FAMILY_GROUNDING ? vl_model_family_find(fam) : NULL;
+}
+
 void vl_task_options(const struct vl_task *t, const char *family, struct vl_kv *out)
 {
 	const struct vl_kv *kv = &t->metric_options;
+
+	const struct vl_model_family *f = grounding_family(t, family);
 
 	for (size_t i = 0; i < kv->keys.n; i++)
 		if (!strchr(kv->keys.v[i], '@'))
 			vl_kv_set(out, kv->keys.v[i], kv->vals.v[i]);
 	if (!family)
 		return;
+	if (f)   /* the family's box notation; the task's own override below wins */
+		vl_kv_set(out, "box_format", f->box_format);
 	for (size_t i = 0; i < kv->keys.n; i++) {
 		const char *at = strchr(kv->keys.v[i], '@');
 		if (at && !strcmp(at + 1, family)) {
@@ -540,15 +551,36 @@ size_t vl_task_missing_files(const struct vl_task *t, const char *root, int imag
 	return missing_walk(t->dataset, root, images, missing);
 }
 
-const char *vl_task_prompt(const struct vl_task *t, const char *model_family)
+static const char *own_prompt(const struct vl_task *t, const char *fam)
 {
 	const cJSON *v;
 
-	if (t->prompts && model_family) {
-		v = cJSON_GetObjectItemCaseSensitive(t->prompts, model_family);
-		if (cJSON_IsString(v))
-			return v->valuestring;
-	}
+	if (!t->prompts || !fam)
+		return NULL;
+	v = cJSON_GetObjectItemCaseSensitive(t->prompts, fam);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+int vl_task_check_family(const struct vl_task *t, const char *model_family, struct vl_buf *err)
+{
+	if (!model_family || t->family != VL_FAMILY_GROUNDING || grounding_family(t, model_family) ||
+	    own_prompt(t, model_family))
+		return 0;
+	vl_buf_addf(err, "task '%s': ", t->name);
+	vl_model_family_unknown(model_family, err);
+	return VL_EINVAL;
+}
+
+const char *vl_task_prompt(const struct vl_task *t, const char *model_family)
+{
+	const struct vl_model_family *f = grounding_family(t, model_family);
+	const cJSON *v;
+	const char *own = own_prompt(t, model_family);
+
+	if (own)
+		return own;
+	if (f)
+		return f->prompt;
 	if (t->prompts) {
 		v = cJSON_GetObjectItemCaseSensitive(t->prompts, "default");
 		if (cJSON_IsString(v))

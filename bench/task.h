@@ -69,7 +69,9 @@ long vl_task_set_select(const struct vl_task_set *set, const char *pattern, stru
 void vl_task_set_release(struct vl_task_set *set);
 
 /* The metric and extractor options for a model family (NULL: defaults):
- * metric_options with the family's overrides applied, appended to out. */
+ * metric_options with the family's overrides applied, appended to out.  On
+ * a grounding task a family of bench/families.h brings its box_format (the
+ * task's own "metric_options_by_family" entry still wins). */
 void vl_task_options(const struct vl_task *t, const char *model_family, struct vl_kv *out);
 
 /* Checks every file and folder the task's dataset names (nested lists
@@ -80,8 +82,16 @@ void vl_task_options(const struct vl_task *t, const char *model_family, struct v
 size_t vl_task_missing_files(const struct vl_task *t, const char *root, int images,
 			     struct vl_strv *missing);
 
-/* Picks the prompt template for a model family (NULL: default). */
+/* Picks the prompt template for a model family (NULL: default): the task's
+ * own "prompts" entry, else on a grounding task the family's prompt from
+ * bench/families.h, else the default. */
 const char *vl_task_prompt(const struct vl_task *t, const char *model_family);
+
+/* 0 when model_family (may be NULL) can run task t.  On a grounding task
+ * the family must be in bench/families.h or in the task's own "prompts":
+ * else VL_EINVAL and err says "task 'T': unknown model family 'x' (known:
+ * ...)".  Other tasks take any family (a prompt variant or the default). */
+int vl_task_check_family(const struct vl_task *t, const char *model_family, struct vl_buf *err);
 
 /* Renders template for sample s into out.  Placeholders: {question},
  * {hint}, {options} (one "A. text" line per option), {choices}

@@ -2,9 +2,10 @@
  * refcoco.c - referring expression grounding: RefCOCO, RefCOCO+, RefCOCOg.
  *
  * "refcoco": the COCO-style files MDETR distributes
- * (final_refcoco_{val,testA,testB}.json, final_refcoco+_{val,testA,testB}.json,
- * final_refcocog_{val,test}.json in mdetr_annotations.tar.gz,
- * https://zenodo.org/record/4729015), which many MLLM repositories reuse:
+ * (finetune_refcoco_{val,testA,testB}.json, finetune_refcoco+_{val,testA,testB}.json,
+ * finetune_refcocog_{val,test}.json and final_refexp_val.json in
+ * mdetr_annotations.tar.gz, https://zenodo.org/record/4729015), which many
+ * MLLM repositories reuse:
  *   {"images": [{"id": 0, "file_name": "COCO_train2014_000000581857.jpg",
  *     "caption": "the lady with the blue shirt", "height": 640,
  *     "width": 427, "original_id": 581857, ...}],
@@ -165,8 +166,10 @@ static int refcoco_open(const struct vl_dataset_spec *spec, void **handle, struc
 	if (rc >= 0)
 		rc = vl_json_items_open(&r->items, vl_buf_str(&r->path), "images", err);
 	if (rc == VL_ENOTFOUND)
-		vl_buf_adds(err, " (the official files are final_refcoco_val.json etc. in MDETR's "
-			    "mdetr_annotations.tar.gz, https://zenodo.org/record/4729015)");
+		vl_buf_adds(err, " (the official files are MDETR's finetune_refcoco_{val,testA,testB}"
+			    ".json, finetune_refcoco+_{val,testA,testB}.json, finetune_refcocog_"
+			    "{val,test}.json and final_refexp_val.json, in mdetr_annotations.tar.gz "
+			    "from https://zenodo.org/record/4729015/files/mdetr_annotations.tar.gz)");
 	if (rc < 0) {
 		refcoco_close(r);
 		return rc;

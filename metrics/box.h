@@ -58,7 +58,7 @@ int vl_iou_hit(const struct vl_iou_variant *v, double iou);
 /*
  * Box formats (option "box_format"): "pixels", "norm1", "qwen", "qwen1000",
  * "qwen2", "qwen3", "qwen25", "cogvlm", "ferret", "minigptv2", "kosmos2",
- * "paligemma".  README "Box formats" has the source of each convention.
+ * "internvl", "paligemma".  README "Box formats" has the source of each convention.
  */
 
 /* NULL-terminated list of the format names (static strings). */

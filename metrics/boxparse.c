@@ -44,6 +44,7 @@ enum shape {
 	S_MINIGPT,       /* {<x1><y1><x2><y2>} */
 	S_KOSMOS,        /* <object><patch_index_NNNN><patch_index_MMMM></object> */
 	S_PALIGEMMA,     /* <locY1><locX1><locY2><locX2> */
+	S_INTERNVL,      /* <box>[[x1, y1, x2, y2]]</box> */
 };
 
 struct box_format {
@@ -92,6 +93,11 @@ static const struct box_format formats[] = {
 	/* Kosmos-2: <patch_index_NNNN><patch_index_MMMM> on a 32 x 32 grid */
 	{ "kosmos2", "<patch_index_(\\d+)>\\s*<patch_index_(\\d+)>", G_KOSMOS, 32, 1, 1023,
 	  S_KOSMOS },
+	/* InternVL: <box>[[x1, y1, x2, y2]]</box> on 0..1000; its
+	 * eval/refcoco/evaluate_grounding.py takes any number of brackets
+	 * around the four numbers and divides by 1000 */
+	{ "internvl", "\\[+\\s*" NUM SEP NUM SEP NUM SEP NUM "\\s*\\]+", G_GRID, 1000, 1, 1000,
+	  S_INTERNVL },
 	/* PaliGemma: <locNNNN> x 4, y before x, 1024 bins */
 	{ "paligemma", "<loc(\\d{4})>\\s*<loc(\\d{4})>\\s*<loc(\\d{4})>\\s*<loc(\\d{4})>", G_YX_GRID,
 	  1024, 1, 1023, S_PALIGEMMA },
@@ -101,7 +107,7 @@ static const struct box_format formats[] = {
 
 static const char *const format_names[NFORMATS + 1] = {
 	"pixels", "norm1", "qwen", "qwen1000", "qwen2", "qwen3", "qwen25", "cogvlm",
-	"ferret", "minigptv2", "kosmos2", "paligemma", NULL,
+	"ferret", "minigptv2", "kosmos2", "internvl", "paligemma", NULL,
 };
 
 const char *const *vl_box_format_names(void)
@@ -361,6 +367,10 @@ int vl_box_render(const char *format, const double box[4], int image_w, int imag
 	case S_PALIGEMMA:
 		vl_buf_addf(out, "<loc%04ld><loc%04ld><loc%04ld><loc%04ld>", (long)v[0],
 			    (long)v[1], (long)v[2], (long)v[3]);
+		break;
+	case S_INTERNVL:
+		vl_buf_addf(out, "<box>[[%ld, %ld, %ld, %ld]]</box>", (long)v[0], (long)v[1],
+			    (long)v[2], (long)v[3]);
 		break;
 	}
 	return 0;

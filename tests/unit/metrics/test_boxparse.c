@@ -38,6 +38,10 @@ static void test_parse_rows(void **state)
 		{ "kosmos2", "<patch_index_0000><patch_index_0031>", { 0, 0, 640, 15 } },
 		/* same cell -> that cell */
 		{ "kosmos2", "<patch_index_0033><patch_index_0033>", { 20, 15, 40, 30 } },
+		/* InternVL: /1000, one or two brackets */
+		{ "internvl", "<ref>dog</ref><box>[[250, 500, 750, 1000]]</box>",
+		  { 160, 240, 480, 480 } },
+		{ "internvl", "[125,250,500,750]", { 80, 120, 320, 360 } },
 		/* PaliGemma: y1 x1 y2 x2 */
 		{ "paligemma", "<loc0256><loc0128><loc0768><loc0512> dog", { 80, 120, 320, 360 } },
 	};
@@ -124,6 +128,7 @@ static void test_render_rows(void **state)
 		{ "ferret", "[250, 500, 750, 999]" },
 		{ "minigptv2", "{<25><50><75><100>}" },
 		{ "kosmos2", "<object><patch_index_0520><patch_index_1015></object>" },
+		{ "internvl", "<box>[[250, 500, 750, 1000]]</box>" },
 		{ "paligemma", "<loc0512><loc0256><loc1023><loc0768>" },
 	};
 	static const double box[4] = { 160, 240, 480, 480 };
