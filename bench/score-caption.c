@@ -10,8 +10,13 @@
  * order of first appearance in the refs file.  Without --pretokenized the
  * C PTB tokenizer runs first, as COCOEvalCap does.
  *
- * Bad input (ids in one file only, non-string or empty captions, invalid
- * UTF-8, duplicate ids) is reported naming the file and image id; with
+ * An image of the refs file without a prediction is left out, as COCOEvalCap
+ * scores the images of the results only (Karpathy test results against
+ * captions_val2014.json): the count of unused images and references is
+ * reported; --require-all makes it an error instead.
+ * Bad input (a prediction for an image without references, non-string or
+ * empty captions, invalid UTF-8, duplicate ids) is reported naming the file
+ * and image id; with
  * --lenient those images are skipped, listed on stderr and under "skipped"
  * in the JSON, and the rest is scored.
  */
@@ -32,6 +37,7 @@ struct cap_img {
 	size_t nref, ref_alloc;
 	const char *pred;      /* borrowed from the preds document, NULL if absent */
 	char *bad;             /* owned reason when the image is skipped, else NULL */
+	int unused;            /* 1: no prediction, left out as COCOEvalCap does */
 };
 
 struct cap_input {
@@ -671,7 +677,8 @@ static const char *const value_names[6] = { "Bleu_1", "Bleu_2", "Bleu_3", "Bleu_
 int score_caption(int argc, char **argv)
 {
 	const char *refs_path = NULL, *preds_path = NULL;
-	int pretok = 0, per_sample = 0, json = 0, lenient = 0, ci = 0, help = 0;
+	int pretok = 0, per_sample = 0, json = 0, lenient = 0, ci = 0, help = 0, require_all = 0;
+	size_t unused_img = 0, unused_ref = 0;
 	long resamples = 1000, seed = 0;
 	const struct vl_opt opts[] = {
 		{ "refs", VL_OPT_STRING, &refs_path, "FILE", "references: {id: [captions]} or COCO annotations" },
@@ -680,6 +687,9 @@ int score_caption(int argc, char **argv)
 		{ "per-sample", VL_OPT_FLAG, &per_sample, NULL, "add per_image: the six values of every image" },
 		{ "json", VL_OPT_FLAG, &json, NULL, "print a JSON object instead of a table" },
 		{ "lenient", VL_OPT_FLAG, &lenient, NULL, "skip bad images (listed) instead of failing" },
+		{ "require-all", VL_OPT_FLAG, &require_all, NULL,
+		  "every image of the refs file needs a prediction (default: score the\n"
+		  "predicted images only, as COCOEvalCap does, and say how many are unused)" },
 		{ "ci", VL_OPT_FLAG, &ci, NULL, "95% percentile-bootstrap confidence intervals" },
 		{ "resamples", VL_OPT_LONG, &resamples, "N", "bootstrap resamples (default 1000)" },
 		{ "seed", VL_OPT_LONG, &seed, "S", "bootstrap seed (default 0)" },
@@ -706,7 +716,7 @@ int score_caption(int argc, char **argv)
 		return VL_EXIT_USAGE;
 	if (help) {
 		vl_print_help("vleval score caption --refs FILE --preds FILE [--pretokenized] "
-			      "[--per-sample] [--json] [--lenient] [--ci [--resamples N] [--seed S]]",
+			      "[--per-sample] [--json] [--lenient] [--require-all] [--ci [--resamples N] [--seed S]]",
 			      "BLEU-1..4, ROUGE-L and CIDEr-D as pycocoevalcap computes them "
 			      "(METEOR and SPICE are not implemented).", opts);
 		return 0;
@@ -758,7 +768,11 @@ join:
 		goto out;
 	for (size_t i = 0; i < in.n; i++) {
 		struct cap_img *im = &in.img[i];
-		if (!im->pred)
+		if (!im->pred && !require_all && !im->bad) {
+			im->unused = 1;
+			unused_img++;
+			unused_ref += im->nref;
+		} else if (!im->pred)
 			mark_bad(im, "'%s' image '%s': no prediction%s", preds_path, NULL);
 		else if (im->nref == 0)
 			mark_bad(im, "'%s' image '%s': no reference captions%s", refs_path, NULL);
@@ -783,6 +797,11 @@ join:
 	for (size_t i = 0; i < in.n; i++)
 		if (in.img[i].bad)
 			vl_warn("skipped: %s", in.img[i].bad);
+	if (unused_img)
+		vl_warn("%zu images of '%s' have no prediction in '%s': their %zu reference "
+			"captions are unused (COCOEvalCap scores the predicted images only; "
+			"--require-all makes this an error)", unused_img, refs_path, preds_path,
+			unused_ref);
 
 	vl_kv_set(&mopts, "tokenize", pretok ? "none" : "ptb");
 	st = m->new_state(&mopts, &err);
@@ -795,7 +814,7 @@ join:
 		/* the file sizes bound the bytes of the strings */
 		size_t nimg = 0, nsent = 0;
 		for (size_t i = 0; i < in.n; i++)
-			if (!in.img[i].bad) {
+			if (!in.img[i].bad && !in.img[i].unused) {
 				nimg++;
 				nsent += 1 + in.img[i].nref;
 			}
@@ -806,7 +825,7 @@ join:
 		struct vl_sample s;
 		double score;
 
-		if (im->bad)
+		if (im->bad || im->unused)
 			continue;
 		vl_sample_init(&s);
 		s.id = im->id;
@@ -872,6 +891,9 @@ join:
 			}
 			vl_buf_addch(&out, '}');
 		}
+		if (unused_img)
+			vl_buf_addf(&out, ", \"unused_images\": %zu, \"unused_references\": %zu",
+				    unused_img, unused_ref);
 		if (lenient && (nskipped || in.errors.n)) {
 			int first = 1;
 			vl_buf_adds(&out, ", \"skipped\": [");
@@ -900,6 +922,9 @@ join:
 		vl_buf_addf(&out, "images: %zu scored", nscored);
 		if (nskipped || in.errors.n)
 			vl_buf_addf(&out, ", %zu skipped", nskipped + in.errors.n);
+		if (unused_img)
+			vl_buf_addf(&out, ", %zu without a prediction (%zu references unused)",
+				    unused_img, unused_ref);
 		vl_buf_adds(&out, pretok ? " (pretokenized)\n" : " (PTB-tokenized)\n");
 		if (per_sample) {
 			vl_buf_addf(&out, "\n%-16s %9s %9s %9s %9s %9s %9s\n", "image", "CIDEr", "ROUGE_L",
