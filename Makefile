@@ -63,6 +63,9 @@ BENCH_OBJS = \
 	bench/cmd-score.o \
 	bench/merge.o \
 	bench/cmd-merge.o \
+	bench/runpair.o \
+	bench/cmd-compare.o \
+	bench/cmd-check.o \
 	bench/score-pope.o \
 	bench/score-vqa.o \
 	bench/score-caption.o \
@@ -141,7 +144,8 @@ REPORT_OBJS = \
 	reports/html.o \
 	reports/chart.o \
 	reports/price.o \
-	reports/stats.o
+	reports/stats.o \
+	reports/compare.o
 
 LIB_OBJS = $(CORE_OBJS) $(BENCH_OBJS) $(DATASET_OBJS) $(METRIC_OBJS) $(BACKEND_OBJS) $(REPORT_OBJS) \
 	gen/tasks.o

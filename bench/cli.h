@@ -93,6 +93,8 @@ int cmd_demo(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 
 /* `vleval score KIND`: one function per kind, in bench/score-KIND.c. */
 int score_pope(int argc, char **argv);

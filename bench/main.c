@@ -19,6 +19,8 @@ static const struct vl_cmd commands[] = {
 	{ "validate", cmd_validate, "check a task's files and images before spending money" },
 	{ "report", cmd_report, "write a leaderboard report (Markdown, HTML, CSV, JSON) with charts" },
 	{ "synth", cmd_synth, "write the synthetic suite (PNG scenes, official-format question files)" },
+	{ "compare", cmd_compare, "compare two runs: paired intervals, p-values, flipped samples" },
+	{ "check", cmd_check, "regression gate for CI: exit 1 when a headline metric dropped" },
 	{ "merge", cmd_merge, "join the shard runs of 'run --shard I/N' into one run" },
 	{ "demo", cmd_demo, "run the embedded demo suite end to end and write a report" },
 };

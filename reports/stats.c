@@ -151,133 +151,95 @@ double vl_stats_permutation_mean(const double *a, const double *b, size_t n, int
 	return (double)(1 + extreme) / (double)(1 + resamples);
 }
 
-/* The value named pm->value among the metric's results over idx[0..k). */
-static int value_at(const struct vl_paired_metric *pm, const size_t *idx, size_t k, double *v)
+/* The values pm->values[] among the metric's results over idx[0..k) (NAN
+ * when missing); the number found. */
+static int values_at(const struct vl_paired_metric *pm, void *state, const size_t *idx, size_t k,
+		     double *v)
 {
 	struct vl_metric_value out[VL_METRIC_MAX_VALUES];
-	int got = pm->m->finish(pm->state, idx, k, out, VL_METRIC_MAX_VALUES);
+	int got = pm->m->finish(state, idx, k, out, VL_METRIC_MAX_VALUES), found = 0;
 
-	for (int i = 0; i < got; i++) {
-		if (!strcmp(out[i].name, pm->value)) {
-			*v = out[i].value;
-			return isfinite(*v) ? 0 : VL_ENOTFOUND;
+	for (size_t j = 0; j < pm->nvalues; j++) {
+		v[j] = NAN;
+		for (int i = 0; i < got; i++) {
+			if (!strcmp(out[i].name, pm->values[j])) {
+				if (isfinite(out[i].value)) {
+					v[j] = out[i].value;
+					found++;
+				}
+				break;
+			}
 		}
 	}
-	return got < 0 ? got : VL_ENOTFOUND;
+	return found;
 }
 
 int vl_stats_metric_values(const struct vl_paired_metric *pm, const size_t *idx, size_t k,
 			   double *a, double *b)
 {
-	size_t *ia, *ib;
-	int rc;
+	int fa = values_at(pm, pm->a, idx, idx ? k : pm->n, a);
+	int fb = values_at(pm, pm->b, idx, idx ? k : pm->n, b);
 
-	if (!idx)
-		k = pm->n;
-	ia = vl_malloc((k ? k : 1) * sizeof(*ia));
-	ib = vl_malloc((k ? k : 1) * sizeof(*ib));
-	if (!ia || !ib) {
-		vl_free(ia);
-		vl_free(ib);
-		return VL_ENOMEM;
-	}
-	for (size_t i = 0; i < k; i++) {
-		ia[i] = idx ? idx[i] : i;
-		ib[i] = ia[i] + pm->n;
-	}
-	rc = value_at(pm, ia, k, a);
-	if (rc == 0)
-		rc = value_at(pm, ib, k, b);
-	vl_free(ia);
-	vl_free(ib);
-	return rc;
+	return fa && fb ? 0 : VL_ENOTFOUND;
 }
 
 int vl_stats_bootstrap_metric(const struct vl_paired_metric *pm, int resamples, uint64_t seed,
 			      double level, struct vl_paired_result *out)
 {
+	size_t n = pm->n, nv = pm->nvalues, *ia = NULL, *k = NULL;
+	double *draws = NULL, *va = NULL, *vb = NULL;
 	struct vl_rng rng;
-	size_t n = pm->n, k = 0, *ia, *ib;
-	double *draws;
 	int rc;
 
-	memset(out, 0, sizeof(*out));
-	out->lo = out->hi = out->p = NAN;
+	for (size_t j = 0; j < nv; j++) {
+		memset(&out[j], 0, sizeof(out[j]));
+		out[j].a = out[j].b = out[j].diff = out[j].lo = out[j].hi = out[j].p = NAN;
+	}
 	if (n == 0)
 		return VL_EINVAL;
-	rc = vl_stats_metric_values(pm, NULL, 0, &out->a, &out->b);
+	va = vl_malloc(nv * sizeof(*va));
+	vb = vl_malloc(nv * sizeof(*vb));
+	if (!va || !vb) {
+		rc = VL_ENOMEM;
+		goto out;
+	}
+	rc = vl_stats_metric_values(pm, NULL, 0, va, vb);
 	if (rc < 0)
-		return rc;
-	out->diff = out->b - out->a;
+		goto out;
+	for (size_t j = 0; j < nv; j++) {
+		out[j].a = va[j];
+		out[j].b = vb[j];
+		out[j].diff = vb[j] - va[j];
+	}
 	if (resamples <= 0)
-		return 0;
+		goto out;
 	ia = vl_malloc(n * sizeof(*ia));
-	ib = vl_malloc(n * sizeof(*ib));
-	draws = vl_malloc((size_t)resamples * sizeof(*draws));
-	if (!ia || !ib || !draws) {
-		vl_free(ia);
-		vl_free(ib);
-		vl_free(draws);
-		return VL_ENOMEM;
+	k = vl_calloc(nv, sizeof(*k));
+	draws = vl_malloc((size_t)resamples * nv * sizeof(*draws));
+	if (!ia || !k || !draws) {
+		rc = VL_ENOMEM;
+		goto out;
 	}
 	vl_rng_seed(&rng, seed);
 	for (int r = 0; r < resamples; r++) {
-		double va, vb;
-		for (size_t i = 0; i < n; i++) {
+		for (size_t i = 0; i < n; i++)
 			ia[i] = draw_below(&rng, n);
-			ib[i] = ia[i] + n;
-		}
-		/* a resample may leave a value undefined (F1 with no positives) */
-		if (value_at(pm, ia, n, &va) == 0 && value_at(pm, ib, n, &vb) == 0)
-			draws[k++] = vb - va;
+		values_at(pm, pm->a, ia, n, va);
+		values_at(pm, pm->b, ia, n, vb);
+		for (size_t j = 0; j < nv; j++)
+			if (isfinite(va[j]) && isfinite(vb[j]))
+				draws[j * (size_t)resamples + k[j]++] = vb[j] - va[j];
 	}
-	finish_bootstrap(draws, k, out->diff, level, out);
+	for (size_t j = 0; j < nv; j++)
+		if (isfinite(out[j].diff))
+			finish_bootstrap(draws + j * (size_t)resamples, k[j], out[j].diff, level,
+					 &out[j]);
+out:
 	vl_free(ia);
-	vl_free(ib);
+	vl_free(k);
 	vl_free(draws);
-	return 0;
+	vl_free(va);
+	vl_free(vb);
+	return rc;
 }
 
-double vl_stats_permutation_metric(const struct vl_paired_metric *pm, int resamples,
-				   uint64_t seed)
-{
-	struct vl_rng rng;
-	size_t n = pm->n, extreme = 0, done = 0, *ia, *ib;
-	double va, vb, obs;
-
-	if (n == 0 || vl_stats_metric_values(pm, NULL, 0, &va, &vb) < 0)
-		return NAN;
-	obs = vb - va;
-	if (obs == 0)
-		return 1.0;
-	if (resamples <= 0)
-		return NAN;
-	ia = vl_malloc(n * sizeof(*ia));
-	ib = vl_malloc(n * sizeof(*ib));
-	if (!ia || !ib) {
-		vl_free(ia);
-		vl_free(ib);
-		return NAN;
-	}
-	vl_rng_seed(&rng, seed);
-	for (int r = 0; r < resamples; r++) {
-		uint64_t bits = 0;
-		for (size_t i = 0; i < n; i++) {
-			size_t swap;
-			if ((i & 63) == 0)
-				bits = vl_rng_next(&rng);
-			swap = (size_t)(bits & 1) * n;
-			bits >>= 1;
-			ia[i] = i + swap;
-			ib[i] = i + n - swap;
-		}
-		if (value_at(pm, ia, n, &va) < 0 || value_at(pm, ib, n, &vb) < 0)
-			continue;
-		done++;
-		if (fabs(vb - va) >= fabs(obs) * (1 - 1e-12))
-			extreme++;
-	}
-	vl_free(ia);
-	vl_free(ib);
-	return done ? (double)(1 + extreme) / (double)(1 + done) : NAN;
-}

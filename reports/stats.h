@@ -10,10 +10,12 @@
  * Two shapes of input:
  *   - per-sample arrays a[i], b[i] (the metric is the mean of per-sample
  *     scores, as accuracy, exact match, ANLS, VQA accuracy are);
- *   - a metric accumulator (metrics/metric.h) holding both systems, A's
- *     samples at positions [0, n) and B's at [n, 2n) in the same order, so
- *     that corpus metrics (CIDEr's document frequencies, BLEU's brevity
- *     penalty, POPE's F1) are re-finished on every resample.
+ *   - two metric accumulators (metrics/metric.h), one per system, holding
+ *     the same n samples in the same order, so that corpus metrics (CIDEr's
+ *     document frequencies, BLEU's brevity penalty, POPE's F1) are
+ *     re-finished on every resample.  Two states rather than one with both
+ *     systems in it: metrics that group samples (CircularEval's rotations,
+ *     MME's question pairs) must never see A's and B's answers together.
  *
  * Adding a test: write it over these two shapes and unit-test it against a
  * value computed by hand or by a textbook's worked example.
@@ -53,7 +55,10 @@ int vl_stats_bootstrap_mean(const double *a, const double *b, size_t n, int resa
 			    uint64_t seed, double level, struct vl_paired_result *out);
 
 /*
- * Paired permutation test of mean(b) - mean(a): each resample swaps a[i]
+ * Paired permutation test of mean(b) - mean(a) (the approximate
+ * randomisation test of metrics that are means of per-sample scores; corpus
+ * metrics use the bootstrap's p-value, as a swap of single samples would
+ * break the groups some of them score): each resample swaps a[i]
  * and b[i] with probability 1/2 (a sign flip of the difference).  Returns
  * the two-sided p-value (1 + #{|d*| >= |d|}) / (1 + resamples), 1 when the
  * observed difference is 0, NAN when n is 0.
@@ -61,37 +66,32 @@ int vl_stats_bootstrap_mean(const double *a, const double *b, size_t n, int resa
 double vl_stats_permutation_mean(const double *a, const double *b, size_t n, int resamples,
 				 uint64_t seed);
 
-/* Both systems in one accumulator (see the top of this file). */
+/* The two systems' accumulators (see the top of this file). */
 struct vl_paired_metric {
 	const struct vl_metric *m;
-	void *state;          /* borrowed; A at [0, n), B at [n, 2n) */
-	size_t n;             /* pairs */
-	const char *value;    /* the value compared, e.g. "CIDEr", "f1" */
+	void *a, *b;                 /* borrowed; the same n samples in order */
+	size_t n;                    /* pairs */
+	const char *const *values;   /* the values compared, e.g. "CIDEr", "f1" */
+	size_t nvalues;
 };
 
 /*
- * The value of A and of B over the pair positions idx[0..k) (NULL: all n).
- * Returns 0, VL_ENOTFOUND when the metric does not report the value (or
- * reports it as not finite), VL_ENOMEM.
+ * The values of A and of B (arrays of pm->nvalues) over the pair positions
+ * idx[0..k) (NULL: all n); a value the metric does not report, or reports
+ * as not finite, is NAN.  Returns 0, or VL_ENOTFOUND when every value is
+ * NAN for A or for B, VL_ENOMEM.
  */
 int vl_stats_metric_values(const struct vl_paired_metric *pm, const size_t *idx, size_t k,
 			   double *a, double *b);
 
 /*
- * Paired bootstrap of value(B) - value(A): the same resampled positions
- * for both systems, finish re-run on each.  Fills out as
- * vl_stats_bootstrap_mean does (p: the shifted-null bootstrap p-value).
+ * Paired bootstrap of value(B) - value(A) for every value at once: the same
+ * resampled positions for both systems, finish re-run on each.  Fills
+ * out[0..nvalues) as vl_stats_bootstrap_mean does (p: the shifted-null
+ * bootstrap p-value); a value undefined on a resample (F1 with no
+ * positives) leaves that resample out.  Returns 0 or a negative code.
  */
 int vl_stats_bootstrap_metric(const struct vl_paired_metric *pm, int resamples, uint64_t seed,
 			      double level, struct vl_paired_result *out);
-
-/*
- * Paired permutation (approximate randomisation) test of value(B) -
- * value(A): each resample hands every pair's two predictions to the two
- * systems in random order and re-finishes both.  Returns the two-sided
- * p-value as vl_stats_permutation_mean does, NAN on error.
- */
-double vl_stats_permutation_metric(const struct vl_paired_metric *pm, int resamples,
-				   uint64_t seed);
 
 #endif

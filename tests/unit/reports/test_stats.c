@@ -94,22 +94,19 @@ static void test_permutation_exact_small(void **state)
 	assert_true(p == vl_stats_permutation_mean(a, b, 3, 200000, 5));
 }
 
-/* exact_match accumulator with A at [0, n) and B at [n, 2n) */
-static void *pair_state(const struct vl_metric *m, const double *a, const double *b, size_t n)
+/* an exact_match accumulator holding v[0..n) */
+static void *em_state(const struct vl_metric *m, const double *v, size_t n)
 {
 	void *st = m->new_state(NULL, NULL);
 	struct vl_sample s;
 	double score;
 
-	for (int sys = 0; sys < 2; sys++) {
-		for (size_t i = 0; i < n; i++) {
-			const double *v = sys ? b : a;
-			vl_sample_init(&s);
-			s.id = vl_xstrdup("x");
-			vl_strv_push(&s.answers, "yes");
-			assert_int_equal(m->add(st, &s, v[i] ? "yes" : "no", &score, NULL), 0);
-			vl_sample_release(&s);
-		}
+	for (size_t i = 0; i < n; i++) {
+		vl_sample_init(&s);
+		s.id = vl_xstrdup("x");
+		vl_strv_push(&s.answers, "yes");
+		assert_int_equal(m->add(st, &s, v[i] ? "yes" : "no", &score, NULL), 0);
+		vl_sample_release(&s);
 	}
 	return st;
 }
@@ -119,15 +116,17 @@ static void test_metric_matches_mean(void **state)
 	enum { N = 600 };
 	static double a[N], b[N];
 	const struct vl_metric *m = vl_metric_find("exact_match");
-	struct vl_paired_result rm, rv;
+	struct vl_paired_result rm, rv, two[2];
 	struct vl_paired_metric pm;
-	double pm_p, pv_p;
+	const char *names[2] = { "exact_match", "no_such_value" };
 
 	fill(a, b, N);
 	pm.m = m;
-	pm.state = pair_state(m, a, b, N);
+	pm.a = em_state(m, a, N);
+	pm.b = em_state(m, b, N);
 	pm.n = N;
-	pm.value = "exact_match";
+	pm.values = names;
+	pm.nvalues = 1;
 	assert_int_equal(vl_stats_bootstrap_mean(a, b, N, 500, 9, 0.95, &rv), 0);
 	assert_int_equal(vl_stats_bootstrap_metric(&pm, 500, 9, 0.95, &rm), 0);
 	/* the same draws: the accumulator path equals the array path */
@@ -136,13 +135,15 @@ static void test_metric_matches_mean(void **state)
 	assert_rel(rm.lo, rv.lo, 1e-9);
 	assert_rel(rm.hi, rv.hi, 1e-9);
 	assert_true(rm.p == rv.p);
-	pv_p = vl_stats_permutation_mean(a, b, N, 500, 9);
-	pm_p = vl_stats_permutation_metric(&pm, 500, 9);
-	assert_true(pv_p == pm_p);
-	pm.value = "no_such_value";
+	/* a value the metric lacks is NAN beside the others */
+	pm.nvalues = 2;
+	assert_int_equal(vl_stats_bootstrap_metric(&pm, 500, 9, 0.95, two), 0);
+	assert_true(two[0].lo == rm.lo && two[0].hi == rm.hi && isnan(two[1].diff));
+	pm.values = names + 1;
+	pm.nvalues = 1;
 	assert_int_equal(vl_stats_bootstrap_metric(&pm, 10, 9, 0.95, &rm), VL_ENOTFOUND);
-	assert_true(isnan(vl_stats_permutation_metric(&pm, 10, 9)));
-	m->free_state(pm.state);
+	m->free_state(pm.a);
+	m->free_state(pm.b);
 }
 
 int main(void)
