@@ -213,11 +213,12 @@ static int chart_latency(const struct vl_report *rep, struct vl_buf *data, struc
 			memcpy(lat + n, r->lat, r->nlat * sizeof(*lat));
 			n += r->nlat;
 		}
-		if (!n) {
+		if (n)
+			qsort(lat, n, sizeof(*lat), cmp_double);
+		if (!n || lat[n - 1] <= 0) {  /* nothing measured (in-process baselines) */
 			vl_free(lat);
 			continue;
 		}
-		qsort(lat, n, sizeof(*lat), cmp_double);
 		vl_buf_addf(data, "$lat%zu << EOD\n", drawn);
 		/* the empirical distribution at 200 evenly spaced ranks */
 		for (int q = 0; q <= 200; q++) {
@@ -225,8 +226,12 @@ static int chart_latency(const struct vl_report *rep, struct vl_buf *data, struc
 			vl_buf_addf(data, "%.9g %.6f\n", v, p);
 		}
 		vl_buf_adds(data, "EOD\n");
-		if (lat[0] > 0 && lat[0] < lo)
-			lo = lat[0];
+		for (size_t i = 0; i < n; i++)
+			if (lat[i] > 0) {
+				if (lat[i] < lo)
+					lo = lat[i];
+				break;
+			}
 		if (lat[n - 1] > hi)
 			hi = lat[n - 1];
 		vl_buf_addf(&cmd, "%s$lat%zu using 1:2 with steps lw 2 title ", drawn ? ", " : "", drawn);

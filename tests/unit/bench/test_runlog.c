@@ -271,6 +271,90 @@ static void test_cache_cleared_by_migration(void **state)
 	vl_buf_release(&err);
 }
 
+struct kind_ctx {
+	char text[256];
+};
+
+static int add_kind(void *ctx, const char *kind, long n)
+{
+	struct kind_ctx *c = ctx;
+	size_t len = strlen(c->text);
+	snprintf(c->text + len, sizeof(c->text) - len, "%s%s=%ld", len ? "," : "", kind, n);
+	return 0;
+}
+
+static int collect_ids(void *ctx, const struct vl_sample_row *r)
+{
+	struct kind_ctx *c = ctx;
+	size_t len = strlen(c->text);
+	snprintf(c->text + len, sizeof(c->text) - len, "%s%s", len ? "," : "", r->sample_id);
+	return 0;
+}
+
+/* The report queries: counts and sorted latencies in one pass, error kinds
+ * by HTTP status and message, the worst samples first. */
+static void test_report_queries(void **state)
+{
+	struct vl_runlog *rl;
+	struct vl_buf err = VL_BUF_INIT;
+	struct vl_run_counts c;
+	struct kind_ctx k = { "" };
+	long long run;
+	static const struct { const char *id; double score, lat; int parse_ok, cached, http;
+			      const char *error; } rows[] = {
+		{ "a", 1.0, 0.30, 1, 0, 200, NULL },
+		{ "b", 0.0, 0.10, 1, 0, 200, NULL },
+		{ "c", 0.5, 0.20, 1, 1, 200, NULL },          /* cached: no latency */
+		{ "d", NAN, 0.40, 0, 0, 200, NULL },          /* unparsed */
+		{ "e", NAN, -1, 0, 0, 503, "HTTP 503" },
+		{ "f", NAN, -1, 0, 0, 429, "HTTP 429 too many" },
+		{ "g", NAN, -1, 0, 0, 0, "timed out after 5 s waiting for headers" },
+		{ "h", NAN, -1, 0, 0, 503, "HTTP 503 again" },
+	};
+
+	assert_int_equal(vl_runlog_open(db_path, &rl, &err), 0);
+	run = new_run(rl);
+	for (size_t i = 0; i < sizeof(rows) / sizeof(*rows); i++) {
+		struct vl_sample_row r = { .sample_id = rows[i].id, .idx = (long)i, .prompt = "p",
+					   .output = rows[i].error ? NULL : "out",
+					   .extracted = rows[i].error ? NULL : "x",
+					   .parse_ok = rows[i].parse_ok, .score = rows[i].score,
+					   .latency_s = rows[i].lat, .ttft_s = -1, .prompt_tokens = -1,
+					   .completion_tokens = -1, .bytes_sent = -1, .bytes_received = -1,
+					   .http_status = rows[i].http, .cached = rows[i].cached,
+					   .gpu_mem_peak_mb = -1, .error = rows[i].error };
+		assert_int_equal(vl_runlog_put_sample(rl, run, &r, &err), 0);
+	}
+	vl_runlog_put_error(rl, run, "dataset", NULL, "bad record");
+	assert_int_equal(vl_runlog_run_counts(rl, run, &c), 0);
+	assert_int_equal(c.total, 8);
+	assert_int_equal(c.answered, 4);
+	assert_int_equal(c.failed, 4);
+	assert_int_equal(c.cached, 1);
+	assert_int_equal(c.parse_failures, 1);
+	assert_int_equal(c.n_latency, 3);            /* the cached answer is left out */
+	assert_true(c.latency[0] == 0.10 && c.latency[1] == 0.30 && c.latency[2] == 0.40);
+	assert_int_equal(c.n_ttft, 0);
+	assert_true(vl_percentile(c.latency, c.n_latency, 0.5) == 0.30);
+	assert_true(vl_percentile(c.latency, c.n_latency, 0.99) == 0.40);
+	assert_true(vl_percentile(c.latency, 0, 0.5) == -1);
+	vl_run_counts_release(&c);
+
+	assert_int_equal(vl_runlog_each_error_count(rl, run, add_kind, &k), 0);
+	assert_string_equal(k.text, "server error (HTTP 5xx)=2,rate limited (HTTP 429)=1,timeout=1,"
+				    "logged dataset=1");
+	k.text[0] = '\0';
+	/* failed (in dataset order), then unparsed, then by score ascending */
+	assert_int_equal(vl_runlog_each_worst_sample(rl, run, 1, 6, collect_ids, &k), 0);
+	assert_string_equal(k.text, "e,f,g,h,d,b");
+	k.text[0] = '\0';
+	/* lower is better: the highest scores are the worst */
+	assert_int_equal(vl_runlog_each_worst_sample(rl, run, 0, 7, collect_ids, &k), 0);
+	assert_string_equal(k.text, "e,f,g,h,d,a,c");
+	vl_runlog_close(rl);
+	vl_buf_release(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -279,6 +363,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_question_and_reference, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cache_cleared_by_migration, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_report_queries, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("runlog", tests, NULL, NULL);
 }
