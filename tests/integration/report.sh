@@ -24,8 +24,9 @@ $R --backend oracle >/dev/null
 $R --backend random --set seed=1 >/dev/null
 $R --backend replay --model good-model --set predictions="$T/good.jsonl" >/dev/null
 $R --backend replay --model 'bad<b>model</b>' --set predictions="$T/bad.jsonl" >/dev/null
-# the same model again, older run first: only the latest counts
-$R --backend replay --model good-model --set predictions="$T/good.jsonl" >/dev/null
+# the same model again, older run first: only the latest counts (this one
+# with a measurable latency, for the latency chart)
+$R --backend replay --model good-model --set predictions="$T/good.jsonl" --set delay_ms=1 >/dev/null
 # a new task version, and another prompt: not comparable with the others
 sed 's/"version": 1/"version": 2/' "${VLEVAL_ROOT:-.}/bench/tasks/pope_coco_random.json" > "$T/v2/pope_coco_random.json"
 sed 's/Answer yes or no\./Reply with one word./' "${VLEVAL_ROOT:-.}/bench/tasks/pope_coco_random.json" > "$T/p2/pope_coco_random.json"
