@@ -22,6 +22,7 @@
 #include "core/jsonr.h"
 #include "datasets/vqa.h"
 #include "metrics/metric.h"
+#include "metrics/pystr.h"
 #include "metrics/vqa.h"
 
 #include <inttypes.h>

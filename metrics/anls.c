@@ -16,6 +16,7 @@
  * exactly 0.5 is kept).
  */
 #include "metrics/metric.h"
+#include "metrics/pystr.h"
 #include "metrics/vqa.h"
 
 #include <math.h>

@@ -14,6 +14,7 @@
  */
 #include "metrics/mmbench.h"
 #include "metrics/metric.h"
+#include "metrics/pystr.h"
 #include "metrics/vqa.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8

@@ -8,6 +8,7 @@
  */
 #include "metrics/mme.h"
 #include "metrics/metric.h"
+#include "metrics/pystr.h"
 #include "metrics/vqa.h"
 
 #include <math.h>

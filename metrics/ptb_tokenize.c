@@ -54,7 +54,7 @@
  */
 #include "metrics/ptb_tokenize.h"
 #include "metrics/pyunicode.h"
-#include "metrics/vqa.h"
+#include "metrics/pystr.h"
 
 #include <string.h>
 

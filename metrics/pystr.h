@@ -5,12 +5,77 @@
  * (Mersenne Twister MT19937 with init_by_array seeding, random.choice), so
  * that a seeded fallback draws exactly what the official scorer draws.
  *
- * Strings are UTF-8; pure functions, no I/O.
+ * It is also the Python-compatibility unit of the other ports: str.lower()
+ * with full case mapping and Final_Sigma, " ".join(s.lower().split()),
+ * isspace / isdecimal of any code point, round().  The Unicode facts come
+ * from metrics/pyunicode.h, which metrics/gen_pyunicode.py writes from
+ * Python itself (rerun it there to move to another Unicode version).
+ *
+ * Strings are UTF-8; pure functions, no I/O.  Invalid UTF-8 bytes are kept
+ * as they are and are neither space nor digit.
  */
 #ifndef VL_METRICS_PYSTR_H
 #define VL_METRICS_PYSTR_H
 
 #include "core/vl.h"
+
+/* Python 3 str.lower() of a UTF-8 string (full case mapping, Final_Sigma),
+ * appended to out. */
+void vl_py_lower(const char *in, size_t n, struct vl_buf *out);
+
+/* " ".join(s.lower().split()) of Python 3, appended to out. */
+void vl_py_lower_fold(const char *in, size_t n, struct vl_buf *out);
+
+/* Decodes UTF-8 into code points (a malformed byte becomes one code point
+ * 0xFFFFFFFF); returns the count, *out grown as needed (caller frees with
+ * vl_free). */
+size_t vl_utf8_decode(const char *in, size_t n, uint32_t **out, size_t *cap);
+
+/* Python 3 round(x, ndigits) for 0 <= ndigits <= 3: the decimal nearest to
+ * the exact binary value of x, ties (exact binary midpoints) to even, read
+ * back as the nearest double.  NaN and infinities pass through. */
+double vl_py_round(double x, int ndigits);
+
+/* The digit value of a Python str.isdecimal() code point, else -1. */
+int vl_py_decimal_value(uint32_t c);
+
+/* The code point that ends just before s[i] (i > 0); *start receives where
+ * it begins.  A byte that ends no whole sequence is one code point
+ * 0xFFFFFFFF. */
+uint32_t vl_utf8_before(const char *s, size_t i, size_t *start);
+
+/* The per-character facts below are inline for ASCII (the VQA scorer asks
+ * them for every byte of 2 million answers) and call out for the rest. */
+uint32_t vl_utf8_at_slow(const char *s, size_t n, size_t i, size_t *len);
+int vl_py_isspace_slow(uint32_t c);
+int vl_py_isdecimal_slow(uint32_t c);
+
+/* The code point at s[i] (i < n) and its byte length in *len; a malformed
+ * byte is one code point 0xFFFFFFFF. */
+static inline uint32_t vl_utf8_at(const char *s, size_t n, size_t i, size_t *len)
+{
+	if ((unsigned char)s[i] < 0x80) {
+		*len = 1;
+		return (unsigned char)s[i];
+	}
+	return vl_utf8_at_slow(s, n, i, len);
+}
+
+/* Python 3 str.isspace() of one code point. */
+static inline int vl_py_isspace(uint32_t c)
+{
+	if (c < 0x80)
+		return (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x20);
+	return vl_py_isspace_slow(c);
+}
+
+/* Python 3 str.isdecimal() of one code point (what re's \d matches). */
+static inline int vl_py_isdecimal(uint32_t c)
+{
+	if (c < 0x80)
+		return c >= '0' && c <= '9';
+	return vl_py_isdecimal_slow(c);
+}
 
 /* Python float(s) on s[0..n): surrounding Unicode white space, a sign,
  * digits (any Unicode decimal digits) with single '_' between digits, an

@@ -27,221 +27,14 @@
  */
 #include "metrics/metric.h"
 #include "metrics/vqa.h"
-#include "metrics/pyunicode.h"
+#include "metrics/pystr.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- Python's Unicode facts --------------------------------------------- */
-
-static int in_ranges(const uint32_t (*r)[2], size_t n, uint32_t c)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (c < r[mid][0])
-			hi = mid;
-		else if (c > r[mid][1])
-			lo = mid + 1;
-		else
-			return 1;
-	}
-	return 0;
-}
-
 #define NELEM(a) (sizeof(a) / sizeof(*(a)))
-
-/* Decodes the code point at s[i] (i < n); *len receives its byte length.
- * A malformed sequence decodes as one byte with the value 0xFFFFFFFF, which
- * is in no table. */
-static uint32_t utf8_at(const unsigned char *s, size_t n, size_t i, size_t *len)
-{
-	uint32_t c = s[i];
-	size_t k, l;
-
-	if (c < 0x80) {
-		*len = 1;
-		return c;
-	}
-	if ((c & 0xe0) == 0xc0) {
-		l = 2;
-		c &= 0x1f;
-	} else if ((c & 0xf0) == 0xe0) {
-		l = 3;
-		c &= 0x0f;
-	} else if ((c & 0xf8) == 0xf0) {
-		l = 4;
-		c &= 0x07;
-	} else {
-		*len = 1;
-		return 0xffffffffu;
-	}
-	if (i + l > n) {
-		*len = 1;
-		return 0xffffffffu;
-	}
-	for (k = 1; k < l; k++) {
-		if ((s[i + k] & 0xc0) != 0x80) {
-			*len = 1;
-			return 0xffffffffu;
-		}
-		c = c << 6 | (s[i + k] & 0x3f);
-	}
-	*len = l;
-	return c;
-}
-
-/* The code point that ends just before s[i] (i > 0). */
-static uint32_t utf8_before(const unsigned char *s, size_t i, size_t *start)
-{
-	size_t j = i - 1, len;
-	uint32_t c;
-
-	while (j > 0 && i - j < 4 && (s[j] & 0xc0) == 0x80)
-		j--;
-	c = utf8_at(s, i, j, &len);
-	if (j + len != i) {  /* not a whole sequence: the last byte alone */
-		j = i - 1;
-		c = 0xffffffffu;
-	}
-	*start = j;
-	return c;
-}
-
-static int py_isspace(uint32_t c)
-{
-	if (c < 0x80)
-		return (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x20);
-	return in_ranges(py_space, NELEM(py_space), c);
-}
-
-static int py_isdecimal(uint32_t c)
-{
-	if (c < 0x80)
-		return c >= '0' && c <= '9';
-	return in_ranges(py_decimal, NELEM(py_decimal), c);
-}
-
-static int py_iscased(uint32_t c)
-{
-	return in_ranges(py_cased, NELEM(py_cased), c);
-}
-
-static int py_isignorable(uint32_t c)
-{
-	return in_ranges(py_ignorable, NELEM(py_ignorable), c);
-}
-
-static const char *py_lower_of(uint32_t c)
-{
-	size_t lo = 0, hi = NELEM(py_lower);
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (c < py_lower[mid].cp)
-			hi = mid;
-		else if (c > py_lower[mid].cp)
-			lo = mid + 1;
-		else
-			return py_lower[mid].lower;
-	}
-	return NULL;
-}
-
-/* Final_Sigma: capital sigma at byte i of s[0..n) lowers to final sigma when
- * a cased letter precedes it (case-ignorable characters skipped) and none
- * follows it (same skipping) - CPython's handle_capital_sigma. */
-static int final_sigma(const unsigned char *s, size_t n, size_t i)
-{
-	size_t j = i, len;
-	uint32_t c = 0;
-	int found = 0;
-
-	while (j > 0) {
-		c = utf8_before(s, j, &j);
-		if (!py_isignorable(c)) {
-			found = 1;
-			break;
-		}
-	}
-	if (!found || !py_iscased(c))
-		return 0;
-	for (j = i + 2; j < n; j += len) {
-		c = utf8_at(s, n, j, &len);
-		if (!py_isignorable(c))
-			return !py_iscased(c);
-	}
-	return 1;
-}
-
-void vl_py_lower(const char *in, size_t n, struct vl_buf *out)
-{
-	const unsigned char *s = (const unsigned char *)in;
-	size_t i = 0, len;
-
-	vl_buf_grow(out, n);
-	while (i < n) {
-		unsigned char b = s[i];
-		if (b < 0x80) {
-			if (out->len + 1 >= out->alloc)
-				vl_buf_grow(out, n - i + 8);
-			out->buf[out->len++] = (char)(b >= 'A' && b <= 'Z' ? b + 32 : b);
-			i++;
-			continue;
-		}
-		uint32_t c = utf8_at(s, n, i, &len);
-		const char *lo = c == 0x3a3 ? (final_sigma(s, n, i) ? "\xcf\x82" : "\xcf\x83")
-					    : py_lower_of(c);
-		if (lo)
-			vl_buf_adds(out, lo);
-		else
-			vl_buf_add(out, s + i, len);
-		i += len;
-	}
-	out->buf[out->len] = '\0';
-}
-
-/* ---- Python round() ----------------------------------------------------- */
-
-double vl_py_round(double x, int nd)
-{
-	static const uint64_t pow10[] = { 1, 10, 100, 1000 };
-	uint64_t m, big, q, rem, half;
-	double f, ax = fabs(x);
-	int e, s;
-
-	if (!isfinite(x) || x == 0 || nd < 0 || nd > 3)
-		return x;
-	f = frexp(ax, &e);            /* ax = f * 2^e, f in [0.5, 1) */
-	m = (uint64_t)ldexp(f, 53);   /* exact: ax = m * 2^(e - 53) */
-	if (e - 53 >= 0)
-		return x;                 /* an integer already */
-	s = 53 - e;
-	big = m * pow10[nd];          /* < 2^63: exact */
-	if (s >= 64) {
-		q = 0;                    /* big < 2^63 <= half */
-	} else {
-		q = big >> s;
-		rem = big & ((UINT64_C(1) << s) - 1);
-		half = UINT64_C(1) << (s - 1);
-		if (rem > half || (rem == half && (q & 1)))
-			q++;
-	}
-	if (q >= (UINT64_C(1) << 53)) {
-		/* q / 10^nd would round twice; such magnitudes never occur in
-		 * scores, but stay exact through the C library. */
-		char tmp[64];
-		snprintf(tmp, sizeof(tmp), "%.*f", nd, ax);
-		return copysign(strtod(tmp, NULL), x);
-	}
-	/* q and 10^nd are exact doubles and IEEE division rounds correctly, so
-	 * this is the double nearest to the decimal q / 10^nd - what Python gets
-	 * by reading the rounded digits back with strtod. */
-	return copysign((double)q / (double)pow10[nd], x);
-}
 
 /* ---- the normalisation -------------------------------------------------- */
 
@@ -277,7 +70,7 @@ void vl_vqa_process_punctuation(const char *in, size_t n, struct vl_buf *out)
 		if (s[i] >= 0x80)
 			continue;
 		if (s[i] == ',' && !comma_digit && i > 0 && i + 1 < n &&
-		    py_isdecimal(utf8_before(s, i, &start)) && py_isdecimal(utf8_at(s, n, i + 1, &len)))
+		    vl_py_isdecimal(vl_utf8_before((const char *)s, i, &start)) && vl_py_isdecimal(vl_utf8_at((const char *)s, n, i + 1, &len)))
 			comma_digit = 1;
 		k = punct_index[s[i]];
 		if (k >= 0 && ((i + 1 < n && s[i + 1] == ' ') || (i > 0 && s[i - 1] == ' ')))
@@ -305,7 +98,7 @@ void vl_vqa_process_punctuation(const char *in, size_t n, struct vl_buf *out)
 		size_t w = 0, m = tmp.len;
 		for (i = 0; i < m; i++) {
 			if (o[i] == '.' && deleted < 32 &&
-			    !(i + 1 < m && py_isdecimal(utf8_at(o, m, i + 1, &len)))) {
+			    !(i + 1 < m && vl_py_isdecimal(vl_utf8_at((const char *)o, m, i + 1, &len)))) {
 				deleted++;
 				continue;
 			}
@@ -494,12 +287,12 @@ void vl_vqa_process_digit_article(const char *in, size_t n, struct vl_buf *out)
 		size_t start, mark = out->len, w;
 		const char *rep = NULL;
 
-		while (i < n && py_isspace(utf8_at(s, n, i, &len)))
+		while (i < n && vl_py_isspace(vl_utf8_at((const char *)s, n, i, &len)))
 			i += len;
 		if (i >= n)
 			break;
 		start = i;
-		while (i < n && !py_isspace(utf8_at(s, n, i, &len)))
+		while (i < n && !vl_py_isspace(vl_utf8_at((const char *)s, n, i, &len)))
 			i += len;
 		if (out->len)
 			vl_buf_addch(out, ' ');
@@ -553,14 +346,14 @@ static size_t put_stripped(struct vl_vqa_scratch *sc, const char *in, size_t n, 
 	if (n && s[0] > 0x20 && s[0] < 0x80 && s[n - 1] > 0x20 && s[n - 1] < 0x80)
 		goto copy;
 	while (a < b) {
-		uint32_t c = utf8_at(s, b, a, &len);
-		if (!(c == '\n' || c == '\t' || py_isspace(c)))
+		uint32_t c = vl_utf8_at((const char *)s, b, a, &len);
+		if (!(c == '\n' || c == '\t' || vl_py_isspace(c)))
 			break;
 		a += len;
 	}
 	while (b > a) {
-		uint32_t c = utf8_before(s, b, &start);
-		if (start < a || !(c == '\n' || c == '\t' || py_isspace(c)))
+		uint32_t c = vl_utf8_before((const char *)s, b, &start);
+		if (start < a || !(c == '\n' || c == '\t' || vl_py_isspace(c)))
 			break;
 		b = start;
 	}
@@ -842,70 +635,3 @@ const struct vl_metric vl_metric_vqa_accuracy = {
 	.finish = vqa_finish,
 	.free_state = vqa_free,
 };
-
-/* ---- helpers shared with ANLS ------------------------------------------- */
-
-void vl_py_lower_fold(const char *in, size_t n, struct vl_buf *out)
-{
-	const unsigned char *s = (const unsigned char *)in;
-	size_t i = 0, len, start, before = out->len;
-
-	while (i < n) {
-		while (i < n && py_isspace(utf8_at(s, n, i, &len)))
-			i += len;
-		if (i >= n)
-			break;
-		start = i;
-		while (i < n && !py_isspace(utf8_at(s, n, i, &len)))
-			i += len;
-		if (out->len > before)
-			vl_buf_addch(out, ' ');
-		vl_py_lower(in + start, i - start, out);
-	}
-	vl_buf_grow(out, 0);
-}
-
-size_t vl_utf8_decode(const char *in, size_t n, uint32_t **out, size_t *cap)
-{
-	size_t i = 0, k = 0, len;
-
-	if (*cap < n + 1) {
-		*cap = n + 1;
-		*out = vl_xrealloc(*out, *cap * sizeof(uint32_t));
-	}
-	while (i < n) {
-		(*out)[k++] = utf8_at((const unsigned char *)in, n, i, &len);
-		i += len;
-	}
-	return k;
-}
-
-/* ---- Python character facts for the other official ports ---------------- */
-
-uint32_t vl_utf8_at(const char *s, size_t n, size_t i, size_t *len)
-{
-	return utf8_at((const unsigned char *)s, n, i, len);
-}
-
-int vl_py_isspace(uint32_t c)
-{
-	return py_isspace(c);
-}
-
-int vl_py_decimal_value(uint32_t c)
-{
-	size_t lo = 0, hi = NELEM(py_decimal);
-
-	if (c < 0x80)
-		return c >= '0' && c <= '9' ? (int)(c - '0') : -1;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (c < py_decimal[mid][0])
-			hi = mid;
-		else if (c > py_decimal[mid][1])
-			lo = mid + 1;
-		else    /* every run of Unicode decimal digits starts at zero */
-			return (int)((c - py_decimal[mid][0]) % 10);
-	}
-	return -1;
-}

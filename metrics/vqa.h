@@ -4,7 +4,7 @@
  * tests.
  *
  * Strings are UTF-8 and handled as Python 3 handles str: white space, digits
- * and lowercase follow Python's Unicode tables (metrics/pyunicode.h), so a
+ * and lowercase follow Python's Unicode tables (metrics/pystr.h), so a
  * non-ASCII answer normalises as in the official scorer.  Invalid UTF-8
  * bytes are kept as they are and are neither space nor digit (the official
  * scorer cannot read such a file at all; loaders reject it first).
@@ -69,30 +69,5 @@ const char *vl_vqa_scratch_answer(const struct vl_vqa_scratch *sc, size_t i);
  * first and receives a NUL-terminated string. */
 void vl_vqa_process_punctuation(const char *in, size_t n, struct vl_buf *out);
 void vl_vqa_process_digit_article(const char *in, size_t n, struct vl_buf *out);
-
-/* Python 3 str.lower() of a UTF-8 string (full case mapping, Final_Sigma),
- * appended to out. */
-void vl_py_lower(const char *in, size_t n, struct vl_buf *out);
-
-/* " ".join(s.lower().split()) of Python 3, appended to out. */
-void vl_py_lower_fold(const char *in, size_t n, struct vl_buf *out);
-
-/* Decodes UTF-8 into code points (a malformed byte becomes one code point
- * 0xFFFFFFFF); returns the count, *out grown as needed (caller frees with
- * vl_free). */
-size_t vl_utf8_decode(const char *in, size_t n, uint32_t **out, size_t *cap);
-
-/* Python 3 round(x, ndigits) for 0 <= ndigits <= 3: the decimal nearest to
- * the exact binary value of x, ties (exact binary midpoints) to even, read
- * back as the nearest double.  NaN and infinities pass through. */
-double vl_py_round(double x, int ndigits);
-
-/* The code point at s[i] (i < n) and its byte length in *len; a malformed
- * byte is one code point 0xFFFFFFFF. */
-uint32_t vl_utf8_at(const char *s, size_t n, size_t i, size_t *len);
-/* Python 3 str.isspace() of one code point. */
-int vl_py_isspace(uint32_t c);
-/* The digit value of a Python str.isdecimal() code point, else -1. */
-int vl_py_decimal_value(uint32_t c);
 
 #endif

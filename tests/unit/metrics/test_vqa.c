@@ -6,6 +6,7 @@
 #include "test_helpers.h"
 
 #include "metrics/metric.h"
+#include "metrics/pystr.h"
 #include "metrics/vqa.h"
 
 /* The fixture's annotations, results and expectations in one place. */
