@@ -153,32 +153,49 @@ bad:
 	return 0;
 }
 
-size_t vl_edit_distance(const char *a, const char *b)
+size_t vl_edit_distance_u32(const uint32_t *a, size_t na, const uint32_t *b, size_t nb,
+			   size_t **work, size_t *work_cap)
 {
-	size_t la = strlen(a), lb = strlen(b);
-	size_t *row = vl_xcalloc(lb + 1, sizeof(size_t));
-	size_t result;
+	size_t *row;
 
-	for (size_t j = 0; j <= lb; j++)
+	if (*work_cap < nb + 1) {
+		*work_cap = nb + 1;
+		*work = vl_xrealloc(*work, *work_cap * sizeof(size_t));
+	}
+	row = *work;
+	for (size_t j = 0; j <= nb; j++)
 		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t prev = row[0];
+	for (size_t i = 1; i <= na; i++) {
+		size_t diag = row[0];
 		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t cur = row[j];
-			size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-			size_t best = prev + cost;
-			if (row[j] + 1 < best)
-				best = row[j] + 1;
+		for (size_t j = 1; j <= nb; j++) {
+			size_t up = row[j];
+			size_t best = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < best)
+				best = up + 1;
 			if (row[j - 1] + 1 < best)
 				best = row[j - 1] + 1;
 			row[j] = best;
-			prev = cur;
+			diag = up;
 		}
 	}
-	result = row[lb];
-	vl_free(row);
-	return result;
+	return row[nb];
+}
+
+size_t vl_edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), cap = 0, d;
+	uint32_t *ua = vl_xmalloc((la + lb + 1) * sizeof(uint32_t));
+	size_t *work = NULL;
+
+	for (size_t i = 0; i < la; i++)
+		ua[i] = (unsigned char)a[i];
+	for (size_t j = 0; j < lb; j++)
+		ua[la + j] = (unsigned char)b[j];
+	d = vl_edit_distance_u32(ua, la, ua + la, lb, &work, &cap);
+	vl_free(ua);
+	vl_free(work);
+	return d;
 }
 
 void vl_path_join(struct vl_buf *out, const char *root, const char *rel)

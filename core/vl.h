@@ -191,8 +191,14 @@ int vl_read_file(const char *path, struct vl_buf *out, struct vl_buf *err);
 /* Checks that s is valid UTF-8; on failure *bad_off is the first bad byte. */
 int vl_utf8_valid(const char *s, size_t n, size_t *bad_off);
 
-/* Levenshtein distance for "did you mean" suggestions. */
+/* Levenshtein distance of two strings' bytes, for "did you mean"
+ * suggestions. */
 size_t vl_edit_distance(const char *a, const char *b);
+/* The same over a[0..na) and b[0..nb) (code points: ANLS), with a work row
+ * the caller keeps between calls (*work grown to nb + 1 entries, *work_cap
+ * its size; free with vl_free), so a scorer allocates only while it grows. */
+size_t vl_edit_distance_u32(const uint32_t *a, size_t na, const uint32_t *b, size_t nb,
+			    size_t **work, size_t *work_cap);
 
 #include "core/banned.h"
 

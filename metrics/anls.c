@@ -51,36 +51,6 @@ static void *anls_new(const struct vl_kv *opts, struct vl_buf *err)
 	return st;
 }
 
-/* Levenshtein distance of a[0..na) and b[0..nb), one row of memory. */
-static size_t levenshtein(struct anls_state *st, const uint32_t *a, size_t na,
-			  const uint32_t *b, size_t nb)
-{
-	size_t *row;
-
-	if (st->cap_row < nb + 1) {
-		st->cap_row = nb + 1;
-		st->row = vl_xrealloc(st->row, st->cap_row * sizeof(size_t));
-	}
-	row = st->row;
-	for (size_t j = 0; j <= nb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= na; i++) {
-		size_t diag = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= nb; j++) {
-			size_t up = row[j];
-			size_t best = diag + (a[i - 1] != b[j - 1]);
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	return row[nb];
-}
-
 /* The similarity of one prediction against its answers, exposed for the
  * tests through the metric's add(). */
 static double anls_question(struct anls_state *st, const char *pred,
@@ -99,7 +69,9 @@ static double anls_question(struct anls_state *st, const char *pred,
 		vl_py_lower_fold(answers[k], strlen(answers[k]), &st->b);
 		nb = vl_utf8_decode(vl_buf_str(&st->b), st->b.len, &st->ub, &st->cap_b);
 		m = na > nb ? na : nb;
-		nl = m ? (double)levenshtein(st, st->ua, na, st->ub, nb) / (double)m : 0.0;
+		nl = m ? (double)vl_edit_distance_u32(st->ua, na, st->ub, nb, &st->row,
+						      &st->cap_row) / (double)m
+		       : 0.0;
 		if (nl < best_nl)
 			best_nl = nl;
 	}
