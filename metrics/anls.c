@@ -25,8 +25,7 @@
 
 struct anls_state {
 	double threshold;
-	double *score;
-	size_t n, alloc;
+	struct vl_per_sample score;  /* per added sample */
 	struct vl_buf a, b;
 	uint32_t *ua, *ub;
 	size_t cap_a, cap_b;
@@ -91,11 +90,7 @@ static int anls_add(void *state, const struct vl_sample *s, const char *pred,
 		return VL_EINVAL;
 	}
 	v = anls_question(st, pred, s->answers.v, s->answers.n);
-	if (st->n == st->alloc) {
-		st->alloc = st->alloc ? st->alloc * 2 : 1024;
-		st->score = vl_xrealloc(st->score, st->alloc * sizeof(double));
-	}
-	st->score[st->n++] = v;
+	vl_per_sample_add(&st->score, v);
 	*score = v;
 	return 0;
 }
@@ -104,15 +99,11 @@ static int anls_finish(void *state, const size_t *idx, size_t n,
 		       struct vl_metric_value *out, size_t max)
 {
 	struct anls_state *st = state;
-	double sum = 0;
+	double mean = vl_per_sample_mean(&st->score, idx, n, &n);
 
-	if (!idx)
-		n = st->n;
-	for (size_t i = 0; i < n; i++)
-		sum += st->score[idx ? idx[i] : i];
 	if (max < 1)
 		return 0;
-	out[0] = (struct vl_metric_value){ "anls", n ? sum / (double)n : NAN, (long)n, 1 };
+	out[0] = (struct vl_metric_value){ "anls", mean, (long)n, 1 };
 	return 1;
 }
 
@@ -122,7 +113,7 @@ static void anls_free(void *state)
 
 	if (!st)
 		return;
-	vl_free(st->score);
+	vl_per_sample_release(&st->score);
 	vl_buf_release(&st->a);
 	vl_buf_release(&st->b);
 	vl_free(st->ua);

@@ -54,8 +54,7 @@ int vl_chartqa_relaxed(const char *target, const char *prediction)
 }
 
 struct rel_state {
-	unsigned char *hit;
-	size_t n, alloc;
+	struct vl_per_sample hit;
 };
 
 static void *rel_new(const struct vl_kv *opts, struct vl_buf *err)
@@ -88,11 +87,7 @@ static int rel_add(void *state, const struct vl_sample *s, const char *pred,
 		hit = vl_chartqa_relaxed(t[i], p);
 	vl_free(p);
 	vl_strv_release(&list);
-	if (st->n == st->alloc) {
-		st->alloc = st->alloc ? st->alloc * 2 : 1024;
-		st->hit = vl_xrealloc(st->hit, st->alloc);
-	}
-	st->hit[st->n++] = (unsigned char)hit;
+	vl_per_sample_add(&st->hit, hit);
 	*score = hit;
 	return 0;
 }
@@ -101,17 +96,13 @@ static int rel_finish(void *state, const size_t *idx, size_t n,
 		      struct vl_metric_value *out, size_t max)
 {
 	struct rel_state *st = state;
-	long right = 0;
+	double right = vl_per_sample_sum(&st->hit, idx, n, &n);
 
-	if (!idx)
-		n = st->n;
-	for (size_t i = 0; i < n; i++)
-		right += st->hit[idx ? idx[i] : i];
 	if (max < 1)
 		return 0;
 	/* np.mean(hits) * 100 */
 	out[0] = (struct vl_metric_value){ "relaxed_acc",
-		n ? (double)right / (double)n * 100 : NAN, (long)n, 1 };
+		n ? right / (double)n * 100 : NAN, (long)n, 1 };
 	return 1;
 }
 
@@ -121,7 +112,7 @@ static void rel_free(void *state)
 
 	if (!st)
 		return;
-	vl_free(st->hit);
+	vl_per_sample_release(&st->hit);
 	vl_free(st);
 }
 

@@ -14,8 +14,7 @@
 #include <string.h>
 
 struct em_state {
-	unsigned char *hit;  /* per added sample, 1 when correct */
-	size_t n, alloc;
+	struct vl_per_sample hit;  /* per added sample, 1 when correct */
 };
 
 static void normalise(const char *s, struct vl_buf *out)
@@ -68,11 +67,7 @@ static int em_add(void *state, const struct vl_sample *s, const char *pred,
 	}
 	vl_buf_release(&p);
 	vl_buf_release(&a);
-	if (st->n == st->alloc) {
-		st->alloc = st->alloc ? st->alloc * 2 : 1024;
-		st->hit = vl_xrealloc(st->hit, st->alloc);
-	}
-	st->hit[st->n++] = (unsigned char)hit;
+	vl_per_sample_add(&st->hit, hit);
 	*score = hit;
 	return 0;
 }
@@ -81,16 +76,11 @@ static int em_finish(void *state, const size_t *idx, size_t n,
 		     struct vl_metric_value *out, size_t max)
 {
 	struct em_state *st = state;
-	size_t hits = 0;
+	double mean = vl_per_sample_mean(&st->hit, idx, n, &n);
 
-	if (!idx)
-		n = st->n;
-	for (size_t i = 0; i < n; i++)
-		hits += st->hit[idx ? idx[i] : i];
 	if (max < 1)
 		return 0;
-	out[0] = (struct vl_metric_value){ "exact_match",
-		n ? (double)hits / (double)n : NAN, (long)n, 1 };
+	out[0] = (struct vl_metric_value){ "exact_match", mean, (long)n, 1 };
 	return 1;
 }
 
@@ -99,7 +89,7 @@ static void em_free(void *state)
 	struct em_state *st = state;
 	if (!st)
 		return;
-	vl_free(st->hit);
+	vl_per_sample_release(&st->hit);
 	vl_free(st);
 }
 

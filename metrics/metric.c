@@ -4,6 +4,8 @@
  */
 #include "metrics/metric.h"
 
+#include <math.h>
+
 #include <string.h>
 
 extern const struct vl_metric vl_metric_exact_match;
@@ -123,4 +125,40 @@ double vl_pairwise_sum(const double *a, size_t n)
 		n2 -= n2 % 8;
 		return vl_pairwise_sum(a, n2) + vl_pairwise_sum(a + n2, n - n2);
 	}
+}
+
+void vl_per_sample_add(struct vl_per_sample *ps, double v)
+{
+	if (ps->n == ps->alloc) {
+		ps->alloc = ps->alloc ? ps->alloc * 2 : 1024;
+		ps->v = vl_xrealloc(ps->v, ps->alloc * sizeof(*ps->v));
+	}
+	ps->v[ps->n++] = v;
+}
+
+double vl_per_sample_sum(const struct vl_per_sample *ps, const size_t *idx, size_t n,
+			 size_t *count)
+{
+	double sum = 0;
+
+	if (!idx)
+		n = ps->n;
+	for (size_t i = 0; i < n; i++)
+		sum += ps->v[idx ? idx[i] : i];
+	*count = n;
+	return sum;
+}
+
+double vl_per_sample_mean(const struct vl_per_sample *ps, const size_t *idx, size_t n,
+			  size_t *count)
+{
+	double sum = vl_per_sample_sum(ps, idx, n, count);
+
+	return *count ? sum / (double)*count : NAN;
+}
+
+void vl_per_sample_release(struct vl_per_sample *ps)
+{
+	vl_free(ps->v);
+	memset(ps, 0, sizeof(*ps));
 }

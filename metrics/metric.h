@@ -125,6 +125,28 @@ double vl_percentile_sorted(const double *sorted, size_t n, double q);
 /* qsort comparator of doubles, ascending. */
 int vl_cmp_double(const void *a, const void *b);
 
+/*
+ * The per-sample values of a metric whose corpus value is their mean (exact
+ * match, ANLS, VQA accuracy, relaxed accuracy), kept in add order so that
+ * finish() can take any position list.  Zero-initialise; release with
+ * vl_per_sample_release.
+ */
+struct vl_per_sample {
+	double *v;
+	size_t n, alloc;
+};
+
+void vl_per_sample_add(struct vl_per_sample *ps, double v);
+/* Sum of the values at positions idx[0..n) (idx NULL: all of them), added
+ * one by one in that order as the official Python loops add them; *count
+ * receives how many were summed. */
+double vl_per_sample_sum(const struct vl_per_sample *ps, const size_t *idx, size_t n,
+			 size_t *count);
+/* Their mean (NAN over none). */
+double vl_per_sample_mean(const struct vl_per_sample *ps, const size_t *idx, size_t n,
+			  size_t *count);
+void vl_per_sample_release(struct vl_per_sample *ps);
+
 /* numpy-compatible pairwise sum (numpy's mean of float64 arrays), needed to
  * reproduce the official caption scorers' corpus means to the last bit. */
 double vl_pairwise_sum(const double *v, size_t n);

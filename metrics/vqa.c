@@ -549,8 +549,7 @@ int vl_vqa_revision_parse(const char *s, enum vl_vqa_revision *out)
 struct vqa_state {
 	enum vl_vqa_revision rev;
 	struct vl_vqa_scratch sc;
-	double *acc;          /* per added sample, the fraction */
-	size_t n, alloc;
+	struct vl_per_sample acc;  /* per added sample, the fraction */
 };
 
 static void *vqa_new(const struct vl_kv *opts, struct vl_buf *err)
@@ -582,11 +581,7 @@ static int vqa_add(void *state, const struct vl_sample *s, const char *pred,
 	}
 	a = vl_vqa_question_accuracy(&st->sc, pred, (const char *const *)s->answers.v,
 				     s->answers.n, st->rev);
-	if (st->n == st->alloc) {
-		st->alloc = st->alloc ? st->alloc * 2 : 1024;
-		st->acc = vl_xrealloc(st->acc, st->alloc * sizeof(double));
-	}
-	st->acc[st->n++] = a;
+	vl_per_sample_add(&st->acc, a);
 	*score = a;
 	return 0;
 }
@@ -595,13 +590,9 @@ static int vqa_finish(void *state, const size_t *idx, size_t n,
 		      struct vl_metric_value *out, size_t max)
 {
 	struct vqa_state *st = state;
-	double sum = 0, pct;
+	double sum = vl_per_sample_sum(&st->acc, idx, n, &n), pct;
 	size_t k = 0;
 
-	if (!idx)
-		n = st->n;
-	for (size_t i = 0; i < n; i++)
-		sum += st->acc[idx ? idx[i] : i];
 	/* round(100*float(sum(accQA))/len(accQA), 2), in that order */
 	pct = n ? 100.0 * sum / (double)n : NAN;
 	const struct vl_metric_value v[] = {
@@ -620,7 +611,7 @@ static void vqa_free(void *state)
 	if (!st)
 		return;
 	vl_vqa_scratch_release(&st->sc);
-	vl_free(st->acc);
+	vl_per_sample_release(&st->acc);
 	vl_free(st);
 }
 
