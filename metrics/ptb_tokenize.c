@@ -24,8 +24,9 @@
  *    likewise gotta, wanna, lemme, gimme, dunno, "'tis" -> "'t is", "'twas".
  *  - Contractions: "don't" -> "do n't", "it's" -> "it 's", "I'm" -> "I 'm";
  *    words with an inner apostrophe stay whole ("o'clock", "ma'am",
- *    "O'Neill", "nor'easter", "'90s", "'em", "y'all"); "rock'n'roll" ->
- *    "rock 'n' roll"; "y'know" -> "y' know".
+ *    "O'Neill", "nor'easter", "'90s", "'em"); "rock'n'roll" -> "rock 'n'
+ *    roll"; "y'all" -> "y' all" (an inner apostrophe after one letter
+ *    only joins for the letters A-H, J-X, Z and n: "O'Neill", "n'est").
  *  - URLs, e-mail addresses, @user and #tag stay one token; so do SGML
  *    tags ("<b>"), hyphenated words, x/y compounds, numbers with , . :,
  *    dates, fractions and phone numbers (inner spaces become U+00A0).
@@ -481,10 +482,11 @@ static size_t m_apoword(const struct lx *L, size_t i)
 		if (cnt >= 2)
 			best = 1 + a + r > best ? 1 + a + r : best;
 	}
-	/* [:letter:]+[aeiouyAEIOUY]{APOSETCETERA}[aeiouA-Z][:letter:]* */
+	/* [:letter:][:letter:]*[aeiouyAEIOUY]{APOSETCETERA}[aeiouA-Z][:letter:]*:
+	 * two letters at least before the apostrophe ("ma'am", not "y'all") */
 	if (is_letter(c)) {
 		size_t r = run_of(L, i, is_letter);
-		c2 = (uint32_t)by(L, i + r - 1);
+		c2 = r > l ? (uint32_t)by(L, i + r - 1) : 0;
 		if (strchr("aeiouyAEIOUY", (int)c2) && c2 && (a = aposetc(L, i + r))) {
 			uint32_t d = cp1(L, i + r + a);
 			if ((d < 0x80 && d && strchr("aeiou", (int)d)) || is_AZ(d)) {

@@ -108,9 +108,10 @@ static const struct trow rows[] = {
 	/* an acronym before "The" on the same line: repeated too */
 	{ "the U.S. The end", NULL, 0, "the U.S. . The end" },
 	{ "'tis 'Twas dunno gotta gimme", NULL, VL_PTB_LOWER, "'t is 't was du nno got ta gim me" },
-	/* APOWORD: a vowel, an apostrophe, a vowel: one word */
-	{ "y'all rock 'n' roll 'em 'cause y'know", NULL, 0,
-	  "y'all rock 'n' roll 'em 'cause y' know" },
+	/* APOWORD: two letters, the last a vowel, an apostrophe, a vowel: one
+	 * word; after one letter APOWORD2 "y'" takes over */
+	{ "ma'am y'all rock 'n' roll 'em 'cause O'Neill", NULL, 0,
+	  "ma'am y' all rock 'n' roll 'em 'cause O'Neill" },
 	{ "1 1/2 cups, call 555 123 4567", NULL, 0,
 	  "1\xc2\xa0" "1/2 cups , call 555\xc2\xa0" "123\xc2\xa0" "4567" },
 	{ "\xe2\x85\x94 \xc2\xa3" "5 \xe2\x82\xac" "3 \xc2\xa2", NULL, 0, "2/3 # 5 $ 3 cents" },
