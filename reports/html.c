@@ -54,7 +54,9 @@ static void value_ci(struct vl_buf *b, double v, double lo, double hi)
 {
 	char x[32], l[32], h[32];
 
-	vl_buf_addf(b, "<b>%s</b>", rp_fmt_num(v, 4, x, sizeof(x)));
+	/* counts (no interval, a whole number) print as integers, as in `show` */
+	vl_buf_addf(b, "<b>%s</b>", rp_fmt_num(v, isnan(lo) && v == floor(v) && fabs(v) < 1e12 ? 0 : 4,
+					       x, sizeof(x)));
 	if (!isnan(lo) && !isnan(hi) && !isnan(v))
 		vl_buf_addf(b, " <span class=ci>[%s, %s]</span>", rp_fmt_num(lo, 4, l, sizeof(l)),
 			    rp_fmt_num(hi, 4, h, sizeof(h)));
