@@ -19,43 +19,11 @@
 
 #include <string.h>
 
-struct gqa {
-	struct vl_buf path, image_dir;
-	struct vl_json_items items;
-};
-
-static int gqa_open(const struct vl_dataset_spec *spec, void **handle, struct vl_buf *err)
-{
-	struct gqa *g = vl_xcalloc(1, sizeof(*g));
-	int rc = vl_spec_path(spec, "questions", 1, &g->path, err);
-
-	if (rc >= 0) {
-		vl_spec_path(spec, "images", 0, &g->image_dir, err);
-		rc = vl_json_items_open(&g->items, vl_buf_str(&g->path), NULL, err);
-		if (rc == VL_ENOTFOUND)
-			vl_buf_adds(err, " (the official file is questions1.2/"
-				    "testdev_balanced_questions.json from "
-				    "https://cs.stanford.edu/people/dorarad/gqa/download.html)");
-		else if (rc >= 0 && g->items.container != '{') {
-			vl_buf_addf(err, "'%s': top-level value is not a JSON object keyed by "
-				    "question id", vl_buf_str(&g->path));
-			vl_json_items_close(&g->items);
-			rc = VL_EPARSE;
-		}
-	}
-	if (rc < 0) {
-		vl_buf_release(&g->path);
-		vl_buf_release(&g->image_dir);
-		vl_free(g);
-		return rc;
-	}
-	*handle = g;
-	return 0;
-}
-
-static int gqa_record(struct gqa *g, const char *qid, const cJSON *rec, const char *where,
+/* A record of the object keyed by question id: the id is the member name. */
+static int gqa_record(const struct vl_items_loader *g, const cJSON *rec, const char *where,
 		      struct vl_sample *s, struct vl_buf *err)
 {
+	const char *qid = g->items.key;
 	static const char *const type_keys[] = { "structural", "semantic", "detailed" };
 	const cJSON *image = cJSON_GetObjectItemCaseSensitive(rec, "imageId");
 	const cJSON *question = cJSON_GetObjectItemCaseSensitive(rec, "question");
@@ -99,34 +67,19 @@ static int gqa_record(struct gqa *g, const char *qid, const cJSON *rec, const ch
 	return 1;
 }
 
-static int gqa_next(void *handle, struct vl_sample *s, struct vl_buf *err)
+static const struct vl_items_loader_desc gqa_desc = {
+	.path_key = "questions",
+	.items_key = NULL,
+	.container = '{',
+	.not_container = "top-level value is not a JSON object keyed by question id",
+	.official = " (the official file is questions1.2/testdev_balanced_questions.json from "
+		    "https://cs.stanford.edu/people/dorarad/gqa/download.html)",
+	.record = gqa_record,
+};
+
+static int gqa_open(const struct vl_dataset_spec *spec, void **handle, struct vl_buf *err)
 {
-	struct gqa *g = handle;
-	struct vl_buf where = VL_BUF_INIT;
-	cJSON *rec;
-	int rc = vl_json_items_next(&g->items, &rec, err);
-
-	if (rc <= 0)
-		return rc;
-	vl_json_items_where(&g->items, &where);
-	rc = gqa_record(g, g->items.key, rec, vl_buf_str(&where), s, err);
-	if (rc < 0)
-		vl_sample_release(s);
-	cJSON_Delete(rec);
-	vl_buf_release(&where);
-	return rc;
-}
-
-static void gqa_close(void *handle)
-{
-	struct gqa *g = handle;
-
-	if (!g)
-		return;
-	vl_json_items_close(&g->items);
-	vl_buf_release(&g->path);
-	vl_buf_release(&g->image_dir);
-	vl_free(g);
+	return vl_items_loader_open(spec, &gqa_desc, handle, err);
 }
 
 const struct vl_loader vl_loader_gqa = {
@@ -134,6 +87,6 @@ const struct vl_loader vl_loader_gqa = {
 	.name = "gqa",
 	.description = "GQA balanced questions (object keyed by question id)",
 	.open = gqa_open,
-	.next = gqa_next,
-	.close = gqa_close,
+	.next = vl_items_loader_next,
+	.close = vl_items_loader_close,
 };

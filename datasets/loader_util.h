@@ -10,6 +10,7 @@
 
 #include "core/vl.h"
 #include "core/jsonr.h"
+#include "datasets/dataset.h"
 
 /*
  * Reads the elements of one JSON container one at a time: the top-level
@@ -56,6 +57,41 @@ int vl_json_items_next(struct vl_json_items *it, cJSON **out, struct vl_buf *err
 void vl_json_items_where(const struct vl_json_items *it, struct vl_buf *out);
 
 void vl_json_items_close(struct vl_json_items *it);
+
+/*
+ * A loader that reads the records of one JSON container (GQA, TextVQA,
+ * VizWiz): the file at one dataset key, the image folder ("images"), the
+ * container, and a function that turns one record into a sample.  Such a
+ * loader describes itself with a struct vl_items_loader_desc; its open
+ * calls vl_items_loader_open, and vl_items_loader_next and _close are its
+ * next and close.
+ */
+struct vl_items_loader;
+
+struct vl_items_loader_desc {
+	const char *path_key;        /* dataset key of the file ("annotations") */
+	const char *items_key;       /* top-level key of the container, NULL: the file's value */
+	int container;               /* '[' or '{' */
+	const char *not_container;   /* message when it is not ("top-level value is not a
+	                                JSON array"), after the file name */
+	const char *official;        /* appended to a missing file's message: where the
+	                                official file comes from */
+	/* One record into s (initialised by the caller): 1, or VL_EPARSE with err
+	 * starting with where (file, record, line). */
+	int (*record)(const struct vl_items_loader *l, const cJSON *rec, const char *where,
+		      struct vl_sample *s, struct vl_buf *err);
+};
+
+struct vl_items_loader {
+	const struct vl_items_loader_desc *desc;   /* static */
+	struct vl_buf path, image_dir;
+	struct vl_json_items items;                /* items.key: an object member's name */
+};
+
+int vl_items_loader_open(const struct vl_dataset_spec *spec, const struct vl_items_loader_desc *d,
+			 void **handle, struct vl_buf *err);
+int vl_items_loader_next(void *handle, struct vl_sample *s, struct vl_buf *err);
+void vl_items_loader_close(void *handle);
 
 /* String -> size_t map (open addressing; keys copied). */
 struct vl_idmap {

@@ -16,39 +16,7 @@
 
 #include <string.h>
 
-struct textvqa {
-	struct vl_buf path, image_dir;
-	struct vl_json_items items;
-};
-
-static int textvqa_open(const struct vl_dataset_spec *spec, void **handle, struct vl_buf *err)
-{
-	struct textvqa *t = vl_xcalloc(1, sizeof(*t));
-	int rc = vl_spec_path(spec, "annotations", 1, &t->path, err);
-
-	if (rc >= 0) {
-		vl_spec_path(spec, "images", 0, &t->image_dir, err);
-		rc = vl_json_items_open(&t->items, vl_buf_str(&t->path), "data", err);
-		if (rc == VL_ENOTFOUND)
-			vl_buf_adds(err, " (the official file is TextVQA_0.5.1_val.json from "
-				    "https://textvqa.org/dataset/)");
-		else if (rc >= 0 && t->items.container != '[') {
-			vl_buf_addf(err, "'%s': \"data\" is not a JSON array", vl_buf_str(&t->path));
-			vl_json_items_close(&t->items);
-			rc = VL_EPARSE;
-		}
-	}
-	if (rc < 0) {
-		vl_buf_release(&t->path);
-		vl_buf_release(&t->image_dir);
-		vl_free(t);
-		return rc;
-	}
-	*handle = t;
-	return 0;
-}
-
-static int textvqa_record(struct textvqa *t, const cJSON *rec, const char *where,
+static int textvqa_record(const struct vl_items_loader *t, const cJSON *rec, const char *where,
 			  struct vl_sample *s, struct vl_buf *err)
 {
 	const cJSON *qid = cJSON_GetObjectItemCaseSensitive(rec, "question_id");
@@ -94,34 +62,19 @@ static int textvqa_record(struct textvqa *t, const cJSON *rec, const char *where
 	return 1;
 }
 
-static int textvqa_next(void *handle, struct vl_sample *s, struct vl_buf *err)
+static const struct vl_items_loader_desc textvqa_desc = {
+	.path_key = "annotations",
+	.items_key = "data",
+	.container = '[',
+	.not_container = "\"data\" is not a JSON array",
+	.official = " (the official file is TextVQA_0.5.1_val.json from "
+		    "https://textvqa.org/dataset/)",
+	.record = textvqa_record,
+};
+
+static int textvqa_open(const struct vl_dataset_spec *spec, void **handle, struct vl_buf *err)
 {
-	struct textvqa *t = handle;
-	struct vl_buf where = VL_BUF_INIT;
-	cJSON *rec;
-	int rc = vl_json_items_next(&t->items, &rec, err);
-
-	if (rc <= 0)
-		return rc;
-	vl_json_items_where(&t->items, &where);
-	rc = textvqa_record(t, rec, vl_buf_str(&where), s, err);
-	if (rc < 0)
-		vl_sample_release(s);
-	cJSON_Delete(rec);
-	vl_buf_release(&where);
-	return rc;
-}
-
-static void textvqa_close(void *handle)
-{
-	struct textvqa *t = handle;
-
-	if (!t)
-		return;
-	vl_json_items_close(&t->items);
-	vl_buf_release(&t->path);
-	vl_buf_release(&t->image_dir);
-	vl_free(t);
+	return vl_items_loader_open(spec, &textvqa_desc, handle, err);
 }
 
 const struct vl_loader vl_loader_textvqa = {
@@ -129,6 +82,6 @@ const struct vl_loader vl_loader_textvqa = {
 	.name = "textvqa",
 	.description = "TextVQA annotations ({\"data\": [question_id, question, image_id, answers]})",
 	.open = textvqa_open,
-	.next = textvqa_next,
-	.close = textvqa_close,
+	.next = vl_items_loader_next,
+	.close = vl_items_loader_close,
 };

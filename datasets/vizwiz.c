@@ -17,40 +17,7 @@
 
 #include <string.h>
 
-struct vizwiz {
-	struct vl_buf path, image_dir;
-	struct vl_json_items items;
-};
-
-static int vizwiz_open(const struct vl_dataset_spec *spec, void **handle, struct vl_buf *err)
-{
-	struct vizwiz *v = vl_xcalloc(1, sizeof(*v));
-	int rc = vl_spec_path(spec, "annotations", 1, &v->path, err);
-
-	if (rc >= 0) {
-		vl_spec_path(spec, "images", 0, &v->image_dir, err);
-		rc = vl_json_items_open(&v->items, vl_buf_str(&v->path), NULL, err);
-		if (rc == VL_ENOTFOUND)
-			vl_buf_adds(err, " (the official file is Annotations/val.json from "
-				    "https://vizwiz.org/tasks-and-datasets/vqa/)");
-		else if (rc >= 0 && v->items.container != '[') {
-			vl_buf_addf(err, "'%s': top-level value is not a JSON array",
-				    vl_buf_str(&v->path));
-			vl_json_items_close(&v->items);
-			rc = VL_EPARSE;
-		}
-	}
-	if (rc < 0) {
-		vl_buf_release(&v->path);
-		vl_buf_release(&v->image_dir);
-		vl_free(v);
-		return rc;
-	}
-	*handle = v;
-	return 0;
-}
-
-static int vizwiz_record(struct vizwiz *v, const cJSON *rec, const char *where,
+static int vizwiz_record(const struct vl_items_loader *v, const cJSON *rec, const char *where,
 			 struct vl_sample *s, struct vl_buf *err)
 {
 	const cJSON *image = cJSON_GetObjectItemCaseSensitive(rec, "image");
@@ -102,34 +69,19 @@ static int vizwiz_record(struct vizwiz *v, const cJSON *rec, const char *where,
 	return 1;
 }
 
-static int vizwiz_next(void *handle, struct vl_sample *s, struct vl_buf *err)
+static const struct vl_items_loader_desc vizwiz_desc = {
+	.path_key = "annotations",
+	.items_key = NULL,
+	.container = '[',
+	.not_container = "top-level value is not a JSON array",
+	.official = " (the official file is Annotations/val.json from "
+		    "https://vizwiz.org/tasks-and-datasets/vqa/)",
+	.record = vizwiz_record,
+};
+
+static int vizwiz_open(const struct vl_dataset_spec *spec, void **handle, struct vl_buf *err)
 {
-	struct vizwiz *v = handle;
-	struct vl_buf where = VL_BUF_INIT;
-	cJSON *rec;
-	int rc = vl_json_items_next(&v->items, &rec, err);
-
-	if (rc <= 0)
-		return rc;
-	vl_json_items_where(&v->items, &where);
-	rc = vizwiz_record(v, rec, vl_buf_str(&where), s, err);
-	if (rc < 0)
-		vl_sample_release(s);
-	cJSON_Delete(rec);
-	vl_buf_release(&where);
-	return rc;
-}
-
-static void vizwiz_close(void *handle)
-{
-	struct vizwiz *v = handle;
-
-	if (!v)
-		return;
-	vl_json_items_close(&v->items);
-	vl_buf_release(&v->path);
-	vl_buf_release(&v->image_dir);
-	vl_free(v);
+	return vl_items_loader_open(spec, &vizwiz_desc, handle, err);
 }
 
 const struct vl_loader vl_loader_vizwiz = {
@@ -137,6 +89,6 @@ const struct vl_loader vl_loader_vizwiz = {
 	.name = "vizwiz",
 	.description = "VizWiz VQA annotations (JSON array of image, question, answers)",
 	.open = vizwiz_open,
-	.next = vizwiz_next,
-	.close = vizwiz_close,
+	.next = vl_items_loader_next,
+	.close = vl_items_loader_close,
 };
