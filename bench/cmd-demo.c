@@ -23,6 +23,7 @@
 #include "reports/report.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -31,10 +32,29 @@
 
 #define MAX_RUNS 64
 
+/* 1 when PATH has an executable vleval-pixels. */
+static int pixels_on_path(void)
+{
+	const char *path = getenv("PATH");
+	struct vl_buf f = VL_BUF_INIT;
+	int found = 0;
+
+	while (path && *path && !found) {
+		size_t n = strcspn(path, ":");
+		vl_buf_reset(&f);
+		vl_buf_add(&f, path, n);
+		vl_buf_adds(&f, "/vleval-pixels");
+		found = n && access(f.buf, X_OK) == 0;
+		path += n + (path[n] == ':');
+	}
+	vl_buf_release(&f);
+	return found;
+}
+
 /* The pixels worker's command: vleval-pixels beside this binary when it is
- * there (a build tree, an install), else whatever PATH finds.  The path is
- * quoted for /bin/sh. */
-static void pixels_command(struct vl_buf *out)
+ * there (a build tree, an install), else the one PATH finds.  The path is
+ * quoted for /bin/sh.  Returns 0, or -1 when there is none. */
+static int pixels_command(struct vl_buf *out)
 {
 	char self[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
@@ -54,10 +74,11 @@ static void pixels_command(struct vl_buf *out)
 		for (const char *p = path.buf; *p; p++)
 			vl_buf_adds(out, *p == '\'' ? "'\\''" : (char[2]){ *p, 0 });
 		vl_buf_addch(out, '\'');
-	} else {
+	} else if (pixels_on_path()) {
 		vl_buf_adds(out, "vleval-pixels");
 	}
 	vl_buf_release(&path);
+	return out->len ? 0 : -1;
 }
 
 int cmd_demo(int argc, char **argv)
@@ -117,8 +138,9 @@ int cmd_demo(int argc, char **argv)
 	}
 	if (pixels)
 		vl_buf_adds(&cmd, pixels);
-	else
-		pixels_command(&cmd);
+	else if (pixels_command(&cmd) < 0)
+		vl_warn("demo: vleval-pixels is neither beside vleval nor on PATH (make vleval-pixels "
+			"builds it): the baselines run alone");
 	vl_buf_addf(&path, "%s/vleval.db", out_dir);
 	remove(vl_buf_str(&path));  /* a fresh log: the report shows this demo only */
 	if (vl_runlog_open(vl_buf_str(&path), &rl, &err) < 0 ||
@@ -140,6 +162,8 @@ int cmd_demo(int argc, char **argv)
 				.concurrency = 8, .progress = 0, .resamples = 1000, .seed = 0,
 				.ci_level = 0.95, .price_input = -1, .price_output = -1,
 			};
+			if (!strcmp(runs[b].backend, "worker") && !cmd.len)
+				continue;
 			if (runs[b].key)
 				vl_kv_set(&cfg, runs[b].key, runs[b].val);
 			if (!strcmp(runs[b].backend, "worker")) {
@@ -196,13 +220,14 @@ int cmd_demo(int argc, char **argv)
 			fputs(rep.buf, stdout);
 		}
 	}
-	printf("\ndemo: %d synthetic images (%s/synth), %zu tasks, %zu runs (pixels and 3 baselines) "
-	       "in %.1f s\n"
+	printf("\ndemo: %d synthetic images (%s/synth), %zu tasks, %zu runs (%s) in %.1f s\n"
 	       "demo: run log %s/vleval.db; report: %s/report.html (charts), %s/report.md, %s/report.json\n"
 	       "look closer: vleval runs --db %s/vleval.db; vleval show %lld --samples --db %s/vleval.db\n"
 	       "a real model on the same tasks: vleval run --task synth --data-dir %s --backend openai "
 	       "--base-url URL --model NAME\n",
-	       counts.images, data.buf, ntasks, nids, vl_now() - t0, out_dir, out_dir, out_dir,
+	       counts.images, data.buf, ntasks, nids,
+	       cmd.len ? "pixels and 3 baselines" : "3 baselines; pixels not found", vl_now() - t0,
+	       out_dir, out_dir, out_dir,
 	       out_dir, out_dir, ids[0], out_dir, data.buf);
 	rc = exit_code;
 out:

@@ -40,6 +40,11 @@ assert any(v['pixels'] < v['oracle'] for t, v in by.items() if t != 'synth_chair
 "
 check "runs logged" [ "$(sq "$T/demo/vleval.db" "select count(*) from runs where status='finished'")" = 24 ]
 check "pixels ran as a worker" [ "$(sq "$T/demo/vleval.db" "select count(*) from runs where backend='worker' and model='pixels'")" = 6 ]
+# without vleval-pixels beside vleval or on PATH: the baselines alone, said once
+mkdir -p "$T/lone" && cp "$V" "$T/lone/vleval"
+expect_exit 0 "demo without pixels" env PATH=/usr/bin:/bin "$T/lone/vleval" demo --out "$T/lone/d" --images 3 --quiet
+check "pixels missing said" grep -q "vleval-pixels is neither beside vleval nor on PATH" "$T/err"
+check "baselines ran" grep -q "18 runs (3 baselines; pixels not found)" "$T/out"
 expect_exit 0 "validate synth_pope" $V validate --task synth_pope --data-dir "$T/demo/data"
 check "validate ok" grep -q '^ok$' "$T/out"
 n=$(sed -n 's/.* \([0-9]*\) samples, 0 bad records, \([0-9]*\) images checked (0 bad).*/\1 \2/p' "$T/out")
