@@ -127,6 +127,10 @@ BACKEND_OBJS = \
 	backends/replay_tsv.o \
 	backends/worker.o \
 	backends/openai_body.o \
+	backends/openai_proto.o \
+	backends/openai_retry.o \
+	backends/openai_secret.o \
+	backends/openai_http.o \
 	backends/openai.o
 
 # `pixels`, the classical engine for the synthetic suite: a worker program

@@ -160,6 +160,21 @@ double vl_openai_retry_after(const char *value, double now_wall);
 double vl_openai_backoff(int attempt, double base, double cap, double ra, double ra_cap,
 			 double u);
 
+/* Token bucket of a rate limit (rpm, tpm): holds at most one second's
+ * worth, so requests go out smoothly with a small burst.  rate 0: no
+ * limit. */
+struct vl_openai_bucket {
+	double rate;              /* per second; 0: no limit */
+	double cap, level, last;
+};
+
+/* Sets b to per_minute, full, at time now (seconds, any clock). */
+void vl_openai_bucket_init(struct vl_openai_bucket *b, double per_minute, double now);
+/* Adds what accrued since the last refill, up to the cap. */
+void vl_openai_bucket_refill(struct vl_openai_bucket *b, double now);
+/* Seconds until b holds need (capped at the bucket's size); 0 when it does. */
+double vl_openai_bucket_wait(const struct vl_openai_bucket *b, double need);
+
 /* Replaces every occurrence of key in text (and any word starting with the
  * key's first 8 characters, which catches partly masked echoes) with
  * "[redacted]".  Keys shorter than 4 characters are left alone. */

@@ -14,6 +14,7 @@
  */
 #include "backends/openai.h"
 #include "core/base64.h"
+#include "core/image.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -89,22 +90,15 @@ int vl_openai_is_http_url(const char *s)
 	return has_prefix(s, "http://") || has_prefix(s, "https://");
 }
 
-/* MIME type from a file's first bytes, else from its extension. */
+/* MIME type of a file's bytes (the one sniffer, vl_image_mime), else from
+ * its extension, else JPEG. */
 static const char *sniff_mime(const unsigned char *h, size_t n, const char *path)
 {
-	const char *dot;
+	const char *mime = vl_image_mime(h, n);
+	const char *dot = path ? strrchr(path, '.') : NULL;
 
-	if (n >= 3 && h[0] == 0xff && h[1] == 0xd8 && h[2] == 0xff)
-		return "image/jpeg";
-	if (n >= 8 && !memcmp(h, "\x89PNG\r\n\x1a\n", 8))
-		return "image/png";
-	if (n >= 4 && !memcmp(h, "GIF8", 4))
-		return "image/gif";
-	if (n >= 12 && !memcmp(h, "RIFF", 4) && !memcmp(h + 8, "WEBP", 4))
-		return "image/webp";
-	if (n >= 2 && h[0] == 'B' && h[1] == 'M')
-		return "image/bmp";
-	dot = path ? strrchr(path, '.') : NULL;
+	if (mime)
+		return mime;
 	if (dot && !strcasecmp(dot, ".png"))
 		return "image/png";
 	if (dot && !strcasecmp(dot, ".webp"))
@@ -114,19 +108,15 @@ static const char *sniff_mime(const unsigned char *h, size_t n, const char *path
 	return "image/jpeg";
 }
 
+/* The same for inline base64: its first 12 bytes decoded. */
 static const char *sniff_b64_mime(const char *b64)
 {
-	if (has_prefix(b64, "/9j/"))
-		return "image/jpeg";
-	if (has_prefix(b64, "iVBORw0KGg"))
-		return "image/png";
-	if (has_prefix(b64, "R0lGOD"))
-		return "image/gif";
-	if (has_prefix(b64, "UklGR"))
-		return "image/webp";
-	if (has_prefix(b64, "Qk"))
-		return "image/bmp";
-	return "image/jpeg";
+	unsigned char head[12];
+	size_t n = strnlen(b64, 16) / 4 * 4, len = 0;
+
+	if (vl_base64_decode(b64, n, head, &len, NULL) < 0)
+		len = 0;
+	return sniff_mime(head, len, NULL);
 }
 
 /* ------------------------------------------------------------- the plan */

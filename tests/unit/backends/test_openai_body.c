@@ -283,9 +283,42 @@ static void test_text_only_and_errors(void **state)
 	vl_buf_release(&err);
 }
 
+/* Inline images without a given type are sniffed by core/image.h's one
+ * sniffer from their first decoded bytes; unknown bytes are sent as JPEG. */
+static void test_inline_mime(void **state)
+{
+	static const struct { const char *b64, *want; } rows[] = {
+		{ "iVBORw0KGgo=", "image/png" },
+		{ "/9j/4AAQSkZJRgABAQ", "image/jpeg" },
+		{ "R0lGODlhAQABAIAAAP", "image/gif" },
+		{ "Qk0=", "image/bmp" },
+		{ "UklGRgAAAABXRUJQVlA4", "image/webp" },
+		{ "AAAA", "image/jpeg" },
+		{ "", "image/jpeg" },
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(*rows); i++) {
+		struct vl_image img = { .b64 = rows[i].b64 };
+		struct vl_request r = { .sample_id = "s", .prompt = "q", .images = &img,
+					.n_images = 1, .max_tokens = -1, .temperature = -1,
+					.top_p = -1, .seed = -1 };
+		struct vl_openai_body_opts o = { 0 };
+		struct vl_buf out = VL_BUF_INIT, err = VL_BUF_INIT, want = VL_BUF_INIT;
+
+		vl_buf_addf(&want, "\"url\":\"data:%s;base64,%s\"", rows[i].want, rows[i].b64);
+		assert_int_equal(vl_openai_build_body(&o, &r, &out, &err), 0);
+		if (!strstr(out.buf, want.buf))
+			print_error("row %zu: %s\n", i, out.buf);
+		assert_non_null(strstr(out.buf, want.buf));
+		vl_buf_release(&out);
+		vl_buf_release(&err);
+		vl_buf_release(&want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_inline_mime),
 		cmocka_unit_test(test_holes),
 		cmocka_unit_test(test_any_piece_sizes),
 		cmocka_unit_test(test_seek),
