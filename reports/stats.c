@@ -7,24 +7,58 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Lemire's nearly divisionless bounded draw: uniform in [0, n) without the
- * 64-bit division of every call (the bootstrap of a 214k-sample run draws
- * 214 million positions). */
-static size_t draw_below(struct vl_rng *r, size_t n)
-{
-	uint64_t x = vl_rng_next(r);
-	__uint128_t m = (__uint128_t)x * n;
-	uint64_t low = (uint64_t)m;
+/*
+ * Resampled positions: uniform in [0, n), drawn by Lemire's nearly
+ * divisionless method (no 64-bit division per draw: a bootstrap of a
+ * 214k-sample run draws 214 million positions).  Below 2^32 samples each
+ * generator call yields two 32-bit halves, each one draw, rejection keeping
+ * every position exactly equally likely.  Both bootstrap paths draw through
+ * this, so the same seed gives them the same positions.
+ */
+struct draws {
+	struct vl_rng rng;
+	uint64_t n;
+	uint32_t thresh;       /* 2^32 mod n: low products below it are rejected */
+	uint32_t spare;
+	int have_spare;
+};
 
-	if (low < n) {
-		uint64_t t = -(uint64_t)n % n;
-		while (low < t) {
-			x = vl_rng_next(r);
-			m = (__uint128_t)x * n;
-			low = (uint64_t)m;
-		}
+static void draws_init(struct draws *d, uint64_t seed, size_t n)
+{
+	vl_rng_seed(&d->rng, seed);
+	d->n = n;
+	d->thresh = n <= UINT32_MAX && n ? (uint32_t)(-(uint32_t)n % (uint32_t)n) : 0;
+	d->have_spare = 0;
+}
+
+static uint32_t next_u32(struct draws *d)
+{
+	uint64_t x;
+
+	if (d->have_spare) {
+		d->have_spare = 0;
+		return d->spare;
 	}
-	return (size_t)(m >> 64);
+	x = vl_rng_next(&d->rng);
+	d->spare = (uint32_t)x;
+	d->have_spare = 1;
+	return (uint32_t)(x >> 32);
+}
+
+static inline size_t draw_next(struct draws *d)
+{
+	if (d->n <= UINT32_MAX) {
+		uint64_t m = (uint64_t)next_u32(d) * d->n;
+		while ((uint32_t)m < d->thresh)
+			m = (uint64_t)next_u32(d) * d->n;
+		return (size_t)(m >> 32);
+	} else {
+		__uint128_t m = (__uint128_t)vl_rng_next(&d->rng) * d->n;
+		uint64_t t = -d->n % d->n;
+		while ((uint64_t)m < t)
+			m = (__uint128_t)vl_rng_next(&d->rng) * d->n;
+		return (size_t)(m >> 64);
+	}
 }
 
 double vl_stats_mcnemar_exact(long b, long c)
@@ -80,11 +114,51 @@ static void finish_bootstrap(double *d, size_t k, double obs, double level,
 	out->hi = vl_percentile_sorted(d, k, (1.0 + level) / 2.0);
 }
 
+/* Codes for the distinct values of d[0..n) when there are at most 256 of
+ * them (0/1 scores give 3 differences, VQA accuracies a few dozen): a
+ * resample then counts codes in a 256-entry table instead of summing
+ * doubles read from all over memory.  Returns the number of distinct
+ * values (vals sorted), or 0 when there are more. */
+static size_t find_code(const double *vals, size_t nv, double x)
+{
+	size_t lo = 0, hi = nv;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (vals[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static size_t make_codes(const double *d, size_t n, uint8_t *code, double *vals)
+{
+	size_t nv = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t at = find_code(vals, nv, d[i]);
+		if (at == nv || vals[at] != d[i]) {
+			if (nv == 256)
+				return 0;
+			memmove(vals + at + 1, vals + at, (nv - at) * sizeof(*vals));
+			vals[at] = d[i];
+			nv++;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		code[i] = (uint8_t)find_code(vals, nv, d[i]);
+	return nv;
+}
+
 int vl_stats_bootstrap_mean(const double *a, const double *b, size_t n, int resamples,
 			    uint64_t seed, double level, struct vl_paired_result *out)
 {
-	struct vl_rng rng;
-	double *d, *draws, sa = 0, sb = 0;
+	struct draws dr;
+	double *d, *draws, sa = 0, sb = 0, vals[256];
+	uint8_t *code;
+	size_t nv;
 
 	memset(out, 0, sizeof(*out));
 	out->lo = out->hi = out->p = NAN;
@@ -100,23 +174,35 @@ int vl_stats_bootstrap_mean(const double *a, const double *b, size_t n, int resa
 	if (resamples <= 0)
 		return 0;
 	d = vl_malloc(n * sizeof(*d));
+	code = vl_malloc(n);
 	draws = vl_malloc((size_t)resamples * sizeof(*draws));
-	if (!d || !draws) {
+	if (!d || !code || !draws) {
 		vl_free(d);
+		vl_free(code);
 		vl_free(draws);
 		return VL_ENOMEM;
 	}
 	for (size_t i = 0; i < n; i++)
 		d[i] = b[i] - a[i];
-	vl_rng_seed(&rng, seed);
+	nv = make_codes(d, n, code, vals);
+	draws_init(&dr, seed, n);
 	for (int r = 0; r < resamples; r++) {
 		double s = 0;
-		for (size_t i = 0; i < n; i++)
-			s += d[draw_below(&rng, n)];
+		if (nv) {
+			size_t count[256] = { 0 };
+			for (size_t i = 0; i < n; i++)
+				count[code[draw_next(&dr)]]++;
+			for (size_t c = 0; c < nv; c++)
+				s += (double)count[c] * vals[c];
+		} else {
+			for (size_t i = 0; i < n; i++)
+				s += d[draw_next(&dr)];
+		}
 		draws[r] = s / (double)n;
 	}
 	finish_bootstrap(draws, (size_t)resamples, out->diff, level, out);
 	vl_free(d);
+	vl_free(code);
 	vl_free(draws);
 	return 0;
 }
@@ -188,7 +274,7 @@ int vl_stats_bootstrap_metric(const struct vl_paired_metric *pm, int resamples, 
 {
 	size_t n = pm->n, nv = pm->nvalues, *ia = NULL, *k = NULL;
 	double *draws = NULL, *va = NULL, *vb = NULL;
-	struct vl_rng rng;
+	struct draws dr;
 	int rc;
 
 	for (size_t j = 0; j < nv; j++) {
@@ -220,10 +306,10 @@ int vl_stats_bootstrap_metric(const struct vl_paired_metric *pm, int resamples, 
 		rc = VL_ENOMEM;
 		goto out;
 	}
-	vl_rng_seed(&rng, seed);
+	draws_init(&dr, seed, n);
 	for (int r = 0; r < resamples; r++) {
 		for (size_t i = 0; i < n; i++)
-			ia[i] = draw_below(&rng, n);
+			ia[i] = draw_next(&dr);
 		values_at(pm, pm->a, ia, n, va);
 		values_at(pm, pm->b, ia, n, vb);
 		for (size_t j = 0; j < nv; j++)
