@@ -61,6 +61,45 @@ static inline size_t draw_next(struct draws *d)
 	}
 }
 
+/* Fills idx[0..k) with the next k draws of d: the sequence draw_next
+ * gives, two halves of a generator call at a time while neither half is
+ * rejected (the common case), one by one around a rejection. */
+static void draw_fill(struct draws *d, size_t *idx, size_t k)
+{
+	size_t i = 0;
+	uint64_t n = d->n;
+
+	if (n > UINT32_MAX || d->have_spare) {
+		for (; i < k; i++)
+			idx[i] = draw_next(d);
+		return;
+	}
+	while (i + 2 <= k) {
+		uint64_t x = vl_rng_next(&d->rng);
+		uint64_t m1 = (x >> 32) * n, m2 = (x & 0xffffffffu) * n;
+		if ((uint32_t)m1 < d->thresh || (uint32_t)m2 < d->thresh) {
+			/* replay this call through the general path */
+			d->spare = (uint32_t)x;
+			d->have_spare = 1;
+			if ((uint32_t)m1 < d->thresh) {
+				idx[i++] = draw_next(d);
+			} else {
+				idx[i++] = (size_t)(m1 >> 32);
+				idx[i++] = draw_next(d);
+			}
+			while (d->have_spare && i < k)
+				idx[i++] = draw_next(d);
+			if (d->have_spare)
+				return;
+			continue;
+		}
+		idx[i++] = (size_t)(m1 >> 32);
+		idx[i++] = (size_t)(m2 >> 32);
+	}
+	for (; i < k; i++)
+		idx[i] = draw_next(d);
+}
+
 double vl_stats_mcnemar_exact(long b, long c)
 {
 	long n = b + c, m = b < c ? b : c;
@@ -188,16 +227,31 @@ int vl_stats_bootstrap_mean(const double *a, const double *b, size_t n, int resa
 	draws_init(&dr, seed, n);
 	for (int r = 0; r < resamples; r++) {
 		double s = 0;
-		if (nv) {
-			size_t count[256] = { 0 };
-			for (size_t i = 0; i < n; i++)
-				count[code[draw_next(&dr)]]++;
-			for (size_t c = 0; c < nv; c++)
-				s += (double)count[c] * vals[c];
-		} else {
-			for (size_t i = 0; i < n; i++)
-				s += d[draw_next(&dr)];
+		size_t chunk[1024];
+		/* four count tables: increments of the same code do not wait on
+		 * each other */
+		uint32_t count[4][256];
+		memset(count, 0, sizeof(count));
+		for (size_t i = 0; i < n; i += 1024) {
+			size_t k = n - i < 1024 ? n - i : 1024;
+			draw_fill(&dr, chunk, k);
+			if (nv) {
+				size_t j = 0;
+				for (; j + 4 <= k; j += 4) {
+					count[0][code[chunk[j]]]++;
+					count[1][code[chunk[j + 1]]]++;
+					count[2][code[chunk[j + 2]]]++;
+					count[3][code[chunk[j + 3]]]++;
+				}
+				for (; j < k; j++)
+					count[0][code[chunk[j]]]++;
+			} else {
+				for (size_t j = 0; j < k; j++)
+					s += d[chunk[j]];
+			}
 		}
+		for (size_t c = 0; c < nv; c++)
+			s += (double)(count[0][c] + count[1][c] + count[2][c] + count[3][c]) * vals[c];
 		draws[r] = s / (double)n;
 	}
 	finish_bootstrap(draws, (size_t)resamples, out->diff, level, out);
@@ -211,8 +265,9 @@ double vl_stats_permutation_mean(const double *a, const double *b, size_t n, int
 				 uint64_t seed)
 {
 	struct vl_rng rng;
-	double obs = 0;
-	size_t extreme = 0;
+	double obs = 0, *d, vals[256];
+	size_t extreme = 0, nv, total[256] = { 0 };
+	uint8_t *code;
 
 	if (n == 0)
 		return NAN;
@@ -220,20 +275,48 @@ double vl_stats_permutation_mean(const double *a, const double *b, size_t n, int
 		obs += b[i] - a[i];
 	if (obs == 0 || resamples <= 0)
 		return obs == 0 ? 1.0 : NAN;
+	d = vl_malloc(n * sizeof(*d));
+	code = vl_malloc(n);
+	if (!d || !code) {
+		vl_free(d);
+		vl_free(code);
+		return NAN;
+	}
+	for (size_t i = 0; i < n; i++)
+		d[i] = b[i] - a[i];
+	/* with few distinct differences, count the flipped ones per value:
+	 * sum = sum_c val_c * (total_c - 2 * flipped_c) */
+	nv = make_codes(d, n, code, vals);
+	for (size_t i = 0; nv && i < n; i++)
+		total[code[i]]++;
 	vl_rng_seed(&rng, seed);
 	for (int r = 0; r < resamples; r++) {
 		double s = 0;
 		uint64_t bits = 0;
-		for (size_t i = 0; i < n; i++) {
-			/* one generator call gives 64 coin flips */
-			if ((i & 63) == 0)
-				bits = vl_rng_next(&rng);
-			s += (bits & 1) ? a[i] - b[i] : b[i] - a[i];
-			bits >>= 1;
+		if (nv) {
+			uint32_t flipped[256] = { 0 };
+			for (size_t i = 0; i < n; i++) {
+				/* one generator call gives 64 coin flips */
+				if ((i & 63) == 0)
+					bits = vl_rng_next(&rng);
+				flipped[code[i]] += (uint32_t)(bits & 1);
+				bits >>= 1;
+			}
+			for (size_t c = 0; c < nv; c++)
+				s += vals[c] * ((double)total[c] - 2.0 * (double)flipped[c]);
+		} else {
+			for (size_t i = 0; i < n; i++) {
+				if ((i & 63) == 0)
+					bits = vl_rng_next(&rng);
+				s += (bits & 1) ? -d[i] : d[i];
+				bits >>= 1;
+			}
 		}
 		if (fabs(s) >= fabs(obs) * (1 - 1e-12))
 			extreme++;
 	}
+	vl_free(d);
+	vl_free(code);
 	return (double)(1 + extreme) / (double)(1 + resamples);
 }
 
@@ -308,8 +391,7 @@ int vl_stats_bootstrap_metric(const struct vl_paired_metric *pm, int resamples, 
 	}
 	draws_init(&dr, seed, n);
 	for (int r = 0; r < resamples; r++) {
-		for (size_t i = 0; i < n; i++)
-			ia[i] = draw_next(&dr);
+		draw_fill(&dr, ia, n);
 		values_at(pm, pm->a, ia, n, va);
 		values_at(pm, pm->b, ia, n, vb);
 		for (size_t j = 0; j < nv; j++)
