@@ -5,8 +5,9 @@
  *
  * Scenes.  192x144 images with 2 to 6 shapes (circle, square, triangle,
  * diamond, star, cross) in 7 named colours and 3 size bands, on a light,
- * low-saturation background that is flat or a gradient, with +-8 noise on
- * every channel of every pixel.  Object kinds are drawn with uneven
+ * low-saturation background that is flat or a gradient, with +-8 brightness
+ * noise on every pixel; shapes have antialiased edges (4x4 samples a pixel),
+ * so edge pixels mix colours as in a photograph.  Object kinds are drawn with uneven
  * frequencies and three "themes" (warm colours with round shapes, cool ones
  * with angular shapes, a mixed one), so that some objects are popular and
  * some pairs co-occur: what POPE's popular and adversarial negatives need.
@@ -281,12 +282,26 @@ void vl_synth_render(const struct vl_synth_scene *sc, unsigned char *rgb)
 				rgb[(y * w + x) * 3 + c] =
 					(unsigned char)clampi(sc->bg[c] + sc->bg_delta * t256 / 256, 0, 255);
 		}
+	/* antialiased edges: each pixel of the box grown by one, 4x4 samples,
+	 * the fill blended by coverage (integer arithmetic) */
 	for (int i = 0; i < sc->n; i++) {
 		const struct vl_synth_object *o = &sc->obj[i];
-		for (int y = o->box[1]; y < o->box[3]; y++)
-			for (int x = o->box[0]; x < o->box[2]; x++)
-				if (covers(o, x, y))
-					memcpy(rgb + (y * w + x) * 3, o->rgb, 3);
+		for (int y = clampi(o->box[1] - 1, 0, h); y < clampi(o->box[3] + 1, 0, h); y++)
+			for (int x = clampi(o->box[0] - 1, 0, w); x < clampi(o->box[2] + 1, 0, w); x++) {
+				int cov = 0;
+				unsigned char *p = rgb + (y * w + x) * 3;
+				for (int sy = 0; sy < 4; sy++)
+					for (int sx = 0; sx < 4; sx++)
+						cov += vl_synth_inside(o->shape,
+								       (x - o->x0 + (sx + 0.5) / 4) / o->side,
+								       (y - o->y0 + (sy + 0.5) / 4) / o->side) &&
+						       x - o->x0 + (sx + 0.5) / 4 >= 0 &&
+						       y - o->y0 + (sy + 0.5) / 4 >= 0 &&
+						       x - o->x0 + (sx + 0.5) / 4 < o->side &&
+						       y - o->y0 + (sy + 0.5) / 4 < o->side;
+				for (int c = 0; c < 3 && cov; c++)
+					p[c] = (unsigned char)((o->rgb[c] * cov + p[c] * (16 - cov) + 8) / 16);
+			}
 	}
 	vl_rng_seed(&noise, sc->pixel_seed);
 	/* brightness noise, the same on the three channels (it keeps the PNG

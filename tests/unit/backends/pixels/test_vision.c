@@ -61,9 +61,10 @@ static const struct px_object *find(const struct px_scene *ps, int colour)
 	return NULL;
 }
 
-/* Each kind alone at every side the suite draws (13..44): right from side
- * 24 up; below that the outline is too coarse for stars (3 of 192 misread,
- * which is part of why pixels is not perfect). */
+/* Each kind alone at every side the suite draws (the three size bands,
+ * 162 cases): right from side 24 up; below that the antialiased outline is
+ * too coarse for stars (7 misread as crosses or diamonds, which is part of
+ * why pixels is not perfect). */
 static void test_every_shape_alone(void **state)
 {
 	int wrong = 0;
@@ -88,7 +89,7 @@ static void test_every_shape_alone(void **state)
 				assert_int_equal(ps.obj[0].shape, shape);
 			wrong += ps.obj[0].shape != shape;
 		}
-	assert_int_equal(wrong, 3);
+	assert_int_equal(wrong, 7);
 }
 
 static void test_every_colour_and_box(void **state)
