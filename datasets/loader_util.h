@@ -93,11 +93,11 @@ int vl_items_loader_open(const struct vl_dataset_spec *spec, const struct vl_ite
 int vl_items_loader_next(void *handle, struct vl_sample *s, struct vl_buf *err);
 void vl_items_loader_close(void *handle);
 
-/* String -> size_t map (open addressing; keys copied). */
+/* String -> size_t map: the core hash table (vl_strmap) holding numbers,
+ * for joins by id.  Zero-initialise; keys copied. */
 struct vl_idmap {
-	char **keys;            /* owned */
-	size_t *vals;           /* owned */
-	size_t cap, n;
+	struct vl_strmap map;   /* values are the numbers, as uintptr_t */
+	size_t n;               /* entries */
 };
 
 /* Sets key to val, replacing an existing value. */
