@@ -836,7 +836,10 @@ static size_t m_tbspec(const struct lx *L, size_t i)
 	static const char *const br[] = { "-rrb-", "-lrb-", "-rcb-", "-lcb-", "-rsb-", "-lsb-",
 					   "c.d.s", "pro-", "anti-" };
 	size_t best = 0, m, a;
+	int c0 = by(L, i) | 0x20;
 
+	if (c0 <= 0 || !strchr("-cpas", c0))   /* what the literals start with */
+		return 0;
 	for (size_t k = 0; k < NELEM(br); k++)
 		if ((m = lit(L, i, br[k])) && m > best)
 			best = m;
@@ -979,11 +982,26 @@ static const char *const abbrev1_words[] = {
 	"etc", "al", "seq",
 };
 
+/* 1 when the run of ASCII letters at i is followed by c1 or c2: every word
+ * of the abbreviation lists is letters, possibly with inner periods, so a
+ * run followed by anything else cannot start one (a quick way out) */
+static int run_then(const struct lx *L, size_t i, int c1, int c2)
+{
+	size_t j = i;
+	int c;
+
+	while ((c = by(L, j)) > 0 && is_azAZ((uint32_t)c))
+		j++;
+	return j > i && (c == c1 || c == c2);
+}
+
 /* ABBREV1 = (...)\. */
 static size_t m_abbrev1(const struct lx *L, size_t i)
 {
 	size_t best = 0;
 
+	if (!run_then(L, i, '.', '.'))
+		return 0;
 	/* every entry that matches is followed by the period, so check each */
 	for (size_t k = 0; k < NELEM(abbrev1_words); k++) {
 		size_t m = word_in(L, i, abbrev1_words + k, 1);
@@ -1097,16 +1115,20 @@ static size_t m_abbrev1_sentend(const struct lx *L, size_t i, size_t *keep)
 
 static size_t m_abbrev2(const struct lx *L, size_t i)
 {
-	size_t a = m_abbrev4_at(L, i, 1);
+	size_t a = run_then(L, i, '.', '-') ? m_abbrev4_at(L, i, 1) : 0;
 	return a ? a + 1 : 0;
 }
 
 /* {ABBREV4}/{SPACE}: each way ABBREV4 can match needs its own space after */
 static size_t m_abbrev4_space(const struct lx *L, size_t i, size_t *keep)
 {
-	size_t cand[NELEM(abbrev4_words) + 3], nc = 0, best = 0, l;
+	size_t cand[NELEM(abbrev4_words) + 3], nc = 0, best = 0, l, r = 0;
 	int c = by(L, i);
 
+	while (by(L, i + r) > 0 && is_azAZ((uint32_t)by(L, i + r)))
+		r++;
+	if (!r || (by(L, i + r) != '.' && by(L, i + r) != '-' && !is_space(cp(L, i + r, &l))))
+		return 0;
 	if (c > 0 && is_azAZ((uint32_t)c))
 		cand[nc++] = 1;
 	for (size_t k = 0; k < NELEM(abbrev4_words); k++)
@@ -1635,7 +1657,12 @@ static size_t m_skip(const struct lx *L, size_t i)
 
 static size_t m_assim3(const struct lx *L, size_t i)
 {
-	size_t m = lit(L, i, "cannot");
+	int c0 = by(L, i) | 0x20;
+	size_t m;
+
+	if (c0 != 'c' && c0 != '\'' && c0 != 'd')
+		return 0;
+	m = lit(L, i, "cannot");
 
 	if (!m)
 		m = lit(L, i, "'twas");
@@ -1647,14 +1674,17 @@ static size_t m_assim3(const struct lx *L, size_t i)
 static size_t m_assim2(const struct lx *L, size_t i)
 {
 	static const char *const w[] = { "gonna", "gotta", "lemme", "gimme", "wanna" };
-	size_t a = apos(L, i), m;
+	size_t a, m;
+	int c0 = by(L, i) | 0x20;
 
-	if (a && (m = lit(L, i + a, "tis")))
-		return a + m;
-	for (size_t k = 0; k < NELEM(w); k++)
-		if ((m = lit(L, i, w[k])))
-			return m;
-	return 0;
+	if (c0 == 'g' || c0 == 'l' || c0 == 'w') {
+		for (size_t k = 0; k < NELEM(w); k++)
+			if ((m = lit(L, i, w[k])))
+				return m;
+		return 0;
+	}
+	a = apos(L, i);
+	return a && (m = lit(L, i + a, "tis")) ? a + m : 0;
 }
 
 /* SPMDASH = &(MD|mdash|ndash);|[\u0096\u0097\u2013\u2014\u2015] */
@@ -1807,17 +1837,21 @@ static const struct rule rules[] = {
 
 /* ---- output ------------------------------------------------------------- */
 
-static const char *const coco_punct[] = {
-	"''", "'", "``", "`", "-LRB-", "-RRB-", "-LCB-", "-RCB-",
-	".", "?", "!", ",", ":", "-", "--", "...", ";",
+static const struct { const char *s; size_t n; } coco_punct[] = {
+	{ "''", 2 }, { "'", 1 }, { "``", 2 }, { "`", 1 }, { "-LRB-", 5 }, { "-RRB-", 5 },
+	{ "-LCB-", 5 }, { "-RCB-", 5 }, { ".", 1 }, { "?", 1 }, { "!", 1 }, { ",", 1 },
+	{ ":", 1 }, { "-", 1 }, { "--", 2 }, { "...", 3 }, { ";", 1 },
 };
 
 int vl_ptb_is_coco_punct(const char *tok, size_t len)
 {
-	if (len > 5)
+	/* none starts with a letter or a digit: most tokens leave at once */
+	if (!len)
 		return 0;
+	if (len > 5 || (unsigned char)tok[0] >= 'A')
+		return tok[0] == '`' && (len == 1 || (len == 2 && tok[1] == '`'));
 	for (size_t i = 0; i < NELEM(coco_punct); i++)
-		if (strlen(coco_punct[i]) == len && !memcmp(coco_punct[i], tok, len))
+		if (coco_punct[i].n == len && !memcmp(coco_punct[i].s, tok, len))
 			return 1;
 	return 0;
 }
