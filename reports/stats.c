@@ -4,6 +4,7 @@
 #include "reports/stats.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -191,10 +192,72 @@ static size_t make_codes(const double *d, size_t n, uint8_t *code, double *vals)
 	return nv;
 }
 
+/* Resample r's generator: its own stream, so resamples can be computed in
+ * any order or on any thread and give the same numbers. */
+static uint64_t resample_seed(uint64_t seed, int r)
+{
+	struct vl_rng g;
+
+	vl_rng_seed(&g, seed ^ (0x9e3779b97f4a7c15ULL * (uint64_t)(r + 1)));
+	return vl_rng_next(&g);
+}
+
+/* One thread's share of the resamples of a mean: r = first, first + step... */
+struct mean_job {
+	const double *d;
+	const uint8_t *code;
+	const double *vals;
+	size_t nv, n;
+	uint64_t seed;
+	int resamples, first;
+	double *draws;
+	int step;
+};
+
+static void *mean_resamples(void *arg)
+{
+	struct mean_job *j = arg;
+	size_t n = j->n, nv = j->nv;
+	int step = j->step;
+
+	for (int r = j->first; r < j->resamples; r += step) {
+		struct draws dr;
+		double s = 0;
+		size_t chunk[1024];
+		/* four count tables: increments of the same code do not wait on
+		 * each other */
+		uint32_t count[4][256];
+		memset(count, 0, sizeof(count));
+		draws_init(&dr, resample_seed(j->seed, r), n);
+		for (size_t i = 0; i < n; i += 1024) {
+			size_t k = n - i < 1024 ? n - i : 1024;
+			draw_fill(&dr, chunk, k);
+			if (nv) {
+				size_t m = 0;
+				for (; m + 4 <= k; m += 4) {
+					count[0][j->code[chunk[m]]]++;
+					count[1][j->code[chunk[m + 1]]]++;
+					count[2][j->code[chunk[m + 2]]]++;
+					count[3][j->code[chunk[m + 3]]]++;
+				}
+				for (; m < k; m++)
+					count[0][j->code[chunk[m]]]++;
+			} else {
+				for (size_t m = 0; m < k; m++)
+					s += j->d[chunk[m]];
+			}
+		}
+		for (size_t c = 0; c < nv; c++)
+			s += (double)(count[0][c] + count[1][c] + count[2][c] + count[3][c]) *
+			     j->vals[c];
+		j->draws[r] = s / (double)n;
+	}
+	return NULL;
+}
+
 int vl_stats_bootstrap_mean(const double *a, const double *b, size_t n, int resamples,
 			    uint64_t seed, double level, struct vl_paired_result *out)
 {
-	struct draws dr;
 	double *d, *draws, sa = 0, sb = 0, vals[256];
 	uint8_t *code;
 	size_t nv;
@@ -224,35 +287,21 @@ int vl_stats_bootstrap_mean(const double *a, const double *b, size_t n, int resa
 	for (size_t i = 0; i < n; i++)
 		d[i] = b[i] - a[i];
 	nv = make_codes(d, n, code, vals);
-	draws_init(&dr, seed, n);
-	for (int r = 0; r < resamples; r++) {
-		double s = 0;
-		size_t chunk[1024];
-		/* four count tables: increments of the same code do not wait on
-		 * each other */
-		uint32_t count[4][256];
-		memset(count, 0, sizeof(count));
-		for (size_t i = 0; i < n; i += 1024) {
-			size_t k = n - i < 1024 ? n - i : 1024;
-			draw_fill(&dr, chunk, k);
-			if (nv) {
-				size_t j = 0;
-				for (; j + 4 <= k; j += 4) {
-					count[0][code[chunk[j]]]++;
-					count[1][code[chunk[j + 1]]]++;
-					count[2][code[chunk[j + 2]]]++;
-					count[3][code[chunk[j + 3]]]++;
-				}
-				for (; j < k; j++)
-					count[0][code[chunk[j]]]++;
-			} else {
-				for (size_t j = 0; j < k; j++)
-					s += d[chunk[j]];
-			}
-		}
-		for (size_t c = 0; c < nv; c++)
-			s += (double)(count[0][c] + count[1][c] + count[2][c] + count[3][c]) * vals[c];
-		draws[r] = s / (double)n;
+	{
+		struct mean_job jobs[2] = {
+			{ d, code, vals, nv, n, seed, resamples, 0, draws, 2 },
+			{ d, code, vals, nv, n, seed, resamples, 1, draws, 2 },
+		};
+		pthread_t th;
+		/* resamples are independent (each has its own seed): the other
+		 * core takes the odd ones; the result does not depend on it */
+		int threaded = n * (size_t)resamples >= 1000000 &&
+			       pthread_create(&th, NULL, mean_resamples, &jobs[1]) == 0;
+		if (!threaded)
+			jobs[0].step = 1;
+		mean_resamples(&jobs[0]);
+		if (threaded)
+			pthread_join(th, NULL);
 	}
 	finish_bootstrap(draws, (size_t)resamples, out->diff, level, out);
 	vl_free(d);
@@ -389,8 +438,8 @@ int vl_stats_bootstrap_metric(const struct vl_paired_metric *pm, int resamples, 
 		rc = VL_ENOMEM;
 		goto out;
 	}
-	draws_init(&dr, seed, n);
 	for (int r = 0; r < resamples; r++) {
+		draws_init(&dr, resample_seed(seed, r), n);
 		draw_fill(&dr, ia, n);
 		values_at(pm, pm->a, ia, n, va);
 		values_at(pm, pm->b, ia, n, vb);
