@@ -72,7 +72,8 @@ BENCH_OBJS = \
 	bench/score-grounding.o \
 	bench/score-mme.o \
 	bench/score-ocrbench.o \
-	bench/score-mmmu.o
+	bench/score-mmmu.o \
+	bench/score-ci.o
 
 DATASET_OBJS = \
 	datasets/dataset.o \

@@ -16,8 +16,14 @@
  * generator seeded with 42, as the official code does (--fallback wrong
  * counts it wrong instead).  Every draw is listed and the parse-failure
  * rate is printed beside the score.
+ *
+ * With --outputs, every item also goes through the one scoring path (the
+ * "mmmu" metric, whose fallback draws the same options in the same order),
+ * which gives bootstrap intervals (--resamples).
  */
 #include "bench/cli.h"
+#include "bench/score-ci.h"
+#include "bench/scoring.h"
 #include "metrics/mmmu.h"
 #include "metrics/pystr.h"
 #include "metrics/vqa.h"
@@ -74,6 +80,32 @@ static void add_value(struct vl_buf *b, const struct vl_mmmu_value *v)
 		vl_buf_add_json_str(b, v->str);
 }
 
+/* The item as a sample of the "mmmu" metric: options A.. (index2ans in
+ * all_choices order), the gold letter or the gold answers. */
+static void add_to_scoring(struct vl_scoring *sc, const struct vl_mmmu_item *it, const char *id)
+{
+	struct vl_sample s;
+
+	vl_sample_init(&s);
+	s.id = vl_xstrdup(id);
+	if (it->multiple_choice) {
+		for (size_t i = 0; i < it->nchoices; i++) {
+			const char *text = "";
+			for (size_t k = 0; k < it->nans; k++)
+				if (!strcmp(it->keys[k], it->choices[i]))
+					text = it->texts[k];
+			vl_strv_push(&s.options, text);
+		}
+		if (it->ngold)
+			s.answer_letter = vl_xstrdup(it->gold[0]);
+	} else {
+		for (size_t i = 0; i < it->ngold; i++)
+			vl_strv_push(&s.answers, it->gold[i]);
+	}
+	vl_scoring_add(sc, &s, it->response, NULL, NULL, NULL);
+	vl_sample_release(&s);
+}
+
 /* tabulate(..., tablefmt='orgtbl') of print_results.py */
 static void print_table(const char *const *names, const long *nums, const double *accs, size_t n)
 {
@@ -127,7 +159,8 @@ int score_mmmu(int argc, char **argv)
 {
 	const char *outputs = NULL, *answers_path = NULL, *total_path = NULL;
 	const char *fallback = "random";
-	long seed = 42;
+	long seed = 42, resamples = 0, ci_seed = 0;
+	double level = 0.95;
 	int json = 0, help = 0, per_sample = 0, rc;
 	const struct vl_opt opts[] = {
 		{ "outputs", VL_OPT_STRING, &outputs, "DIR", "<Subject>/output.json files "
@@ -137,7 +170,12 @@ int score_mmmu(int argc, char **argv)
 		  "letter or response (main_eval_only.py input)" },
 		{ "fallback", VL_OPT_STRING, &fallback, "random|wrong", "unparsed multiple choice: "
 		  "the official seeded random.choice (default) or wrong" },
-		{ "seed", VL_OPT_LONG, &seed, "N", "seed of the random fallback (official: 42)" },
+		{ "fallback-seed", VL_OPT_LONG, &seed, "N", "seed of the random fallback "
+		  "(official: 42)" },
+		{ "resamples", VL_OPT_LONG, &resamples, "N", "bootstrap intervals of the accuracy "
+		  "(--outputs; default 0: none)" },
+		{ "seed", VL_OPT_LONG, &ci_seed, "N", "bootstrap seed (default 0)" },
+		{ "ci-level", VL_OPT_DOUBLE, &level, "P", "confidence level (default 0.95)" },
 		{ "per-sample", VL_OPT_FLAG, &per_sample, NULL, "include each item's parsed "
 		  "prediction and judgement" },
 		{ "json", VL_OPT_FLAG, &json, NULL, "print JSON" },
@@ -147,10 +185,16 @@ int score_mmmu(int argc, char **argv)
 	struct vl_buf err = VL_BUF_INIT, path = VL_BUF_INIT, out = VL_BUF_INIT, per = VL_BUF_INIT;
 	struct vl_buf draws = VL_BUF_INIT, subj = VL_BUF_INIT;
 	struct vl_pyrandom rng;
+	static const char *const metric[] = { "mmmu" };
+	struct vl_scoring *sc = NULL;
+	struct vl_score_ci ci;
+	struct vl_kv mopts = { 0 };
+	char seedtxt[32];
 	cJSON *answers = NULL, *total = NULL;
 	long n_all = 0, fails = 0, drawn = 0, n_mc = 0;
 
 	memset(cats, 0, sizeof(cats));
+	memset(&ci, 0, sizeof(ci));
 	rc = vl_parse_opts("score mmmu", argc, argv, opts, NULL, &help);
 	if (rc)
 		return rc;
@@ -174,10 +218,20 @@ int score_mmmu(int argc, char **argv)
 		return rc;
 	}
 	if (seed < 0 || seed > 0xffffffffL) {
-		vl_error("score mmmu: --seed must be in 0..4294967295");
+		vl_error("score mmmu: --fallback-seed must be in 0..4294967295");
+		return rc;
+	}
+	if (resamples < 0 || resamples > 1000000 || !(level > 0 && level < 1) ||
+	    (resamples && !outputs)) {
+		vl_error("score mmmu: --resamples (0..1000000) needs --outputs; --ci-level in (0, 1)");
 		return rc;
 	}
 	vl_pyrandom_seed(&rng, (uint32_t)seed);
+	snprintf(seedtxt, sizeof(seedtxt), "%ld", seed);
+	vl_kv_set(&mopts, "mmmu_fallback", fallback);
+	vl_kv_set(&mopts, "mmmu_seed", seedtxt);
+	if (outputs)
+		sc = vl_scoring_new(metric, 1, &mopts, NULL, &err);
 	if (answers_path && !(answers = load_json(answers_path, &err))) {
 		vl_error("score mmmu: %s", vl_buf_str(&err));
 		goto out;
@@ -292,6 +346,8 @@ int score_mmmu(int argc, char **argv)
 			item.texts = texts;
 			item.nans = na;
 			vl_mmmu_judge(&item, strcmp(fallback, "random") ? NULL : &rng, &res);
+			if (sc)
+				add_to_scoring(sc, &item, id);
 			n_all++;
 			n_mc += item.multiple_choice;
 			cats[c].n++;
@@ -328,6 +384,12 @@ int score_mmmu(int argc, char **argv)
 		}
 		cJSON_Delete(items);
 		vl_free(sel);
+	}
+	if (sc) {
+		ci.ci.resamples = (int)resamples;
+		ci.ci.seed = (uint64_t)ci_seed;
+		ci.ci.level = level;
+		vl_scoring_finish(sc, &ci.ci, vl_score_ci_collect, &ci);
 	}
 	if (!n_all) {
 		vl_error("score mmmu: no items found in '%s'", outputs ? outputs : total_path);
@@ -410,6 +472,7 @@ int score_mmmu(int argc, char **argv)
 			vl_buf_addf(&out, ",\"random_fallback_draws\":[%s]", vl_buf_str(&draws));
 			if (per_sample)
 				vl_buf_addf(&out, ",\"per_item\":{%s}", vl_buf_str(&per));
+			vl_score_ci_json(&ci, &out);
 			vl_buf_addch(&out, '}');
 			puts(vl_buf_str(&out));
 		} else {
@@ -425,6 +488,9 @@ int score_mmmu(int argc, char **argv)
 				}
 			}
 			print_table(label, nums, accs, rows);
+			vl_buf_reset(&out);
+			vl_score_ci_text(&ci, &out);
+			fputs(vl_buf_str(&out), stdout);
 			for (size_t k = 0; k < d; k++)
 				vl_buf_release(&lb[k]);
 		}
@@ -440,6 +506,9 @@ int score_mmmu(int argc, char **argv)
 		fprintf(json ? stderr : stdout, "; counted wrong (--fallback wrong)\n");
 	rc = 0;
 out:
+	vl_scoring_free(sc);
+	vl_score_ci_release(&ci);
+	vl_kv_release(&mopts);
 	cJSON_Delete(answers);
 	cJSON_Delete(total);
 	vl_buf_release(&err);

@@ -3,7 +3,8 @@
  * OCRBench's official example.py saves after inference (the questions of
  * OCRBench.json, each with "predict"), scored as example.py's __main__
  * does (Yuliang-Liu/MultimodalOCR 794c36d; unchanged since f5cbec66), through
- * the same "ocrbench" metric the built-in task uses.
+ * the same "ocrbench" metric the built-in task uses, through the one
+ * scoring path (bench/scoring.h; --resamples adds bootstrap intervals).
  *
  * As in example.py, an item without "predict" (or with predict 0) is not
  * scored, the formula rule applies to dataset_name HME100k, and the type
@@ -11,6 +12,8 @@
  * items; any other count prints the accuracy per dataset_name instead.
  */
 #include "bench/cli.h"
+#include "bench/score-ci.h"
+#include "bench/scoring.h"
 #include "metrics/metric.h"
 #include "metrics/ocrbench.h"
 #include "metrics/pystr.h"
@@ -40,23 +43,29 @@ int score_ocrbench(int argc, char **argv)
 {
 	const char *path = NULL;
 	int json = 0, help = 0, rc;
+	long resamples = 0, seed = 0;
+	double level = 0.95;
 	const struct vl_opt opts[] = {
 		{ "results", VL_OPT_STRING, &path, "FILE", "the JSON example.py saves (items with "
 		  "\"predict\")" },
+		{ "resamples", VL_OPT_LONG, &resamples, "N", "bootstrap intervals (default 0: none, "
+		  "as example.py)" },
+		{ "seed", VL_OPT_LONG, &seed, "N", "bootstrap seed (default 0)" },
+		{ "ci-level", VL_OPT_DOUBLE, &level, "P", "confidence level (default 0.95)" },
 		{ "json", VL_OPT_FLAG, &json, NULL, "print JSON" },
 		{ NULL },
 	};
-	const struct vl_metric *m = vl_metric_find("ocrbench");
-	struct vl_metric_value vals[VL_METRIC_MAX_VALUES];
+	static const char *const metric[] = { "ocrbench" };
+	struct vl_scoring *sc = NULL;
+	struct vl_score_ci ci;
 	struct vl_buf text = VL_BUF_INIT, err = VL_BUF_INIT, out = VL_BUF_INIT, per = VL_BUF_INIT;
 	struct per_ds ds;
 	const cJSON *it;
 	cJSON *root = NULL;
-	void *st = NULL;
 	long items = 0, skipped = 0, scored = 0;
-	int nv;
 
 	memset(&ds, 0, sizeof(ds));
+	memset(&ci, 0, sizeof(ci));
 	rc = vl_parse_opts("score ocrbench", argc, argv, opts, NULL, &help);
 	if (rc)
 		return rc;
@@ -72,6 +81,10 @@ int score_ocrbench(int argc, char **argv)
 		vl_error("score ocrbench: --results FILE is required");
 		return rc;
 	}
+	if (resamples < 0 || resamples > 1000000 || !(level > 0 && level < 1)) {
+		vl_error("score ocrbench: --resamples must be 0..1000000 and --ci-level in (0, 1)");
+		return rc;
+	}
 	if (vl_read_file(path, &text, &err) < 0) {
 		vl_error("score ocrbench: %s", vl_buf_str(&err));
 		goto out;
@@ -81,7 +94,7 @@ int score_ocrbench(int argc, char **argv)
 		vl_error("score ocrbench: '%s' is not a JSON array of items", path);
 		goto out;
 	}
-	st = m->new_state(NULL, &err);
+	sc = vl_scoring_new(metric, 1, NULL, NULL, &err);
 	cJSON_ArrayForEach(it, root) {
 		const cJSON *dn = cJSON_GetObjectItemCaseSensitive(it, "dataset_name");
 		const cJSON *ty = cJSON_GetObjectItemCaseSensitive(it, "type");
@@ -132,11 +145,9 @@ int score_ocrbench(int argc, char **argv)
 		}
 		vl_sample_set_meta(&s, "category", ty->valuestring);
 		vl_sample_set_meta(&s, "dataset_name", dn->valuestring);
-		if (s.answers.n == 0 || m->add(st, &s, pr->valuestring, &score, &err) < 0) {
-			/* the script scores 0 for an empty answer list */
-			score = 0;
-			vl_buf_reset(&err);
-		}
+		if (s.answers.n == 0 ||
+		    vl_scoring_add(sc, &s, pr->valuestring, &score, NULL, NULL) != 0)
+			score = 0;   /* the script scores 0 for an empty answer list */
 		ds.right[slot] += score > 0;
 		scored++;
 		vl_buf_addf(&per, "%s", per.len ? "," : "");
@@ -144,18 +155,21 @@ int score_ocrbench(int argc, char **argv)
 		vl_buf_addf(&per, ":%d", score > 0);
 		vl_sample_release(&s);
 	}
-	nv = m->finish(st, NULL, 0, vals, VL_METRIC_MAX_VALUES);
+	ci.ci.resamples = (int)resamples;
+	ci.ci.seed = (uint64_t)seed;
+	ci.ci.level = level;
+	vl_scoring_finish(sc, &ci.ci, vl_score_ci_collect, &ci);
 	if (json) {
 		vl_buf_adds(&out, "{\"scorer\":\"OCRBench official example.py\"");
 		if (items == 1000)
-			for (int i = 0; i < nv; i++) {
-				if (!strcmp(vals[i].name, "Final Score Norm") ||
-				    !strcmp(vals[i].name, "other_types"))
+			for (size_t i = 0; i < ci.names.n; i++) {
+				if (!strcmp(ci.names.v[i], "Final Score Norm") ||
+				    !strcmp(ci.names.v[i], "other_types"))
 					continue;
 				vl_buf_addch(&out, ',');
-				vl_buf_add_json_str(&out, vals[i].name);
+				vl_buf_add_json_str(&out, ci.names.v[i]);
 				vl_buf_addch(&out, ':');
-				vl_buf_add_json_num(&out, vals[i].value);
+				vl_buf_add_json_num(&out, ci.value[i]);
 			}
 		vl_buf_adds(&out, ",\"per_dataset\":{");
 		for (size_t i = 0; i < ds.names.n; i++) {
@@ -165,15 +179,18 @@ int score_ocrbench(int argc, char **argv)
 			vl_buf_add_json_num(&out, (double)ds.right[i] / (double)ds.n[i]);
 		}
 		vl_buf_addf(&out, "},\"n_items\":%ld,\"scored\":%ld,\"skipped_no_predict\":%ld,"
-			    "\"per_item_result\":{%s}}", items, scored, skipped, vl_buf_str(&per));
+			    "\"per_item_result\":{%s}", items, scored, skipped, vl_buf_str(&per));
+		vl_score_ci_json(&ci, &out);
+		vl_buf_addch(&out, '}');
 		puts(vl_buf_str(&out));
 	} else if (items == 1000) {
 		const char *line = "----------------------------------------------------------------";
 		double v[16] = { 0 };
-		for (int i = 0; i < nv; i++)
-			for (int t = 0; t < 10; t++)
-				if (!strcmp(vals[i].name, vl_ocrbench_types[t]))
-					v[t] = vals[i].value;
+		long fin = vl_score_ci_find(&ci, "Final Score");
+		for (int t = 0; t < 10; t++) {
+			long at = vl_score_ci_find(&ci, vl_ocrbench_types[t]);
+			v[t] = at >= 0 ? ci.value[at] : 0;
+		}
 		printf("###########################OCRBench##############################\n");
 		printf("Text Recognition(Total 300):%.0f\n", v[0] + v[1] + v[2] + v[3] + v[4] + v[5]);
 		printf("------------------Details of Recognition Score-------------------\n");
@@ -184,7 +201,10 @@ int score_ocrbench(int argc, char **argv)
 			printf("%s\n%s(Total %d): %.0f\n", line, vl_ocrbench_types[t],
 			       vl_ocrbench_type_total[t], v[t]);
 		printf("----------------------Final Score-------------------------------\n");
-		printf("Final Score(Total 1000): %.0f\n", vals[0].value);
+		printf("Final Score(Total 1000): %.0f\n", fin >= 0 ? ci.value[fin] : 0);
+		vl_buf_reset(&out);
+		vl_score_ci_text(&ci, &out);
+		fputs(vl_buf_str(&out), stdout);
 	} else {
 		/* example.py prints AllDataset_score[key] / float(num_all[key]) */
 		for (size_t i = 0; i < ds.names.n; i++) {
@@ -198,8 +218,8 @@ int score_ocrbench(int argc, char **argv)
 			"(as example.py does)", skipped, items);
 	rc = 0;
 out:
-	if (st)
-		m->free_state(st);
+	vl_scoring_free(sc);
+	vl_score_ci_release(&ci);
 	cJSON_Delete(root);
 	vl_strv_release(&ds.names);
 	vl_free(ds.n);

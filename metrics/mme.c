@@ -5,6 +5,10 @@
  * which the built-in task uses).  The two MME scores differ: the official
  * script reads the first four code points of a response, VLMEvalKit looks
  * for the words yes/no anywhere; both report acc + acc+ per task in percent.
+ * The metric computes either: option "mme_rule" = "vlmevalkit" (default:
+ * values perception, reasoning and each task) or "official" (the label of
+ * calculation.py, images = the sample's image_path, which `vleval score
+ * mme` sets to each pair of lines; values Perception, Cognition, each task).
  */
 #include "metrics/mme.h"
 #include "metrics/metric.h"
@@ -134,6 +138,7 @@ const struct vl_extractor vl_extract_vlmeval_yorn = {
 /* ---- the "mme" metric: VLMEvalKit's MME_rating --------------------------- */
 
 struct mme_state {
+	int official;           /* metric option mme_rule=official */
 	unsigned char *hit;     /* per sample */
 	size_t *cat, *img;      /* per sample: category and image numbers */
 	size_t n, alloc;
@@ -144,7 +149,32 @@ struct mme_state {
 
 static void *mme_new(const struct vl_kv *opts, struct vl_buf *err)
 {
-	return vl_xcalloc(1, sizeof(struct mme_state));
+	const char *rule = vl_kv_get_or(opts, "mme_rule", "vlmevalkit");
+	struct mme_state *st;
+
+	if (strcmp(rule, "vlmevalkit") && strcmp(rule, "official")) {
+		if (err)
+			vl_buf_addf(err, "metric option mme_rule: '%s' is not 'vlmevalkit' or "
+				    "'official'", rule);
+		return NULL;
+	}
+	st = vl_xcalloc(1, sizeof(*st));
+	st->official = !strcmp(rule, "official");
+	return st;
+}
+
+/* calculation.py: GT and label compared after lower() */
+static int official_hit(const char *gt, const char *pred)
+{
+	struct vl_buf lo = VL_BUF_INIT;
+	int g, hit;
+
+	vl_py_lower(gt, strlen(gt), &lo);
+	g = !strcmp(vl_buf_str(&lo), "yes") ? VL_MME_YES
+	    : !strcmp(vl_buf_str(&lo), "no") ? VL_MME_NO : VL_MME_OTHER - 1;
+	hit = vl_mme_official_label(pred) == g;
+	vl_buf_release(&lo);
+	return hit;
 }
 
 static size_t number_of(struct vl_strmap *m, const char *key, size_t *count)
@@ -176,7 +206,8 @@ static int mme_add(void *state, const struct vl_sample *s, const char *pred,
 				    : "an image_path");
 		return VL_EINVAL;
 	}
-	hit = !strcmp(s->label_text, vl_yorn_extract(pred));
+	hit = st->official ? official_hit(s->label_text, pred)
+			   : !strcmp(s->label_text, vl_yorn_extract(pred));
 	if (st->n == st->alloc) {
 		st->alloc = st->alloc ? st->alloc * 2 : 1024;
 		st->hit = vl_xrealloc(st->hit, st->alloc);
@@ -233,36 +264,35 @@ static int mme_finish(void *state, const size_t *idx, size_t n,
 		if (c[4 * i])
 			score[i] = (double)c[4 * i + 1] / (double)c[4 * i] * 100 +
 				   (double)c[4 * i + 3] / (double)c[4 * i + 2] * 100;
-	/* super categories in MME_rating's order, from integer 0 */
+	/* the totals, from integer 0: MME_rating sums in its own (alphabetical)
+	 * order, calculation.py in eval_type_dict order */
 	{
 		static const char *const p[] = { "OCR", "artwork", "celebrity", "color", "count",
 						 "existence", "landmark", "position", "posters",
 						 "scene" };
 		static const char *const r[] = { "code_reasoning", "commonsense_reasoning",
 						 "numerical_calculation", "text_translation" };
-		for (size_t i = 0; i < nc; i++) {
-			if (!c[4 * i])
-				continue;
-			for (size_t q = 0; q < 10; q++)
-				if (!strcmp(st->cat_names.v[i], p[q]))
-					have_p = 1;
-			for (size_t q = 0; q < 4; q++)
-				if (!strcmp(st->cat_names.v[i], r[q]))
-					have_r = 1;
-		}
+		const char *const *po = st->official ? vl_mme_perception : p;
+		const char *const *ro = st->official ? vl_mme_cognition : r;
 		for (size_t q = 0; q < 10; q++)
 			for (size_t i = 0; i < nc; i++)
-				if (c[4 * i] && !strcmp(st->cat_names.v[i], p[q]))
+				if (c[4 * i] && !strcmp(st->cat_names.v[i], po[q])) {
 					perception += score[i];
+					have_p = 1;
+				}
 		for (size_t q = 0; q < 4; q++)
 			for (size_t i = 0; i < nc; i++)
-				if (c[4 * i] && !strcmp(st->cat_names.v[i], r[q]))
+				if (c[4 * i] && !strcmp(st->cat_names.v[i], ro[q])) {
 					reasoning += score[i];
+					have_r = 1;
+				}
 	}
 	if (k < max && have_p)
-		out[k++] = (struct vl_metric_value){ "perception", perception, (long)n, 1 };
+		out[k++] = (struct vl_metric_value){ st->official ? "Perception" : "perception",
+						     perception, (long)n, 1 };
 	if (k < max && have_r)
-		out[k++] = (struct vl_metric_value){ "reasoning", reasoning, (long)n, 1 };
+		out[k++] = (struct vl_metric_value){ st->official ? "Cognition" : "reasoning",
+						     reasoning, (long)n, 1 };
 	for (size_t i = 0; i < nc && k < max; i++)
 		if (c[4 * i])
 			out[k++] = (struct vl_metric_value){ st->cat_names.v[i], score[i], c[4 * i],

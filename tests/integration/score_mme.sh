@@ -23,6 +23,20 @@ PY
 python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["stdout"] != open(sys.argv[2]).read())' \
 	"$R/expected.json" "$T/text" || fail "printed text differs from calculation.py's"
 
+# bootstrap intervals through the one scoring path: around the totals,
+# the same for the same seed
+"$V" score mme --results "$R/Your_Results" --json --resamples 200 --seed 3 >"$T/c1.json" || fail "ci run"
+"$V" score mme --results "$R/Your_Results" --json --resamples 200 --seed 3 >"$T/c2.json" || fail "ci run 2"
+cmp -s "$T/c1.json" "$T/c2.json" || fail "same seed, different intervals"
+python3 - "$T/c1.json" <<'PY' || fail "intervals"
+import json, sys
+d = json.load(open(sys.argv[1]))
+for k in ("Perception", "Cognition"):
+    lo, hi = d["ci"][k]
+    assert lo <= d[k]["total_score"] <= hi, k
+assert d["Perception"]["total_score"] == 954.5959595959595
+PY
+
 # an odd number of lines, a line with 3 fields, a GT that is not yes/no
 cp -r "$R/Your_Results" "$T/odd"; head -n 3 "$R/Your_Results/OCR.txt" >"$T/odd/OCR.txt"
 "$V" score mme --results "$T/odd" 2>"$T/err" >/dev/null && fail "odd line count accepted"

@@ -45,6 +45,14 @@ PY
 python3 -c 'import json,sys; t=open(sys.argv[2]).read(); s=json.load(open(sys.argv[1]))["print_results_stdout"]; sys.exit(not t.startswith(s) or "parse failures: 51" not in t[len(s):])' \
 	"$R/expected.json" "$T/text" || fail "table differs from print_results.py's, or no parse-failure line"
 
+# the same items through the "mmmu" metric: bootstrap interval around the
+# official overall
+"$V" score mmmu --outputs "$R/outputs" --json --resamples 200 >"$T/ci.json" 2>/dev/null || fail "ci run"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); lo,hi=d["ci"]["acc"]; sys.exit(not lo <= d["unrounded"]["Overall"] <= hi)' \
+	"$T/ci.json" || fail "interval around the overall accuracy"
+"$V" score mmmu --total "$R/total_output.json" --answers "$R/answer_dict.json" --resamples 10 2>"$T/err" &&
+	fail "--resamples with --total accepted"
+
 "$V" score mmmu --total "$R/total_output.json" 2>"$T/err" && fail "--total without --answers"
 grep -q "with --answers" "$T/err" || fail "usage error: $(cat "$T/err")"
 "$V" score mmmu --outputs "$R/outputs" --fallback coin 2>"$T/err" && fail "bad fallback accepted"

@@ -26,6 +26,10 @@ PY
 python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["stdout"] != open(sys.argv[2]).read())' \
 	"$R/expected.json" "$T/text" || fail "printed text differs from example.py's"
 
+"$V" score ocrbench --results "$R/synthetic.json" --json --resamples 200 >"$T/ci.json" || fail "ci run"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); lo,hi=d["ci"]["Final Score"]; sys.exit(not lo <= d["Final Score"] == 666 <= hi)' \
+	"$T/ci.json" || fail "interval around the final score"
+
 # 3 items, one without predict: per-dataset accuracy over all 3 (example.py
 # counts unscored items in num_all)
 python3 - "$R/synthetic.json" "$T/small.json" <<'PY'
