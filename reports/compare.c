@@ -622,7 +622,7 @@ static void flips_text(struct vl_buf *b, const char *what, long total,
 
 void vl_compare_text(const struct vl_compare_result *r, struct vl_buf *b)
 {
-	char ha[32], hb[32];
+	char ha[32], hb[32], ci_head[48];
 
 	vl_buf_addf(b, "compare run %lld (%s) -> run %lld (%s)  task %s (v%d)\n", r->a.id,
 		    label(&r->a), r->b.id, label(&r->b), r->a.task, r->a.task_version);
@@ -634,10 +634,11 @@ void vl_compare_text(const struct vl_compare_result *r, struct vl_buf *b)
 			    r->only_a, r->a.id, r->only_b, r->b.id);
 	vl_buf_addf(b, "\n  interval: %g%% paired bootstrap, %d resamples, seed %llu\n",
 		    100 * r->level, r->resamples, (unsigned long long)r->seed);
+	snprintf(ci_head, sizeof(ci_head), "%g%% CI of diff", 100 * r->level);
 	snprintf(ha, sizeof(ha), "run %lld", r->a.id);
 	snprintf(hb, sizeof(hb), "run %lld", r->b.id);
 	vl_buf_addf(b, "  %-26s %10s %10s %10s  %-22s %8s  %s\n", "metric", ha, hb, "diff",
-		    "95% CI of diff", "p", "test");
+		    ci_head, "p", "test");
 	for (size_t i = 0; i < r->nv; i++) {
 		const struct vl_compare_value *v = &r->v[i];
 		char name[128], ci[64];
