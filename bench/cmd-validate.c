@@ -54,6 +54,7 @@ int cmd_validate(int argc, char **argv)
 	struct vl_task_set set = { 0 };
 	struct vl_buf err = VL_BUF_INIT;
 	struct vl_dataset *ds = NULL;
+	struct vl_dataset_spec spec;
 	const struct vl_task *t;
 	struct vl_sample s;
 	long n = 0, bad = 0, images = 0, bad_images = 0, no_truth = 0, problems = 0;
@@ -88,13 +89,12 @@ int cmd_validate(int argc, char **argv)
 		vl_free(tn);
 		goto out;
 	}
-	{
-		struct vl_dataset_spec spec = { t->name, vl_default_data_dir(data_dir), t->dataset, 0 };
-		if (vl_dataset_open(&spec, &ds, &err) < 0) {
-			vl_error("validate: %s", vl_buf_str(&err));
-			rc = VL_EXIT_SAMPLES_FAILED;
-			goto out;
-		}
+	/* the loader keeps a pointer to spec: it must live as long as ds */
+	spec = (struct vl_dataset_spec){ t->name, vl_default_data_dir(data_dir), t->dataset, 0 };
+	if (vl_dataset_open(&spec, &ds, &err) < 0) {
+		vl_error("validate: %s", vl_buf_str(&err));
+		rc = VL_EXIT_SAMPLES_FAILED;
+		goto out;
 	}
 #define PROBLEM(...) do { \
 	problems++; \

@@ -111,6 +111,7 @@ int score_pope(int argc, char **argv)
 	struct answer_line **answers = NULL;
 	struct vl_strmap byid = { 0 };
 	struct vl_dataset *ds = NULL;
+	struct vl_dataset_spec spec;
 	struct vl_sample s;
 	cJSON *spec_json = NULL;
 	size_t nans = 0, pos = 0, skipped = 0;
@@ -150,12 +151,11 @@ int score_pope(int argc, char **argv)
 	spec_json = cJSON_CreateObject();
 	cJSON_AddStringToObject(spec_json, "format", "pope");
 	cJSON_AddStringToObject(spec_json, "questions", qpath);
-	{
-		struct vl_dataset_spec spec = { "score", "", spec_json, !lenient };
-		if (vl_dataset_open(&spec, &ds, &err) < 0) {
-			vl_error("score pope: %s", vl_buf_str(&err));
-			goto out;
-		}
+	/* the loader keeps a pointer to spec: it must live as long as ds */
+	spec = (struct vl_dataset_spec){ "score", "", spec_json, !lenient };
+	if (vl_dataset_open(&spec, &ds, &err) < 0) {
+		vl_error("score pope: %s", vl_buf_str(&err));
+		goto out;
 	}
 	st = m->new_state(NULL, &err);
 	for (;;) {
