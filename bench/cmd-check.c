@@ -72,15 +72,15 @@ static int gated(const char *sel, const char *metric, const char *name)
 }
 
 /* Against a baseline run: the paired comparison. */
-static int check_run(struct vl_runlog *rl, long long base, long long run, const char *sel,
-		     int intersect, long resamples, long seed, struct check *c, struct vl_buf *err)
+static int check_run(struct vl_runlog *rlb, long long base, struct vl_runlog *rl, long long run,
+		     const char *sel, int intersect, long resamples, long seed, struct check *c, struct vl_buf *err)
 {
 	struct vl_compare_opts o = {
 		.only = sel, .intersect = intersect, .resamples = (int)resamples,
 		.seed = (uint64_t)seed, .level = 0.95,
 	};
 	struct vl_compare_result res;
-	int rc = vl_runpair_compare(rl, base, run, &o, &res, err);
+	int rc = vl_runpair_compare(rlb, base, rl, run, &o, &res, err);
 
 	if (rc == 0) {
 		struct vl_buf l = VL_BUF_INIT;
@@ -247,7 +247,7 @@ static void print_table(const struct check *c, long long run, const struct vl_ru
 
 int cmd_check(int argc, char **argv)
 {
-	const char *db = NULL, *baseline = NULL, *run_arg = NULL, *metric = NULL, *format = "text";
+	const char *db = NULL, *base_db = NULL, *baseline = NULL, *run_arg = NULL, *metric = NULL, *format = "text";
 	double max_drop = -1, alpha = -1;
 	long resamples = 1000, seed = 0;
 	int help = 0, intersect = 0, rc;
@@ -262,11 +262,12 @@ int cmd_check(int argc, char **argv)
 		{ "resamples", VL_OPT_LONG, &resamples, "N", "resamples of the paired tests (default 1000)" },
 		{ "seed", VL_OPT_LONG, &seed, "N", "resampling seed (default 0)" },
 		{ "db", VL_OPT_STRING, &db, "FILE", "run log (default $VLEVAL_DB or vleval.db)" },
+		{ "baseline-db", VL_OPT_STRING, &base_db, "FILE", "run log holding the baseline run (default: --db)" },
 		{ NULL },
 	};
 	struct vl_buf err = VL_BUF_INIT, out = VL_BUF_INIT;
 	struct vl_run_info ri = { 0 };
-	struct vl_runlog *rl = NULL;
+	struct vl_runlog *rl = NULL, *rlb = NULL;
 	struct check c = { 0 };
 	struct stat st;
 	long long run, base = 0;
@@ -308,8 +309,12 @@ int cmd_check(int argc, char **argv)
 			fprintf(stderr, "  --run %s in '%s'\n", run_arg, vl_default_db(db));
 		goto done;
 	}
+	if (base_db && vl_runlog_open(base_db, &rlb, &err) < 0) {
+		vl_error("check: %s", vl_buf_str(&err));
+		goto done;
+	}
 	if (stat(baseline, &st) != 0) {
-		base = vl_runpair_id(rl, baseline);
+		base = vl_runpair_id(rlb ? rlb : rl, baseline);
 		if (!base) {
 			vl_error("check: --baseline '%s' is neither a file nor a run id", baseline);
 			goto done;
@@ -320,7 +325,8 @@ int cmd_check(int argc, char **argv)
 	if (base) {
 		if (max_drop < 0 && alpha < 0)
 			c.alpha = 0.05;
-		rc = check_run(rl, base, run, metric, intersect, resamples, seed, &c, &err);
+		rc = check_run(rlb ? rlb : rl, base, rl, run, metric, intersect, resamples, seed, &c,
+			       &err);
 	} else {
 		if (alpha >= 0) {
 			vl_error("check: --alpha needs per-sample scores, which a baseline file does not "
@@ -351,6 +357,7 @@ done:
 	vl_free(c.base_label);
 	vl_run_info_release(&ri);
 	vl_runlog_close(rl);
+	vl_runlog_close(rlb);
 	vl_buf_release(&err);
 	vl_buf_release(&out);
 	return rc;

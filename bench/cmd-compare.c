@@ -11,7 +11,7 @@
 
 int cmd_compare(int argc, char **argv)
 {
-	const char *db = NULL, *metric = NULL;
+	const char *db = NULL, *db_a = NULL, *metric = NULL;
 	long resamples = 1000, seed = 0, flips = 10;
 	double level = 0.95;
 	int json = 0, intersect = 0, help = 0, rc;
@@ -19,6 +19,7 @@ int cmd_compare(int argc, char **argv)
 		{ "metric", VL_OPT_STRING, &metric, "M", "only this metric or value (pope, pope/f1, f1)" },
 		{ "intersect", VL_OPT_FLAG, &intersect, NULL, "compare the shared samples of runs over different sample sets" },
 		{ "db", VL_OPT_STRING, &db, "FILE", "run log (default $VLEVAL_DB or vleval.db)" },
+		{ "db-a", VL_OPT_STRING, &db_a, "FILE", "run log of RUN_A when it is kept apart (default: --db)" },
 		{ "resamples", VL_OPT_LONG, &resamples, "N", "bootstrap / permutation resamples (default 1000)" },
 		{ "seed", VL_OPT_LONG, &seed, "N", "resampling seed (default 0)" },
 		{ "ci-level", VL_OPT_DOUBLE, &level, "P", "interval level (default 0.95)" },
@@ -29,7 +30,7 @@ int cmd_compare(int argc, char **argv)
 	struct vl_strv rest = { 0 };
 	struct vl_buf err = VL_BUF_INIT, out = VL_BUF_INIT;
 	struct vl_compare_result res = { 0 };
-	struct vl_runlog *rl = NULL;
+	struct vl_runlog *rl = NULL, *rla = NULL;
 	long long a, b;
 
 	rc = vl_parse_opts("compare", argc, argv, opts, &rest, &help);
@@ -57,7 +58,11 @@ int cmd_compare(int argc, char **argv)
 		vl_error("%s", vl_buf_str(&err));
 		goto done;
 	}
-	a = vl_runpair_id(rl, rest.v[0]);
+	if (db_a && vl_runlog_open(db_a, &rla, &err) < 0) {
+		vl_error("%s", vl_buf_str(&err));
+		goto done;
+	}
+	a = vl_runpair_id(rla ? rla : rl, rest.v[0]);
 	b = vl_runpair_id(rl, rest.v[1]);
 	if (!a || !b) {
 		vl_error("compare: '%s' is not a run id", !a ? rest.v[0] : rest.v[1]);
@@ -72,7 +77,7 @@ int cmd_compare(int argc, char **argv)
 			.level = level,
 			.max_flips = (size_t)flips,
 		};
-		if (vl_runpair_compare(rl, a, b, &o, &res, &err) < 0) {
+		if (vl_runpair_compare(rla ? rla : rl, a, rl, b, &o, &res, &err) < 0) {
 			vl_error("compare: %s", vl_buf_str(&err));
 			goto done;
 		}
@@ -88,6 +93,7 @@ int cmd_compare(int argc, char **argv)
 done:
 	vl_compare_result_release(&res);
 	vl_runlog_close(rl);
+	vl_runlog_close(rla);
 	vl_strv_release(&rest);
 	vl_buf_release(&err);
 	vl_buf_release(&out);

@@ -57,7 +57,8 @@ static int same_kv(const struct vl_kv *x, const struct vl_kv *y)
 	return 1;
 }
 
-int vl_runpair_compare(struct vl_runlog *rl, long long a, long long b, struct vl_compare_opts *o,
+int vl_runpair_compare(struct vl_runlog *rla, long long a, struct vl_runlog *rlb, long long b,
+		       struct vl_compare_opts *o,
 		       struct vl_compare_result *res, struct vl_buf *err)
 {
 	struct vl_task *ta = NULL, *tb = NULL;
@@ -65,9 +66,9 @@ int vl_runpair_compare(struct vl_runlog *rl, long long a, long long b, struct vl
 	int rc;
 
 	memset(res, 0, sizeof(*res));
-	rc = run_task(rl, a, &ta, &oa, err);
+	rc = run_task(rla, a, &ta, &oa, err);
 	if (rc == 0)
-		rc = run_task(rl, b, &tb, &ob, err);
+		rc = run_task(rlb, b, &tb, &ob, err);
 	if (rc == 0 && !same_kv(&oa, &ob)) {
 		vl_buf_addf(err, "runs %lld and %lld score with different metric options (their model "
 			    "families differ); compare runs scored the same way", a, b);
@@ -77,7 +78,7 @@ int vl_runpair_compare(struct vl_runlog *rl, long long a, long long b, struct vl
 		o->metrics = (const char *const *)ta->metrics.v;
 		o->nmetrics = ta->metrics.n;
 		o->metric_opts = &oa;
-		rc = vl_compare_runs(rl, a, b, o, res, err);
+		rc = vl_compare_runs(rla, a, rlb, b, o, res, err);
 		o->metrics = NULL;
 		o->nmetrics = 0;
 		o->metric_opts = NULL;

@@ -13,12 +13,14 @@
 long long vl_runpair_id(struct vl_runlog *rl, const char *s);
 
 /*
- * Compares run b against run a with the task's metrics and options (both
+ * Compares run b (of log rlb) against run a (of log rla, which may be the
+ * same log) with the task's metrics and options (both
  * runs must score with the same options: runs of model families whose
  * metric options differ are refused).  o->metrics / nmetrics /
  * metric_opts are filled here; the rest is the caller's.
  */
-int vl_runpair_compare(struct vl_runlog *rl, long long a, long long b, struct vl_compare_opts *o,
+int vl_runpair_compare(struct vl_runlog *rla, long long a, struct vl_runlog *rlb, long long b,
+		       struct vl_compare_opts *o,
 		       struct vl_compare_result *res, struct vl_buf *err);
 
 #endif

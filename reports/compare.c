@@ -446,7 +446,7 @@ static void compare_metric(struct vl_compare_result *res, struct scored *c,
 	}
 }
 
-int vl_compare_runs(struct vl_runlog *rl, long long a, long long b,
+int vl_compare_runs(struct vl_runlog *rla, long long a, struct vl_runlog *rlb, long long b,
 		    const struct vl_compare_opts *o, struct vl_compare_result *res,
 		    struct vl_buf *err)
 {
@@ -459,8 +459,8 @@ int vl_compare_runs(struct vl_runlog *rl, long long a, long long b,
 	res->resamples = o->resamples;
 	res->seed = o->seed;
 	res->level = o->level;
-	if ((rc = vl_runlog_get_run(rl, a, &res->a, err)) < 0 ||
-	    (rc = vl_runlog_get_run(rl, b, &res->b, err)) < 0)
+	if ((rc = vl_runlog_get_run(rla, a, &res->a, err)) < 0 ||
+	    (rc = vl_runlog_get_run(rlb, b, &res->b, err)) < 0)
 		return rc;
 	if (strcmp(res->a.task, res->b.task)) {
 		vl_buf_addf(err, "runs %lld and %lld are of different tasks ('%s', '%s')", a, b,
@@ -473,8 +473,8 @@ int vl_compare_runs(struct vl_runlog *rl, long long a, long long b,
 			    res->a.task_version, res->b.task_version);
 		return VL_EINVAL;
 	}
-	vl_runlog_each_sample(rl, a, 0, keep_row, &A);
-	vl_runlog_each_sample(rl, b, 0, keep_row, &B);
+	vl_runlog_each_sample(rla, a, 0, keep_row, &A);
+	vl_runlog_each_sample(rlb, b, 0, keep_row, &B);
 	res->rows_a = (long)A.n;
 	res->rows_b = (long)B.n;
 	rc = join(&A, &B, o, res, &P, err);

@@ -71,12 +71,13 @@ struct vl_compare_result {
 };
 
 /*
- * Compares run b against run a.  Refuses (VL_EINVAL, err says why) runs of
+ * Compares run b of log rlb against run a of log rla (the same log, or
+ * two: a baseline kept apart).  Refuses (VL_EINVAL, err says why) runs of
  * different tasks or task versions, runs over different sample sets unless
  * o->intersect, rows without a stored reference, and samples whose stored
  * references differ between the runs.
  */
-int vl_compare_runs(struct vl_runlog *rl, long long a, long long b,
+int vl_compare_runs(struct vl_runlog *rla, long long a, struct vl_runlog *rlb, long long b,
 		    const struct vl_compare_opts *o, struct vl_compare_result *res,
 		    struct vl_buf *err);
 void vl_compare_result_release(struct vl_compare_result *res);

@@ -111,6 +111,17 @@ expect_exit 2 "baseline neither file nor run" $V check --baseline nothere.json
 expect_exit 2 "baseline of another task" $V check --baseline 6 --run 1
 expect_exit 2 "bad --alpha" $V check --baseline 1 --alpha 2
 
+# a baseline run kept in a run log of its own
+cp "$T/c.db" "$T/base.db"
+VLEVAL_DB="$T/new.db" $V run --task pope_coco_random --backend random --set seed=1 --quiet >/dev/null
+expect_exit 1 "--baseline-db: worse than the oracle kept apart" \
+	$V check --baseline 2 --baseline-db "$T/base.db" --db "$T/new.db"
+expect_exit 0 "--baseline-db: same as the random run kept apart" \
+	$V check --baseline 1 --baseline-db "$T/base.db" --db "$T/new.db"
+expect_exit 0 "compare --db-a" $V compare --db-a "$T/base.db" --db "$T/new.db" 3 1 --json
+check "runs of two logs compared" python3 -c "
+import json; r = json.load(open('$T/out')); assert r['pairs'] == 300 and r['a']['run'] == 3 and r['b']['run'] == 1, r"
+
 # a baseline file as `vleval report --format json` writes it
 $V report --runs 1 --format json --out "$T/rep" --quiet --no-charts
 expect_exit 0 "file baseline: better run passes" $V check --baseline "$T/rep/report.json" --run 2
