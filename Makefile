@@ -50,6 +50,7 @@ BENCH_OBJS = \
 	bench/request.o \
 	bench/submission.o \
 	bench/progress.o \
+	bench/pace.o \
 	bench/summary.o \
 	bench/cmd-run.o \
 	bench/cmd-runs.o \
@@ -132,6 +133,7 @@ BACKEND_OBJS = \
 	backends/openai_retry.o \
 	backends/openai_secret.o \
 	backends/openai_http.o \
+	backends/openai_preflight.o \
 	backends/openai.o
 
 # `pixels`, the classical engine for the synthetic suite: a worker program

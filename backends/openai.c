@@ -130,6 +130,9 @@ static const struct vl_backend_option openai_options[] = {
 	  .choices = "auto|1.1|2-prior-knowledge" },
 	{ .key = "tls_verify", .type = VL_OPTION_BOOL, .dflt = "1",
 	  .meaning = "0 accepts self-signed certificates" },
+	{ .key = "preflight", .type = VL_OPTION_BOOL, .dflt = "1",
+	  .meaning = "check each server (reachable, path, key, model) before the first sample "
+	  "(--no-preflight: 0)" },
 	{ .key = NULL },
 };
 
@@ -203,6 +206,7 @@ static int read_options(struct openai *o, const struct vl_backend_config *cfg, c
 	if (read_key(o, cfg, err, errlen) < 0 || read_numbers(o, cfg, err, errlen) < 0)
 		return -1;
 	o->image_url_mode = !strcmp(vl_option_str(openai_options, cfg, "image_mode"), "url");
+	o->preflight = strcmp(vl_option_str(openai_options, cfg, "preflight"), "0") != 0;
 	o->http_version = !strcmp(http, "1.1") ? CURL_HTTP_VERSION_1_1 :
 			  !strcmp(http, "2-prior-knowledge") ? CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE :
 			  CURL_HTTP_VERSION_2TLS;

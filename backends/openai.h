@@ -180,4 +180,22 @@ double vl_openai_bucket_wait(const struct vl_openai_bucket *b, double need);
  * "[redacted]".  Keys shorter than 4 characters are left alone. */
 void vl_openai_redact(struct vl_buf *text, const char *key);
 
+/* The server check before the first sample (openai_preflight.c). */
+struct vl_openai_preflight {
+	const char *const *bases;    /* server roots ("http://host:8000/v1"), borrowed */
+	const char *const *shown;    /* the same without user:password@, for messages */
+	size_t nbases;
+	struct curl_slist *headers;  /* Content-Type and Authorization, borrowed */
+	const char *model;           /* checked against /models when listed; may be NULL */
+	const char *key_env;         /* named in a refused-key message */
+	double timeout_s;            /* capped at 10 s */
+	int tls_verify;
+	long http_version;           /* CURL_HTTP_VERSION_*, 0: libcurl's default */
+};
+
+/* Checks each server: reachable, TLS as expected, a chat-completions path,
+ * the key accepted, the model served.  Returns 0, or VL_EINVAL with err
+ * naming the server and what is wrong.  Needs libcurl loaded. */
+int vl_openai_preflight(const struct vl_openai_preflight *pf, struct vl_buf *err);
+
 #endif

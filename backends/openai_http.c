@@ -232,6 +232,8 @@ int vl_openai_http_start(struct openai *o, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	if (o->preflight && vl_openai_check_servers(o, err, errlen) < 0)
+		return -1;
 	return start_io_thread(o, err, errlen);
 }
 

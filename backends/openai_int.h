@@ -57,6 +57,7 @@ struct openai {
 	struct vl_buf extra;          /* extra_body members */
 	unsigned extra_keys;
 	int stream, stream_usage, image_url_mode, retries, tls_verify;
+	int preflight;                /* check the servers before the first sample */
 	long http_version;
 	double timeout_s, backoff_s, backoff_max_s, retry_after_max_s;
 	double concurrency;           /* 0: not set */
@@ -115,5 +116,9 @@ void vl_openai_enqueue(struct openai *o, struct job *j);
 /* Waits at most timeout_ms for responses and moves up to max to out: the
  * count, or -1 when the I/O thread failed. */
 int vl_openai_take_done(struct openai *o, int timeout_ms, struct vl_response *out, int max);
+
+/* openai_preflight.c: the server check of each base URL (o's headers
+ * built).  Returns 0, or -1 with err naming the server and the fault. */
+int vl_openai_check_servers(struct openai *o, char *err, size_t errlen);
 
 #endif

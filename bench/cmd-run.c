@@ -4,6 +4,7 @@
  */
 #include "backends/host.h"
 #include "bench/cli.h"
+#include "bench/pace.h"
 #include "bench/runlog.h"
 #include "bench/merge.h"
 #include "bench/runner.h"
@@ -11,6 +12,7 @@
 #include "core/secret.h"
 #include "bench/summary.h"
 #include "bench/task.h"
+#include "datasets/dataset.h"
 #include "reports/report.h"
 
 #include <math.h>
@@ -120,8 +122,8 @@ static int differs_num(const char *what, long long id, const cJSON *stored, doub
  */
 static int keep_settings(const cJSON *conf, long long id, const char *backend, struct vl_kv *cfg,
 			 const struct vl_kv *given, const char *model, const char *family,
-			 long *concurrency, long *resamples, long *seed, double *ci_level,
-			 double *price_in, double *price_out)
+			 const char **conc_arg, long *resamples, long *seed, double *ci_level,
+			 double *price_in, double *price_out, double *max_cost)
 {
 	const cJSON *boot = cJSON_GetObjectItem(conf, "bootstrap");
 	const cJSON *price = cJSON_GetObjectItem(conf, "price");
@@ -146,6 +148,8 @@ static int keep_settings(const cJSON *conf, long long id, const char *backend, s
 	bad |= differs_num("--ci-level", id, cJSON_GetObjectItem(boot, "level"), *ci_level);
 	bad |= differs_num("--price-input", id, cJSON_GetObjectItem(price, "input"), *price_in);
 	bad |= differs_num("--price-output", id, cJSON_GetObjectItem(price, "output"), *price_out);
+	if (*max_cost <= 0 && cJSON_IsNumber(cJSON_GetObjectItem(conf, "max_cost")))
+		*max_cost = cJSON_GetObjectItem(conf, "max_cost")->valuedouble;
 	if (bad)
 		return VL_EINVAL;
 #define STORED(obj, key, dst, type) do { \
@@ -159,11 +163,38 @@ static int keep_settings(const cJSON *conf, long long id, const char *backend, s
 	STORED(price, "input", price_in, double);
 	STORED(price, "output", price_out, double);
 #undef STORED
-	if (*concurrency == -1 && vl_kv_get(cfg, "concurrency"))
-		*concurrency = strtol(vl_kv_get(cfg, "concurrency"), NULL, 10);
+	if (!*conc_arg) {
+		const cJSON *mode = cJSON_GetObjectItem(conf, "concurrency");
+		*conc_arg = cJSON_IsString(mode) ? mode->valuestring : vl_kv_get(cfg, "concurrency");
+	}
 	for (size_t i = 0; i < given->keys.n; i++)
 		vl_kv_set(cfg, given->keys.v[i], given->vals.v[i]);
 	return 0;
+}
+
+/*
+ * Before a run with --max-cost: the price of one answer estimated from the
+ * task (about 100 text tokens of prompt, image_tokens per image, max_tokens
+ * of output, which a short answer rarely uses: an upper estimate), and the
+ * whole task's estimate printed against the cap.  Counting the samples
+ * reads the dataset once more; only a budgeted run pays for that.
+ */
+static double estimate_price(const struct vl_task *t, const struct vl_run_opts *o,
+			     long image_tokens)
+{
+	struct vl_dataset_spec spec = { t->name, o->data_dir, t->dataset, 0 };
+	long n = vl_dataset_count(&spec, o->limit);
+	long out_tokens = t->gen.max_tokens > 0 ? t->gen.max_tokens : 256;
+	double per = ((double)(100 + image_tokens) * o->price_input +
+		      (double)out_tokens * o->price_output) / 1e6;
+
+	if (n > 0)
+		fprintf(stderr, "vleval: %s: estimated price %.4g (%ld samples x (~%ld prompt + at "
+			"most %ld output tokens)); cap %.4g%s\n", t->name, per * (double)n, n,
+			100 + image_tokens, out_tokens, o->max_cost,
+			per * (double)n > o->max_cost ? ": the run will stop at the cap (resumable)"
+						      : "");
+	return per;
 }
 
 /* The task names that the --task values select (each value a comma list
@@ -275,8 +306,13 @@ int cmd_run(int argc, char **argv)
 	/* -1: not given (defaults, or the stored run's values on --resume) */
 	double ci_level = -1;
 	double price_in = -1, price_out = -1;
-	long limit = -1, concurrency = -1, resamples = -1;
+	long limit = -1, concurrency = 8, resamples = -1, breaker = VL_PACE_BREAKER_DEFAULT;
+	long image_tokens = 576;
+	double max_cost = -1;
+	const char *conc_arg = NULL;
+	int adaptive = 0;
 	long seed = -1;
+	int no_preflight = 0;
 	int json = 0, quiet = 0, strict = 0, no_cache = 0, cache = 0, stream = 0, help = 0;
 	struct vl_kv sets = { 0 };
 	const struct vl_opt opts[] = {
@@ -290,7 +326,11 @@ int cmd_run(int argc, char **argv)
 		{ "data-dir", VL_OPT_STRING, &data_dir, "DIR", "data root (default $VLEVAL_DATA or .)" },
 		{ "tasks-dir", VL_OPT_STRING, &tasks_dir, "DIR[:DIR]", "more task files (default $VLEVAL_TASKS)" },
 		{ "limit", VL_OPT_LONG, &limit, "N", "only the first N samples" },
-		{ "concurrency", VL_OPT_LONG, &concurrency, "N", "requests in flight (default 8)" },
+		{ "concurrency", VL_OPT_STRING, &conc_arg, "N|auto[:MAX]", "requests in flight (default 8); auto finds the server's pace (ceiling MAX, default 256)" },
+		{ "no-preflight", VL_OPT_FLAG, &no_preflight, NULL, "openai: skip the server check before the first sample" },
+		{ "breaker", VL_OPT_LONG, &breaker, "N", "stop (resumable) after N consecutive connection failures (default 20, 0 never)" },
+		{ "image-tokens", VL_OPT_LONG, &image_tokens, "N", "prompt tokens an image costs, for the --max-cost estimate (default 576: a 336 px LLaVA-1.5 image)" },
+		{ "max-cost", VL_OPT_DOUBLE, &max_cost, "PRICE", "stop (resumable) when the run's price reaches PRICE (needs --price-input/--price-output)" },
 		{ "set", VL_OPT_KV, &sets, "KEY=VALUE", "backend option, repeatable (e.g. delay_ms=5)" },
 		{ "resume", VL_OPT_STRING, &resume, "RUN|last", "finish an interrupted run" },
 		{ "strict", VL_OPT_FLAG, &strict, NULL, "stop at the first malformed dataset record" },
@@ -340,8 +380,8 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	}
 	rc = VL_EXIT_USAGE;
-	if (concurrency != -1 && (concurrency < 1 || concurrency > 4096)) {
-		vl_error("run: --concurrency must be between 1 and 4096");
+	if (breaker < 0) {
+		vl_error("run: --breaker wants a count >= 0 (0 switches it off)");
 		goto out;
 	}
 	if (resamples < -1 || (ci_level != -1 && (ci_level <= 0 || ci_level >= 1))) {
@@ -397,8 +437,8 @@ int cmd_run(int argc, char **argv)
 				shard_count = sn;
 			}
 			if (keep_settings(r_conf, resume_id, rb, &stored, &sets, model, family,
-					  &concurrency, &resamples, &seed, &ci_level, &price_in,
-					  &price_out) < 0) {
+					  &conc_arg, &resamples, &seed, &ci_level, &price_in,
+					  &price_out, &max_cost) < 0) {
 				vl_kv_release(&stored);
 				rc = VL_EXIT_USAGE;
 				goto out;
@@ -428,8 +468,15 @@ int cmd_run(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (concurrency == -1)
-		concurrency = 8;
+	if (conc_arg && vl_pace_parse_concurrency(conc_arg, &adaptive, &concurrency, &err) < 0) {
+		vl_error("run: %s", vl_buf_str(&err));
+		goto out;
+	}
+	if (max_cost > 0 && (price_in < 0 || price_out < 0)) {
+		vl_error("run: --max-cost needs the prices: give --price-input and --price-output "
+			 "(per million tokens)");
+		goto out;
+	}
 	if (resamples == -1)
 		resamples = 1000;
 	if (seed == -1)
@@ -463,6 +510,8 @@ int cmd_run(int argc, char **argv)
 	}
 	if (stream)
 		vl_kv_set(&sets, "stream", "1");
+	if (no_preflight)
+		vl_kv_set(&sets, "preflight", "0");
 	{
 		char conc[32];
 		snprintf(conc, sizeof(conc), "%ld", concurrency);
@@ -520,6 +569,9 @@ int cmd_run(int argc, char **argv)
 			.backend_cfg = &sets,
 			.limit = limit,
 			.concurrency = concurrency,
+			.adaptive = adaptive,
+			.breaker_after = breaker,
+			.max_cost = max_cost,
 			.strict = strict,
 			.no_cache = no_cache,
 			.progress = quiet ? 0 : isatty(2) ? 2 : 1,
@@ -534,6 +586,8 @@ int cmd_run(int argc, char **argv)
 		};
 		struct vl_run_result res;
 
+		if (max_cost > 0)
+			o.est_answer_price = estimate_price(t, &o, image_tokens);
 		vl_buf_reset(&err);
 		if (vl_runner_run(t, &o, rl, &res, &err) < 0) {
 			vl_error("task '%s': %s", t->name, vl_buf_str(&err));

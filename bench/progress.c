@@ -42,6 +42,8 @@ static void draw(struct vl_progress *p, int final)
 		fprintf(stderr, " (resumed: %ld already done)", p->skipped);
 	if (p->cached)
 		fprintf(stderr, " cached %ld", p->cached);
+	if (p->concurrency > 0)
+		fprintf(stderr, " in flight <= %ld (auto)", p->concurrency);
 	if (p->mode == 1 || final)
 		fputc('\n', stderr);
 	fflush(stderr);

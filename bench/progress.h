@@ -13,6 +13,7 @@ struct vl_progress {
 	const char *label;   /* task name, borrowed */
 	long total;          /* -1 unknown */
 	long done, errors, cached, skipped;
+	long concurrency;    /* adaptive concurrency's level now, 0: not shown */
 	double start, last_draw;
 	double interval;     /* seconds between plain lines */
 };

@@ -7,6 +7,7 @@
 #include "bench/runner.h"
 #include "backends/host.h"
 #include "bench/cli.h"
+#include "bench/pace.h"
 #include "bench/progress.h"
 #include "bench/request.h"
 #include "bench/scoring.h"
@@ -75,6 +76,12 @@ char *vl_runner_config_json(const struct vl_task *task, const struct vl_run_opts
 		    (unsigned long long)o->seed);
 	vl_buf_add_json_num(&b, o->ci_level);
 	vl_buf_adds(&b, "}");
+	if (o->adaptive)
+		vl_buf_addf(&b, ",\"concurrency\":\"auto:%ld\"", o->concurrency);
+	if (o->max_cost > 0) {
+		vl_buf_adds(&b, ",\"max_cost\":");
+		vl_buf_add_json_num(&b, o->max_cost);
+	}
 	/* kept so that a resume prices the run as the original would */
 	if (o->price_input >= 0 || o->price_output >= 0) {
 		vl_buf_adds(&b, ",\"price\":{\"input\":");
@@ -130,7 +137,23 @@ struct loop {
 	int fatal;
 	/* the first metric alone, for each sample's score as it arrives */
 	struct vl_scoring *first;
+	struct vl_pace pace;           /* concurrency, breaker, budget */
+	int halted;                    /* the pace stopped new requests */
 };
+
+/* What an answer from the backend says about the server's state. */
+static enum vl_pace_outcome outcome_of(const struct vl_response *r, unsigned caps)
+{
+	if (!r->error && r->text)
+		return r->retries > 0 ? VL_PACE_OVERLOAD : VL_PACE_OK;
+	if (r->http_status == 429 || r->http_status == 503 || r->http_status == 408 ||
+	    (r->error && strstr(r->error, "timed out")))
+		return VL_PACE_OVERLOAD;
+	/* only a server can be unreachable: a replay file's missing answer or
+	 * a worker's error is the sample's own */
+	return r->http_status == 0 && !r->fatal && (caps & VL_CAP_REMOTE) ? VL_PACE_CONNECTION
+									   : VL_PACE_OTHER;
+}
 
 static void slot_clear(struct slot *s)
 {
@@ -276,6 +299,8 @@ static int drain(struct loop *L, int timeout_ms)
 			vl_response_release(&resp[i]);
 			continue;
 		}
+		vl_pace_answer(&L->pace, vl_now(), outcome_of(&resp[i], L->bm->caps), resp[i].latency_s,
+			       resp[i].prompt_tokens, resp[i].completion_tokens);
 		record(L, s, &resp[i], 0);
 		vl_response_release(&resp[i]);
 		slot_clear(s);
@@ -336,11 +361,34 @@ static int in_shard(const struct vl_run_opts *o, const struct vl_sample *s)
 	return o->shard_count <= 0 || s->index % (size_t)o->shard_count == (size_t)o->shard_index;
 }
 
-/* Reads samples and submits them until every slot is busy or the dataset
- * (or --limit) ends. */
+/* The pace stopped the run (breaker or budget): no new request starts,
+ * those in flight are answered, and the run ends interrupted. */
+static void halt(struct loop *L)
+{
+	struct vl_buf m = VL_BUF_INIT;
+
+	if (L->halted)
+		return;
+	L->halted = 1;
+	if (L->pace.tripped)
+		vl_buf_addf(&m, "stopped: the last %ld requests all failed to reach the server "
+			    "(connection level); check that it is up, then resume",
+			    L->pace.breaker_after);
+	else
+		vl_buf_addf(&m, "stopped: the spent price reached --max-cost %.4g (resume with a "
+			    "higher --max-cost to go on)", L->pace.max_cost);
+	vl_runlog_put_error(L->rl, L->run, L->pace.tripped ? "breaker" : "budget", NULL,
+			    vl_buf_str(&m));
+	vl_error("%s", vl_buf_str(&m));
+	vl_buf_release(&m);
+}
+
+/* Reads samples and submits them until the pace's limit is in flight or
+ * the dataset (or --limit) ends. */
 static void fill_slots(struct loop *L)
 {
-	while (!L->eof && !L->fatal && !vl_runner_stop && L->inflight < L->nslots) {
+	while (!L->eof && !L->fatal && !vl_runner_stop && !L->halted &&
+	       L->inflight < vl_pace_limit(&L->pace)) {
 		struct vl_buf e = VL_BUF_INIT;
 		struct vl_sample s;
 		void **slotp;
@@ -375,6 +423,8 @@ static void fill_slots(struct loop *L)
 		}
 		vl_sample_release(&s);
 		vl_buf_release(&e);
+		if (vl_pace_stop(&L->pace, L->inflight))
+			halt(L);
 	}
 }
 
@@ -468,6 +518,11 @@ static void finish_run(struct loop *L, const struct vl_run_info *ri)
 	if (vl_runner_stop) {
 		res->status = "interrupted";
 		res->exit_code = VL_EXIT_INTERRUPTED;
+	} else if (L->halted) {
+		/* resumable: a breaker stop is the server's fault, a budget stop the
+		 * user's own limit */
+		res->status = "interrupted";
+		res->exit_code = L->pace.tripped ? VL_EXIT_FATAL : VL_EXIT_INTERRUPTED;
 	} else if (L->fatal) {
 		res->status = "failed";
 		res->exit_code = VL_EXIT_FATAL;
@@ -514,6 +569,7 @@ static void close_loop(struct loop *L)
 			slot_clear(&L->slots[i]);
 	vl_free(L->slots);
 	vl_scoring_free(L->first);
+	vl_pace_release(&L->pace);
 	vl_dataset_close(L->ds);
 	vl_backend_close(L->backend);
 	vl_request_builder_release(&L->builder);
@@ -551,13 +607,21 @@ int vl_runner_run(const struct vl_task *task, const struct vl_run_opts *o,
 	if (task->metrics.n)
 		L.first = vl_scoring_new((const char *const *)task->metrics.v, 1, &L.opts, NULL, NULL);
 	L.nslots = o->concurrency > 0 ? o->concurrency : 1;
+	vl_pace_init(&L.pace, o->adaptive, L.nslots, o->breaker_after, o->max_cost,
+		     o->price_input, o->price_output);
+	/* the budget covers the whole run, earlier attempts included */
+	L.pace.spent = L.prev.price > 0 ? L.prev.price : 0;
+	L.pace.est_answer = o->est_answer_price;
 	L.slots = vl_xcalloc((size_t)L.nslots, sizeof(*L.slots));
 	/* the total is what is known without reading the dataset a second time:
 	 * the limit, or the count of the attempt being resumed */
 	vl_progress_start(&L.prog, o->progress, task->name,
 			  L.prev.n_samples > 0 ? L.prev.n_samples : o->limit);
-	while (!L.fatal && !vl_runner_stop && (!L.eof || L.inflight > 0)) {
+	while (!L.fatal && !vl_runner_stop && ((!L.eof && !L.halted) || L.inflight > 0)) {
 		fill_slots(&L);
+		if (!L.halted && vl_pace_stop(&L.pace, L.inflight))
+			halt(&L);
+		L.prog.concurrency = o->adaptive ? vl_pace_limit(&L.pace) : 0;
 		if (L.inflight > 0)
 			drain(&L, 50);
 		vl_runlog_tick(rl);

@@ -23,7 +23,13 @@ struct vl_run_opts {
 	const char *model_family;     /* prompt variant, may be NULL */
 	const struct vl_kv *backend_cfg; /* --set pairs and backend flags, borrowed */
 	long limit;                   /* < 0: every sample */
-	long concurrency;             /* requests in flight, >= 1 */
+	long concurrency;             /* requests in flight, >= 1 (adaptive: the ceiling) */
+	int adaptive;                 /* --concurrency auto[:MAX] */
+	long breaker_after;           /* stop after this many consecutive connection
+	                                 failures (0: never) */
+	double max_cost;              /* stop when the price reaches it (<= 0: no cap) */
+	double est_answer_price;      /* estimated price of one answer, for the cap
+	                                 before answers carry token counts */
 	int strict;                   /* a bad dataset record stops the run */
 	int no_cache;                 /* bypass the response cache */
 	int progress;                 /* 0 quiet, 1 plain lines, 2 terminal line */

@@ -6,6 +6,7 @@
  *   fakeserver [--port N] [--log FILE] [--reply TEXT] [--echo] [--no-usage]
  *              [--bench] [--fail-first N] [--fail-rate P] [--fail-kind KIND]
  *              [--seed S] [--expect-key-env VAR] [--lifetime SECONDS]
+ *              [--capacity N --service-ms MS] [--models ID,ID] [--models-auth]
  *
  * With --port 0 (the default) the kernel picks a free port; the port is
  * printed on stdout as one line, then the server runs until SIGTERM or
@@ -32,6 +33,15 @@
  * (seeded with --seed) apply --fail-kind (default 500) to whole-server
  * request numbers instead.  --bench skips the body scans (no directives, no
  * stream detection) and answers from one prepared buffer.
+ *
+ * GET .../models (a client's server check) lists the --models ids (none by
+ * default); with --models-auth it answers 401 unless the bearer token is
+ * $VAR of --expect-key-env.  It is neither counted nor logged.
+ *
+ * --capacity N --service-ms MS model a server of N parallel slots: a plain
+ * answer takes MS, served in arrival order, so up to N requests in flight
+ * answer in MS and more queue (throughput N/MS at most): the load that
+ * adaptive concurrency is tested against.
  *
  * --log FILE gets one line per request: number, whether the Authorization
  * header was "Bearer <the key in $VAR>" (auth=match/mismatch/none; the key
@@ -130,6 +140,11 @@ static struct {
 	uint64_t rng;
 	const char *key;
 	double lifetime;
+	const char *models;     /* --models: ids GET /models lists */
+	int models_auth;        /* --models-auth: /models checks the key */
+	int capacity;           /* --capacity: requests served at once, 0: any */
+	double service;         /* --service-ms, in seconds */
+	double *free_at;        /* when each of the capacity slots is next free */
 	long nreq;
 	int ep;
 	struct conn **conns;
@@ -354,6 +369,34 @@ static const char *opt_of(const char *tok, size_t n, const char *name, char *val
 	return NULL;
 }
 
+/* GET .../models, the client's server check: the --models list (empty by
+ * default: nothing to check a model against), and with --models-auth a 401
+ * when the bearer token is not $KEY.  Neither counted nor logged, so the
+ * request counts of the tests stay those of the samples. */
+static void models(struct conn *c, const char *auth_hdr, size_t auth_len, int want_close)
+{
+	struct buf b = { 0 };
+
+	if (S.models_auth && S.key && !(auth_hdr && auth_len == 7 + strlen(S.key) &&
+					 !memcmp(auth_hdr + 7, S.key, auth_len - 7))) {
+		buf_addf(&b, "{\"error\":{\"message\":\"Incorrect API key provided\"}}");
+		add_response(&c->out, 401, "application/json", NULL, b.p, b.len, want_close);
+	} else {
+		const char *p = S.models ? S.models : "";
+		buf_addf(&b, "{\"object\":\"list\",\"data\":[");
+		while (*p) {
+			size_t n = strcspn(p, ",");
+			buf_addf(&b, "%s{\"id\":\"%.*s\",\"object\":\"model\"}",
+				 b.p[b.len - 1] == '[' ? "" : ",", (int)n, p);
+			p += n + (p[n] == ',');
+		}
+		buf_addf(&b, "]}");
+		add_response(&c->out, 200, "application/json", NULL, b.p, b.len, want_close);
+	}
+	c->after_out = want_close ? CLOSE : KEEP;
+	free(b.p);
+}
+
 /* Handles one complete request; builds its answer in c. */
 static void handle(struct conn *c, const char *method, const char *path, const char *auth_hdr,
 		   size_t auth_len, int want_close, const char *body, size_t blen)
@@ -365,8 +408,13 @@ static void handle(struct conn *c, const char *method, const char *path, const c
 	const char *auth = "none";
 	int stream = 0, st = 200;
 	long ms = 0;
+	double cap_due = 0;
 	struct buf b = { 0 };
 
+	if (!strcmp(method, "GET") && strlen(path) >= 7 && !strcmp(path + strlen(path) - 7, "/models")) {
+		models(c, auth_hdr, auth_len, want_close);
+		return;
+	}
 	S.nreq++;
 	if (S.bench) {
 		buf_add(&c->out, S.fixed.p, S.fixed.len);
@@ -420,6 +468,19 @@ static void handle(struct conn *c, const char *method, const char *path, const c
 	c->after_out = want_close ? CLOSE : KEEP;
 	if (!strncmp(kind, "slow=", 5) || !strncmp(kind, "slowstream=", 11))
 		ms = atol(strchr(kind, '=') + 1);
+	if (S.capacity > 0 && !kind[0] && !stream) {
+		/* capacity slots serve in arrival order, service seconds each:
+		 * below capacity every answer takes service, above it they queue */
+		double now = now_s(), start;
+		int best = 0;
+		for (int i = 1; i < S.capacity; i++)
+			if (S.free_at[i] < S.free_at[best])
+				best = i;
+		start = S.free_at[best] > now ? S.free_at[best] : now;
+		S.free_at[best] = start + S.service;
+		cap_due = S.free_at[best];
+		ms = 1;   /* held until cap_due */
+	}
 	if (isdigit((unsigned char)kind[0])) {
 		char extra[96] = "";
 		st = atoi(kind);
@@ -497,7 +558,7 @@ static void handle(struct conn *c, const char *method, const char *path, const c
 		add_response(dst, 200, "application/json", NULL, b.p, b.len,
 			     c->after_out == CLOSE);
 		if (ms > 0) {
-			c->due = now_s() + ms / 1000.0;
+			c->due = cap_due > 0 ? cap_due : now_s() + ms / 1000.0;
 			c->after_later = c->after_out;
 			c->after_out = KEEP;
 		}
@@ -660,7 +721,8 @@ static void usage_exit(void)
 {
 	fprintf(stderr, "usage: fakeserver [--port N] [--log FILE] [--reply TEXT] [--echo] "
 		"[--no-usage] [--bench] [--fail-first N] [--fail-rate P] [--fail-kind KIND] "
-		"[--seed S] [--expect-key-env VAR] [--lifetime SECONDS]\n");
+		"[--seed S] [--expect-key-env VAR] [--lifetime SECONDS] [--capacity N --service-ms MS] "
+		"[--models ID,ID] [--models-auth]\n");
 	exit(2);
 }
 
@@ -685,6 +747,8 @@ int main(int argc, char **argv)
 			S.usage = 0, takes = 0;
 		else if (!strcmp(a, "--bench"))
 			S.bench = 1, takes = 0;
+		else if (!strcmp(a, "--models-auth"))
+			S.models_auth = 1, takes = 0;
 		else if (!v)
 			usage_exit();
 		else if (!strcmp(a, "--port"))
@@ -709,9 +773,20 @@ int main(int argc, char **argv)
 			S.key = getenv(v);
 		else if (!strcmp(a, "--lifetime"))
 			S.lifetime = atof(v);
+		else if (!strcmp(a, "--models"))
+			S.models = v;
+		else if (!strcmp(a, "--capacity"))
+			S.capacity = atoi(v);
+		else if (!strcmp(a, "--service-ms"))
+			S.service = atof(v) / 1000;
 		else
 			usage_exit();
 		i += takes;
+	}
+	if (S.capacity > 0) {
+		S.free_at = calloc((size_t)S.capacity, sizeof(double));
+		if (!S.free_at)
+			return 2;
 	}
 	if ((S.fail_first || S.fail_rate > 0) && !S.fail_kind)
 		S.fail_kind = "500";

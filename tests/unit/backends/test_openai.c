@@ -444,6 +444,7 @@ static void test_submit_invalid_utf8(void **state)
 	struct vl_request r = req0();
 
 	vl_kv_set(&cfg, "base_url", "http://127.0.0.1:9/v1");
+	vl_kv_set(&cfg, "preflight", "0");   /* no server on port 9 */
 	assert_int_equal(vl_backend_open("openai", &cfg, &b, &err), 0);
 	r.sample_id = "bad/1";
 	r.prompt = "caf\xc3 au lait";
