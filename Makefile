@@ -128,6 +128,8 @@ BACKEND_OBJS = \
 	backends/option.o \
 	backends/replay_tsv.o \
 	backends/worker.o \
+	backends/worker_proc.o \
+	backends/worker_proto.o \
 	backends/openai_body.o \
 	backends/openai_proto.o \
 	backends/openai_retry.o \

@@ -72,173 +72,24 @@
  * response carried.  latency_s runs from the moment a request is handed to a
  * worker to its answer (time queued in the backend excluded).
  *
- * Why the stdin end is a socket pair rather than a pipe: send() with
- * MSG_NOSIGNAL reports a dead reader as EPIPE without raising SIGPIPE, so the
- * backend needs no process-wide signal disposition.
+ * The protocol lives in worker_proto.c, process supervision (spawn, reap,
+ * /proc sampling) in worker_proc.c; this file queues and dispatches
+ * requests and handles the faults.
  */
-#include "backends/backend.h"
 #include "backends/option.h"
-#include "backends/ready.h"
-#include "backends/worker.h"
-#include "core/vl.h"
+#include "backends/worker_int.h"
 
-#include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-extern char **environ;
-
-#define SAMPLE_EVERY_S 0.1
-#define TREE_MAX 64          /* processes looked at per worker tree */
 #define STRAY_QUOTE 160      /* bytes of a stray stdout line kept */
-
-struct job {
-	struct job *next;
-	uint64_t id;
-	char *line;          /* the request line with its '\n'; vl_malloc'd */
-	size_t len;
-	int crashes;         /* workers that died holding it */
-	double t_sent;       /* when it was handed to a worker */
-};
-
-struct wproc {
-	int index;
-	pid_t pid;           /* 0: not running */
-	int in_fd;           /* our end of its stdin (socket) */
-	int out_fd;          /* read end of its stdout (pipe) */
-	int dead;            /* EOF or broken stdin seen: reap it */
-	struct vl_buf wbuf;  /* request bytes not yet written */
-	size_t woff;
-	struct vl_buf rbuf;  /* stdout bytes not yet a full line */
-	struct job **flight; /* max_inflight slots, owned */
-	int nflight;
-	long answered;       /* answers since this process started */
-	double cpu_s;        /* last sample of its live tree */
-};
-
-struct worker {
-	char *command;
-	int nworkers, max_inflight, max_start_failures;
-	double timeout_s, start_timeout_s, close_grace_s;
-	int log_fd;          /* -1: stderr is inherited */
-	char *cwd;           /* for relative image paths */
-	struct wproc *w;
-	struct pollfd *pfd;
-	struct wproc **pfd_w;
-	struct job *qhead, *qtail;
-	struct vl_ready ready;
-	struct vl_buf tmp;
-	int start_failures;  /* deaths in a row before any answer */
-	char *fatal;         /* set once the command is judged broken */
-	long nstray;
-	char *stray;         /* first stray stdout line, quoted in errors */
-	double cpu_dead_s, peak_rss_mb, gpu_peak_mb, last_sample;
-	long requests_sent;
-	long clk_tck;
-};
-
-/* ---- the request line --------------------------------------------------- */
-
-static void add_num_or_null(struct vl_buf *b, double v, int set)
-{
-	if (set)
-		vl_buf_add_json_num(b, v);
-	else
-		vl_buf_adds(b, "null");
-}
-
-void vl_worker_request_json(const struct vl_request *req, const char *cwd, struct vl_buf *out)
-{
-	vl_buf_addf(out, "{\"id\":\"%llu\",\"sample_id\":", (unsigned long long)req->id);
-	vl_buf_add_json_str(out, req->sample_id);
-	vl_buf_adds(out, ",\"messages\":[");
-	if (req->system) {
-		vl_buf_adds(out, "{\"role\":\"system\",\"content\":[{\"type\":\"text\",\"text\":");
-		vl_buf_add_json_str(out, req->system);
-		vl_buf_adds(out, "}]},");
-	}
-	vl_buf_adds(out, "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":");
-	vl_buf_add_json_str(out, req->prompt ? req->prompt : "");
-	vl_buf_addch(out, '}');
-	for (size_t i = 0; i < req->n_images; i++) {
-		const struct vl_image *im = &req->images[i];
-		vl_buf_adds(out, ",{\"type\":\"image\",");
-		if (im->path) {
-			vl_buf_adds(out, "\"path\":");
-			if (im->path[0] != '/' && cwd) {
-				struct vl_buf abs = VL_BUF_INIT;
-				vl_buf_addf(&abs, "%s/%s", cwd, im->path);
-				vl_buf_add_json_str(out, abs.buf);
-				vl_buf_release(&abs);
-			} else {
-				vl_buf_add_json_str(out, im->path);
-			}
-		} else {
-			vl_buf_adds(out, "\"b64\":");
-			vl_buf_add_json_str(out, im->b64 ? im->b64 : "");
-		}
-		vl_buf_adds(out, ",\"mime\":");
-		vl_buf_add_json_str(out, im->mime);
-		vl_buf_addch(out, '}');
-	}
-	vl_buf_adds(out, "]}],\"max_tokens\":");
-	add_num_or_null(out, req->max_tokens, req->max_tokens >= 0);
-	vl_buf_adds(out, ",\"temperature\":");
-	add_num_or_null(out, req->temperature, req->temperature >= 0);
-	vl_buf_adds(out, ",\"top_p\":");
-	add_num_or_null(out, req->top_p, req->top_p >= 0);
-	vl_buf_adds(out, ",\"seed\":");
-	if (req->seed >= 0)
-		vl_buf_addf(out, "%lld", req->seed);
-	else
-		vl_buf_adds(out, "null");
-	vl_buf_adds(out, ",\"stop\":[");
-	for (size_t i = 0; i < req->n_stop; i++) {
-		if (i)
-			vl_buf_addch(out, ',');
-		vl_buf_add_json_str(out, req->stop[i]);
-	}
-	vl_buf_adds(out, "]}\n");
-}
-
-/* ---- small helpers ------------------------------------------------------ */
-
-static void sleep_s(double s)
-{
-	struct timespec ts = { (time_t)s, (long)((s - floor(s)) * 1e9) };
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
-/* The message for a wait status: "exited with status 3", "was killed by
- * signal 11 (Segmentation fault)". */
-static void describe_status(struct vl_buf *b, int st)
-{
-	if (WIFEXITED(st))
-		vl_buf_addf(b, "exited with status %d", WEXITSTATUS(st));
-	else if (WIFSIGNALED(st))
-		vl_buf_addf(b, "was killed by signal %d (%s)", WTERMSIG(st), strsignal(WTERMSIG(st)));
-	else
-		vl_buf_adds(b, "stopped");
-	if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
-		vl_buf_adds(b, ": command not found?");
-	/* /bin/sh reports a child killed by signal N as status 128 + N */
-	if (WIFEXITED(st) && WEXITSTATUS(st) > 128 && WEXITSTATUS(st) < 128 + 65)
-		vl_buf_addf(b, " (the shell's report of signal %d, %s)", WEXITSTATUS(st) - 128,
-			    strsignal(WEXITSTATUS(st) - 128));
-}
 
 static void add_stray_note(struct worker *b, struct vl_buf *m)
 {
@@ -298,216 +149,6 @@ static void finish_job(struct worker *b, struct job *j, const char *error, int f
 	job_free(j);
 }
 
-/* ---- measurements -------------------------------------------------------- */
-
-/* Adds the CPU seconds of process pid and its live descendants (their own
- * time plus that of the children they reaped) to *cpu, and raises *hwm_mb
- * to the largest VmHWM among them.  *budget bounds the walk. */
-static void sample_tree(struct worker *b, pid_t pid, double *cpu, double *hwm_mb, int *budget)
-{
-	char path[64], buf[1024];
-	unsigned long long ut, st;
-	long long cut, cst;
-	FILE *f;
-	char *p;
-
-	if ((*budget)-- <= 0)
-		return;
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return;
-	p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
-	fclose(f);
-	/* after "pid (comm)": state ppid pgrp session tty tpgid flags minflt
-	 * cminflt majflt cmajflt utime stime cutime cstime */
-	if (p && sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %lld %lld",
-			&ut, &st, &cut, &cst) == 4)
-		*cpu += (double)(ut + st + (unsigned long long)cut + (unsigned long long)cst) /
-			(double)b->clk_tck;
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	f = fopen(path, "re");
-	if (f) {
-		long kb;
-		while (fgets(buf, sizeof(buf), f))
-			if (sscanf(buf, "VmHWM: %ld kB", &kb) == 1 && kb / 1024.0 > *hwm_mb)
-				*hwm_mb = kb / 1024.0;
-		fclose(f);
-	}
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
-	f = fopen(path, "re");
-	if (f) {
-		int kids[TREE_MAX], n = 0, k;
-		while (n < TREE_MAX && fscanf(f, "%d", &k) == 1)
-			kids[n++] = k;
-		fclose(f);
-		for (int i = 0; i < n; i++)
-			sample_tree(b, kids[i], cpu, hwm_mb, budget);
-	}
-}
-
-static void sample_stats(struct worker *b, int force)
-{
-	double now = vl_now();
-
-	if (!force && now - b->last_sample < SAMPLE_EVERY_S)
-		return;
-	b->last_sample = now;
-	for (int i = 0; i < b->nworkers; i++) {
-		struct wproc *w = &b->w[i];
-		double cpu = 0, hwm = 0;
-		int budget = TREE_MAX;
-		if (!w->pid)
-			continue;
-		sample_tree(b, w->pid, &cpu, &hwm, &budget);
-		/* a process read between its exit and our wait4 reads as nothing */
-		if (cpu > w->cpu_s)
-			w->cpu_s = cpu;
-		if (hwm > b->peak_rss_mb)
-			b->peak_rss_mb = hwm;
-	}
-}
-
-/* ---- worker processes ---------------------------------------------------- */
-
-static int spawn(struct worker *b, struct wproc *w, struct vl_buf *err)
-{
-	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, rc;
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t at;
-	sigset_t none, dflt;
-	char idx[48], cnt[48];
-	char *argv[] = { "/bin/sh", "-c", b->command, NULL };
-	char **envp;
-	size_t ne = 0, k = 0;
-	pid_t pid;
-
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in) < 0 ||
-	    pipe2(out, O_CLOEXEC) < 0) {
-		vl_buf_addf(err, "cannot create pipes for worker %d: %s", w->index, strerror(errno));
-		goto fail;
-	}
-	snprintf(idx, sizeof(idx), "VLEVAL_WORKER_INDEX=%d", w->index);
-	snprintf(cnt, sizeof(cnt), "VLEVAL_WORKERS=%d", b->nworkers);
-	while (environ && environ[ne])
-		ne++;
-	envp = vl_xcalloc(ne + 3, sizeof(*envp));
-	for (size_t i = 0; i < ne; i++)
-		if (strncmp(environ[i], "VLEVAL_WORKER_INDEX=", 20) &&
-		    strncmp(environ[i], "VLEVAL_WORKERS=", 15))
-			envp[k++] = environ[i];
-	envp[k++] = idx;
-	envp[k++] = cnt;
-
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, in[1], 0);
-	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-	if (b->log_fd >= 0)
-		posix_spawn_file_actions_adddup2(&fa, b->log_fd, 2);
-	posix_spawnattr_init(&at);
-	sigemptyset(&none);
-	sigemptyset(&dflt);
-	sigaddset(&dflt, SIGPIPE);
-	sigaddset(&dflt, SIGINT);
-	sigaddset(&dflt, SIGTERM);
-	sigaddset(&dflt, SIGCHLD);
-	posix_spawnattr_setsigmask(&at, &none);
-	posix_spawnattr_setsigdefault(&at, &dflt);
-	/* its own process group, so a kill reaches what the shell started */
-	posix_spawnattr_setpgroup(&at, 0);
-	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-				 POSIX_SPAWN_SETSIGDEF);
-	rc = posix_spawn(&pid, "/bin/sh", &fa, &at, argv, envp);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&at);
-	vl_free(envp);
-	if (rc) {
-		vl_buf_addf(err, "cannot start worker %d: /bin/sh: %s", w->index, strerror(rc));
-		goto fail;
-	}
-	close(in[1]);
-	close(out[1]);
-	fcntl(in[0], F_SETFL, fcntl(in[0], F_GETFL) | O_NONBLOCK);
-	fcntl(out[0], F_SETFL, fcntl(out[0], F_GETFL) | O_NONBLOCK);
-	w->pid = pid;
-	w->in_fd = in[0];
-	w->out_fd = out[0];
-	w->dead = 0;
-	w->answered = 0;
-	w->cpu_s = 0;
-	w->woff = 0;
-	vl_buf_reset(&w->wbuf);
-	vl_buf_reset(&w->rbuf);
-	return 0;
-fail:
-	for (int i = 0; i < 2; i++) {
-		if (in[i] >= 0)
-			close(in[i]);
-		if (out[i] >= 0)
-			close(out[i]);
-	}
-	return VL_EIO;
-}
-
-/* Books the rusage of an exited worker and closes its descriptors. */
-static void book_exit(struct worker *b, struct wproc *w, const struct rusage *ru)
-{
-	if (ru) {
-		b->cpu_dead_s += ru->ru_utime.tv_sec + ru->ru_utime.tv_usec / 1e6 +
-			ru->ru_stime.tv_sec + ru->ru_stime.tv_usec / 1e6;
-		if (ru->ru_maxrss / 1024.0 > b->peak_rss_mb)
-			b->peak_rss_mb = ru->ru_maxrss / 1024.0;
-	} else {
-		b->cpu_dead_s += w->cpu_s;
-	}
-	/* whatever the shell left behind in the group goes too */
-	kill(-w->pid, SIGKILL);
-	w->cpu_s = 0;
-	close(w->in_fd);
-	close(w->out_fd);
-	w->in_fd = w->out_fd = -1;
-	w->pid = 0;
-}
-
-/* Reaps w if it has exited: returns 1 (status in *st), else 0. */
-static int try_reap(struct worker *b, struct wproc *w, int *st)
-{
-	struct rusage ru;
-	pid_t r;
-
-	memset(&ru, 0, sizeof(ru));
-	while ((r = wait4(w->pid, st, WNOHANG, &ru)) < 0 && errno == EINTR)
-		;
-	if (r == 0)
-		return 0;
-	book_exit(b, w, r == w->pid ? &ru : NULL);
-	return 1;
-}
-
-/* Reaps w, waiting up to grace_s for it to exit by itself, then SIGKILL to
- * its process group.  Returns the wait status. */
-static int reap(struct worker *b, struct wproc *w, double grace_s)
-{
-	struct rusage ru;
-	double end = vl_now() + grace_s;
-	int st = 0;
-	pid_t r;
-
-	for (;;) {
-		if (try_reap(b, w, &st))
-			return st;
-		if (vl_now() >= end)
-			break;
-		sleep_s(0.002);
-	}
-	kill(-w->pid, SIGKILL);
-	memset(&ru, 0, sizeof(ru));
-	while ((r = wait4(w->pid, &st, 0, &ru)) < 0 && errno == EINTR)
-		;
-	book_exit(b, w, r == w->pid ? &ru : NULL);
-	return st;
-}
-
 static void set_fatal(struct worker *b, const char *msg)
 {
 	struct job *j;
@@ -553,9 +194,9 @@ static void worker_lost(struct worker *b, struct wproc *w, struct job *expired)
 	w->nflight = 0;
 	if (expired)
 		kill(-w->pid, SIGKILL);
-	st = reap(b, w, expired ? 0 : 0.2);
+	st = vl_worker_reap(b, w, expired ? 0 : 0.2);
 	vl_buf_addf(&why, "worker %d (pid %d) ", w->index, pid);
-	describe_status(&why, st);
+	vl_worker_describe_status(&why, st);
 
 	if (startup && ++b->start_failures >= b->max_start_failures) {
 		vl_buf_addf(&msg, "worker command '%s' failed %d times in a row before answering "
@@ -596,7 +237,7 @@ static void worker_lost(struct worker *b, struct wproc *w, struct job *expired)
 		set_fatal(b, msg.buf);
 	} else if (!b->fatal) {
 		struct vl_buf err = VL_BUF_INIT;
-		if (spawn(b, w, &err) < 0)
+		if (vl_worker_spawn(b, w, &err) < 0)
 			set_fatal(b, err.buf);
 		vl_buf_release(&err);
 	}
@@ -686,73 +327,40 @@ static void stray_line(struct worker *b, const char *line, size_t len)
 	}
 }
 
-static double num_or(const cJSON *o, const char *key, double dflt)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-	return cJSON_IsNumber(v) ? v->valuedouble : dflt;
-}
-
 /* One line of w's stdout. */
 static void on_line(struct worker *b, struct wproc *w, const char *line, size_t len)
 {
-	cJSON *o = cJSON_ParseWithLength(line, len);
-	const cJSON *idv, *text, *error;
+	struct vl_worker_reply rep;
 	struct vl_response *r;
-	struct job *j = NULL;
-	uint64_t id = 0;
-	int ok = 0, k;
+	struct job *j;
+	int k = 0;
 
 	if (len && line[len - 1] == '\r')
 		len--;
-	idv = cJSON_GetObjectItemCaseSensitive(o, "id");
-	if (cJSON_IsString(idv)) {
-		char *end;
-		errno = 0;
-		id = strtoull(idv->valuestring, &end, 10);
-		ok = !*end && end != idv->valuestring && !errno;
-	} else if (cJSON_IsNumber(idv) && idv->valuedouble >= 0 &&
-		   idv->valuedouble == floor(idv->valuedouble)) {
-		id = (uint64_t)idv->valuedouble;
-		ok = 1;
-	}
-	for (k = 0; ok && k < w->nflight; k++)
-		if (w->flight[k]->id == id)
-			break;
-	if (!ok || k >= w->nflight) {
+	if (vl_worker_reply_parse(line, len, &rep) == 0)
+		for (k = 0; k < w->nflight && w->flight[k]->id != rep.id; k++)
+			;
+	if (!rep.root || k >= w->nflight) {
 		stray_line(b, line, len);
-		cJSON_Delete(o);
+		vl_worker_reply_release(&rep);
 		return;
 	}
 	j = w->flight[k];
 	w->flight[k] = w->flight[--w->nflight];
-	text = cJSON_GetObjectItemCaseSensitive(o, "text");
-	error = cJSON_GetObjectItemCaseSensitive(o, "error");
-	if (cJSON_IsString(error) || (error && !cJSON_IsNull(error))) {
-		char *e = cJSON_IsString(error) ? vl_xstrdup(error->valuestring)
-						: vl_xstrdup("worker reported an error");
-		for (char *p = e; *p; p++)
-			if (*p == '\n' || *p == '\r')
-				*p = ' ';
-		r = finish(b, id, NULL, e);
-		r->fatal = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "fatal"));
-		vl_free(e);
-	} else if (cJSON_IsString(text)) {
-		r = finish(b, id, text->valuestring, NULL);
-	} else {
-		r = finish(b, id, NULL, "worker response has neither a \"text\" string nor an \"error\"");
-	}
+	r = finish(b, rep.id, rep.text, rep.error);
+	r->fatal = rep.fatal;
 	r->latency_s = vl_now() - j->t_sent;
 	r->retries = j->crashes;
-	r->prompt_tokens = (long)num_or(o, "prompt_tokens", -1);
-	r->completion_tokens = (long)num_or(o, "completion_tokens", -1);
-	r->ttft_s = num_or(o, "ttft_s", -1);
-	r->gpu_mem_peak_mb = num_or(o, "gpu_mem_peak_mb", -1);
+	r->prompt_tokens = rep.prompt_tokens;
+	r->completion_tokens = rep.completion_tokens;
+	r->ttft_s = rep.ttft_s;
+	r->gpu_mem_peak_mb = rep.gpu_mem_peak_mb;
 	if (r->gpu_mem_peak_mb > b->gpu_peak_mb)
 		b->gpu_peak_mb = r->gpu_mem_peak_mb;
 	w->answered++;
 	b->start_failures = 0;
 	job_free(j);
-	cJSON_Delete(o);
+	vl_worker_reply_release(&rep);
 }
 
 /* Reads what w's stdout has; marks w dead at EOF. */
@@ -879,7 +487,7 @@ static int worker_open(void *self, const struct vl_backend_config *cfg, char *er
 	}
 	for (int i = 0; i < b->nworkers; i++) {
 		struct vl_buf e = VL_BUF_INIT;
-		if (spawn(b, &b->w[i], &e) < 0) {
+		if (vl_worker_spawn(b, &b->w[i], &e) < 0) {
 			snprintf(err, errlen, "%s", e.buf);
 			vl_buf_release(&e);
 			worker_close(self);
@@ -972,7 +580,7 @@ static int worker_poll(void *self, int timeout_ms, struct vl_response *out, int 
 		if (b->ready.n || vl_now() >= end)
 			break;
 	}
-	sample_stats(b, 0);
+	vl_worker_sample_stats(b, 0);
 	return vl_ready_pop(&b->ready, out, max);
 }
 
@@ -981,7 +589,7 @@ static void worker_stats(void *self, struct vl_backend_stats *out)
 	struct worker *b = self;
 	double cpu = b->cpu_dead_s;
 
-	sample_stats(b, 1);
+	vl_worker_sample_stats(b, 1);
 	for (int i = 0; i < b->nworkers; i++)
 		cpu += b->w[i].cpu_s;
 	out->cpu_s = cpu;
@@ -1012,17 +620,17 @@ static void worker_close(void *self)
 		for (;;) {
 			int live = 0;
 			for (int i = 0; i < b->nworkers; i++)
-				if (b->w[i].pid && !try_reap(b, &b->w[i], &st))
+				if (b->w[i].pid && !vl_worker_try_reap(b, &b->w[i], &st))
 					live++;
 			if (!live || vl_now() >= end)
 				break;
-			sleep_s(0.005);
+			vl_worker_sleep(0.005);
 		}
 	}
 	for (int i = 0; b->w && i < b->nworkers; i++) {
 		struct wproc *w = &b->w[i];
 		if (w->pid)
-			reap(b, w, 0);
+			vl_worker_reap(b, w, 0);
 		for (int k = 0; k < w->nflight; k++)
 			job_free(w->flight[k]);
 		vl_free(w->flight);
