@@ -51,6 +51,7 @@ int vl_request_builder_init(struct vl_request_builder *b, const struct vl_task *
 void vl_request_builder_release(struct vl_request_builder *b)
 {
 	vl_strmap_release(&b->image_hashes, vl_free);
+	vl_buf_release(&b->key_base);
 }
 
 /*
@@ -88,24 +89,49 @@ static int image_hash(struct vl_request_builder *L, const char *path, XXH128_has
 }
 
 /* Appends a field of the cache key, length first, so that no two
- * different requests give the same text (a prompt holding a newline cannot
- * pass for the end of the system prompt). */
+ * different requests give the same bytes (a prompt holding a newline cannot
+ * pass for the end of the system prompt).  Raw bytes, no formatting: this
+ * runs for every request. */
 static void key_field(struct vl_buf *k, const char *s)
 {
-	vl_buf_addf(k, "%zu:%s\n", s ? strlen(s) : (size_t)0, s ? s : "");
+	uint64_t n = s ? strlen(s) : 0;
+
+	vl_buf_add(k, &n, sizeof(n));
+	vl_buf_add(k, s ? s : "", (size_t)n);
+}
+
+/* The part of the key every request of the run shares: backend, model, and
+ * the config keys the backend's option table marks as changing answers
+ * (base_url, extra_body, command, ...; never speed knobs).  Built once. */
+static const struct vl_buf *key_base(struct vl_request_builder *L)
+{
+	if (L->key_base.len)
+		return &L->key_base;
+	key_field(&L->key_base, L->bm->name);
+	key_field(&L->key_base, L->model);
+	for (size_t i = 0; L->backend_cfg && i < L->backend_cfg->keys.n; i++) {
+		const char *key = L->backend_cfg->keys.v[i];
+		if (vl_backend_changes_answers(L->backend, key)) {
+			key_field(&L->key_base, key);
+			key_field(&L->key_base, L->backend_cfg->vals.v[i]);
+		}
+	}
+	return &L->key_base;
 }
 
 /* XXH3-128 hex digest of everything that determines a deterministic
- * answer: backend, model, prompts, each image's content, generation
- * parameters, and the config keys the backend's option table marks as
- * changing answers (base_url, extra_body, command, ...; never speed knobs). */
+ * answer: the run's part (key_base), the prompts, each image's content and
+ * the generation parameters. */
 static char *cache_key(struct vl_request_builder *L, const struct vl_request *req, const struct vl_sample *s)
 {
-	struct vl_buf k = VL_BUF_INIT, out = VL_BUF_INIT;
+	static const char hex[] = "0123456789abcdef";
+	const struct vl_buf *base = key_base(L);
+	struct vl_buf k = VL_BUF_INIT;
+	unsigned char digest[16];
 	XXH128_hash_t h;
+	char *out;
 
-	key_field(&k, L->bm->name);
-	key_field(&k, L->model);
+	vl_buf_add(&k, base->buf, base->len);
 	key_field(&k, req->system);
 	key_field(&k, req->prompt);
 	for (size_t i = 0; i < req->n_images; i++) {
@@ -115,25 +141,24 @@ static char *cache_key(struct vl_request_builder *L, const struct vl_request *re
 			vl_buf_release(&k);
 			return NULL;
 		}
-		vl_buf_addf(&k, "img:%016llx%016llx\n", (unsigned long long)h.high64,
-			    (unsigned long long)h.low64);
+		vl_buf_add(&k, &h, sizeof(h));
 	}
-	vl_buf_addf(&k, "%d %.17g %.17g %lld\n", req->max_tokens, req->temperature, req->top_p,
-		    req->seed);
+	vl_buf_add(&k, &req->max_tokens, sizeof(req->max_tokens));
+	vl_buf_add(&k, &req->temperature, sizeof(req->temperature));
+	vl_buf_add(&k, &req->top_p, sizeof(req->top_p));
+	vl_buf_add(&k, &req->seed, sizeof(req->seed));
 	for (size_t i = 0; i < req->n_stop; i++)
 		key_field(&k, req->stop[i]);
-	for (size_t i = 0; L->backend_cfg && i < L->backend_cfg->keys.n; i++) {
-		const char *key = L->backend_cfg->keys.v[i];
-		if (vl_backend_changes_answers(L->backend, key)) {
-			key_field(&k, key);
-			key_field(&k, L->backend_cfg->vals.v[i]);
-		}
-	}
 	h = XXH3_128bits(k.buf, k.len);
-	vl_buf_addf(&out, "%016llx%016llx", (unsigned long long)h.high64,
-		    (unsigned long long)h.low64);
 	vl_buf_release(&k);
-	return vl_buf_detach(&out, NULL);
+	XXH128_canonicalFromHash((XXH128_canonical_t *)digest, h);
+	out = vl_xmalloc(33);
+	for (int i = 0; i < 16; i++) {
+		out[2 * i] = hex[digest[i] >> 4];
+		out[2 * i + 1] = hex[digest[i] & 15];
+	}
+	out[32] = '\0';
+	return out;
 }
 
 static void trim(struct vl_buf *b)

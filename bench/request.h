@@ -29,6 +29,7 @@ struct vl_request_builder {
 	const char **choices;                 /* static, may be NULL */
 	int use_cache;                        /* 1: build cache keys */
 	struct vl_strmap image_hashes;        /* owned: image identity -> XXH128_hash_t * */
+	struct vl_buf key_base;               /* owned: the run's part of every cache key */
 };
 
 /* Fills b for task on the open backend (every pointer borrowed for b's
