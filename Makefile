@@ -38,6 +38,7 @@ CORE_OBJS = \
 	core/base64-x86.o \
 	core/jsonr.o \
 	core/image.o \
+	core/pandas.o \
 	core/secret.o
 
 BENCH_OBJS = \

@@ -13,24 +13,12 @@
  * ("12" -> "12.0"); here the text is kept.
  */
 #include "backends/replay_tsv.h"
+#include "core/pandas.h"
 #include "core/vl.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int is_nan_field(const char *s)
-{
-	static const char *const nan[] = {
-		"", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan",
-		"1.#IND", "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a",
-		"nan", "null",
-	};
-	for (size_t i = 0; i < sizeof(nan) / sizeof(*nan); i++)
-		if (!strcmp(s, nan[i]))
-			return 1;
-	return 0;
-}
 
 /* One row from text at *pos into cells (reset first); returns the number
  * of cells, 0 at the end, -1 on a quote never closed. */
@@ -160,7 +148,7 @@ long vl_replay_tsv_read(const char *path, const char *text, size_t n,
 		} else {
 			id = vl_xstrdup(cells.v[ci]);
 		}
-		put(ctx, id, vl_xstrdup(is_nan_field(cells.v[cp]) ? "nan" : cells.v[cp]));
+		put(ctx, id, vl_xstrdup(vl_pandas_is_na(cells.v[cp]) ? "nan" : cells.v[cp]));
 		rows++;
 	}
 	vl_strv_release(&cells);

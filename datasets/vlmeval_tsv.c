@@ -36,6 +36,7 @@
  */
 #include "datasets/dataset.h"
 #include "core/image.h"
+#include "core/pandas.h"
 #include "datasets/loader_util.h"
 
 #include <ctype.h>
@@ -242,22 +243,6 @@ end_of_input:
 static const char *cell(const struct tsv *t, long col)
 {
 	return col >= 0 && (size_t)col < t->row.n ? t->row.text.buf + t->row.start[col] : NULL;
-}
-
-/* pandas' default NaN spellings (read_csv na_values). */
-static int is_nan_cell(const char *s)
-{
-	static const char *const nan[] = {
-		"", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan",
-		"1.#IND", "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a",
-		"nan", "null",
-	};
-	if (!s)
-		return 1;
-	for (size_t i = 0; i < sizeof(nan) / sizeof(*nan); i++)
-		if (!strcmp(s, nan[i]))
-			return 1;
-	return 0;
 }
 
 static void remember_image(struct tsv *t, const char *index, off_t off, size_t len)
@@ -545,11 +530,11 @@ static int tsv_record(struct tsv *t, const char *where, struct vl_sample *s, str
 	}
 	s->question = vl_xstrdup(cell(t, t->col_question));
 	v = cell(t, t->col_hint);
-	if (!is_nan_cell(v))
+	if (!vl_pandas_is_na(v))
 		s->hint = vl_xstrdup(v);
 	for (int i = 0; i < 26; i++) {
 		v = cell(t, t->col_opt[i]);
-		if (is_nan_cell(v))
+		if (vl_pandas_is_na(v))
 			continue;
 		if (last_opt != i - 1) {
 			vl_buf_addf(err, "%s column %ld (\"%c\"): option %c is given but option %c "
@@ -561,7 +546,7 @@ static int tsv_record(struct tsv *t, const char *where, struct vl_sample *s, str
 		last_opt = i;
 	}
 	v = cell(t, t->col_answer);
-	if (!is_nan_cell(v)) {
+	if (!vl_pandas_is_na(v)) {
 		if (s->options.n && v[0] >= 'A' && v[0] <= 'Z' && !v[1]) {
 			if ((size_t)(v[0] - 'A') >= s->options.n) {
 				vl_buf_addf(err, "%s column %ld (\"answer\"): '%s' is not one of the "
@@ -583,15 +568,15 @@ static int tsv_record(struct tsv *t, const char *where, struct vl_sample *s, str
 		 * compare with str(NaN), the text "nan" */
 		vl_strv_push(&s->answers, "nan");
 	}
-	if (t->col_category >= 0 && !is_nan_cell(cell(t, t->col_category)))
+	if (t->col_category >= 0 && !vl_pandas_is_na(cell(t, t->col_category)))
 		vl_sample_set_meta(s, "category", cell(t, t->col_category));
-	if (t->col_l2 >= 0 && !is_nan_cell(cell(t, t->col_l2)))
+	if (t->col_l2 >= 0 && !vl_pandas_is_na(cell(t, t->col_l2)))
 		vl_sample_set_meta(s, "l2-category", cell(t, t->col_l2));
-	if (t->col_split >= 0 && !is_nan_cell(cell(t, t->col_split)))
+	if (t->col_split >= 0 && !vl_pandas_is_na(cell(t, t->col_split)))
 		vl_sample_set_meta(s, "split", cell(t, t->col_split));
 	/* MME's score pairs an image's questions by this path, even when the
 	 * image itself is inline */
-	if (t->col_image_path >= 0 && !is_nan_cell(cell(t, t->col_image_path)))
+	if (t->col_image_path >= 0 && !vl_pandas_is_na(cell(t, t->col_image_path)))
 		vl_sample_set_meta(s, "image_path", cell(t, t->col_image_path));
 	if (t->circular && t->col_index >= 0) {
 		/* VLMEvalKit's CircularEval: copy k of question g has index
