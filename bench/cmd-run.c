@@ -292,86 +292,413 @@ static int check_data(const struct vl_task_set *set, const struct vl_task *resum
 	return bad ? VL_EINVAL : 0;
 }
 
-int cmd_run(int argc, char **argv)
-{
-	struct vl_strv tasks_arg = { 0 };
-	const char *backend = NULL, *model = NULL, *family = NULL;
-	const char *db = NULL, *data_dir = NULL, *tasks_dir = NULL, *resume = NULL;
+/* Everything `vleval run` was given, and what it resolved. */
+struct run_cmd {
+	struct vl_strv tasks_arg;
+	const char *backend, *model, *family, *db, *data_dir, *tasks_dir, *resume;
 	/* backend options with a flag of their own: handed to the backend as
 	 * --set KEY=VALUE (the flag's name with '_' for '-'), whose option table
 	 * checks and parses them */
-	const char *bflags[9] = { NULL };
-	const char *submission = NULL, *prices = NULL, *shard = NULL;
-	long shard_index = 0, shard_count = 0;
+	const char *bflags[9];
+	const char *submission, *prices, *shard, *conc_arg;
+	long shard_index, shard_count;
 	/* -1: not given (defaults, or the stored run's values on --resume) */
-	double ci_level = -1;
-	double price_in = -1, price_out = -1;
-	long limit = -1, concurrency = 8, resamples = -1, breaker = VL_PACE_BREAKER_DEFAULT;
-	long image_tokens = 576;
-	double max_cost = -1;
-	const char *conc_arg = NULL;
-	int adaptive = 0;
-	long seed = -1;
-	int no_preflight = 0;
-	int json = 0, quiet = 0, strict = 0, no_cache = 0, cache = 0, stream = 0, help = 0;
-	struct vl_kv sets = { 0 };
-	const struct vl_opt opts[] = {
-		{ "task", VL_OPT_LIST, &tasks_arg, "NAME[,NAME...]", "tasks, groups or globs to run, repeatable (see vleval tasks)" },
-		{ "backend", VL_OPT_STRING, &backend, "NAME", "model backend or baseline (see vleval backends)" },
-		{ "model", VL_OPT_STRING, &model, "NAME", "model name sent to the backend and logged" },
-		{ "model-family", VL_OPT_STRING, &family, "NAME", "model family: the prompt variant; on grounding tasks also the box\n"
+	double ci_level, price_in, price_out, max_cost;
+	long limit, concurrency, resamples, breaker, image_tokens, seed;
+	int adaptive, no_preflight, json, quiet, strict, no_cache, cache, stream, help;
+	struct vl_kv sets;
+
+	struct vl_task_set set;
+	struct vl_runlog *rl;
+	struct vl_buf err, jsonout;
+	struct vl_strv names;          /* the tasks to run, in order */
+	struct vl_task *resumed_task;  /* the stored task of --resume, owned */
+	char *r_backend, *r_model, *r_family, *r_data;
+	cJSON *r_conf;
+	long long resume_id;
+};
+
+/* The option table, pointing into c. */
+static void fill_opts(struct run_cmd *c, struct vl_opt *opts, size_t n)
+{
+	const struct vl_opt table[] = {
+		{ "task", VL_OPT_LIST, &c->tasks_arg, "NAME[,NAME...]", "tasks, groups or globs to run, repeatable (see vleval tasks)" },
+		{ "backend", VL_OPT_STRING, &c->backend, "NAME", "model backend or baseline (see vleval backends)" },
+		{ "model", VL_OPT_STRING, &c->model, "NAME", "model name sent to the backend and logged" },
+		{ "model-family", VL_OPT_STRING, &c->family, "NAME", "model family: the prompt variant; on grounding tasks also the box\n"
 		  "notation (qwen-vl, qwen2-vl, qwen2.5-vl, qwen3-vl, internvl, paligemma,\n"
 		  "cogvlm, kosmos-2, shikra, minigpt-v2, ferret)" },
-		{ "db", VL_OPT_STRING, &db, "FILE", "run log (default $VLEVAL_DB or vleval.db)" },
-		{ "data-dir", VL_OPT_STRING, &data_dir, "DIR", "data root (default $VLEVAL_DATA or .)" },
-		{ "tasks-dir", VL_OPT_STRING, &tasks_dir, "DIR[:DIR]", "more task files (default $VLEVAL_TASKS)" },
-		{ "limit", VL_OPT_LONG, &limit, "N", "only the first N samples" },
-		{ "concurrency", VL_OPT_STRING, &conc_arg, "N|auto[:MAX]", "requests in flight (default 8); auto finds the server's pace (ceiling MAX, default 256)" },
-		{ "no-preflight", VL_OPT_FLAG, &no_preflight, NULL, "openai: skip the server check before the first sample" },
-		{ "breaker", VL_OPT_LONG, &breaker, "N", "stop (resumable) after N consecutive connection failures (default 20, 0 never)" },
-		{ "image-tokens", VL_OPT_LONG, &image_tokens, "N", "prompt tokens an image costs, for the --max-cost estimate (default 576: a 336 px LLaVA-1.5 image)" },
-		{ "max-cost", VL_OPT_DOUBLE, &max_cost, "PRICE", "stop (resumable) when the run's price reaches PRICE (needs --price-input/--price-output)" },
-		{ "set", VL_OPT_KV, &sets, "KEY=VALUE", "backend option, repeatable (e.g. delay_ms=5)" },
-		{ "resume", VL_OPT_STRING, &resume, "RUN|last", "finish an interrupted run" },
-		{ "strict", VL_OPT_FLAG, &strict, NULL, "stop at the first malformed dataset record" },
-		{ "no-cache", VL_OPT_FLAG, &no_cache, NULL, "do not reuse cached deterministic answers" },
-		{ "cache", VL_OPT_FLAG, &cache, NULL, "reuse cached deterministic answers (default)" },
-		{ "base-url", VL_OPT_STRING, &bflags[0], "URL[,URL]", "openai: server base URL(s)" },
-		{ "api-key-env", VL_OPT_STRING, &bflags[1], "VAR", "openai: env variable holding the key" },
-		{ "timeout", VL_OPT_STRING, &bflags[2], "S", "per-request timeout in seconds" },
-		{ "retries", VL_OPT_STRING, &bflags[3], "N", "retries of a failed request" },
-		{ "rpm", VL_OPT_STRING, &bflags[4], "N", "openai: requests per minute limit" },
-		{ "tpm", VL_OPT_STRING, &bflags[5], "N", "openai: tokens per minute limit" },
-		{ "stream", VL_OPT_FLAG, &stream, NULL, "openai: stream answers (measures time to first token)" },
-		{ "image-mode", VL_OPT_STRING, &bflags[6], "base64|url", "openai: how images are sent" },
-		{ "workers", VL_OPT_STRING, &bflags[7], "N", "worker: processes to start" },
-		{ "max-image-side", VL_OPT_STRING, &bflags[8], "PX", "downscale images before sending" },
-		{ "resamples", VL_OPT_LONG, &resamples, "N", "bootstrap resamples for intervals (default 1000, 0 off)" },
-		{ "seed", VL_OPT_LONG, &seed, "N", "bootstrap seed (default 0)" },
-		{ "ci-level", VL_OPT_DOUBLE, &ci_level, "P", "confidence level (default 0.95)" },
-		{ "price-input", VL_OPT_DOUBLE, &price_in, "P", "price per million prompt tokens" },
-		{ "price-output", VL_OPT_DOUBLE, &price_out, "P", "price per million completion tokens" },
-		{ "prices", VL_OPT_STRING, &prices, "FILE", "prices per model, used without --price-* (default $VLEVAL_PRICES or ./prices.json)" },
-		{ "shard", VL_OPT_STRING, &shard, "I/N", "only the samples whose dataset index is I mod N (join the shards with vleval merge)" },
-		{ "submission", VL_OPT_STRING, &submission, "FILE", "write the answers as a submission file [{question_id, answer}]" },
-		{ "json", VL_OPT_FLAG, &json, NULL, "print the result as JSON" },
-		{ "quiet", VL_OPT_FLAG, &quiet, NULL, "no progress display" },
+		{ "db", VL_OPT_STRING, &c->db, "FILE", "run log (default $VLEVAL_DB or vleval.db)" },
+		{ "data-dir", VL_OPT_STRING, &c->data_dir, "DIR", "data root (default $VLEVAL_DATA or .)" },
+		{ "tasks-dir", VL_OPT_STRING, &c->tasks_dir, "DIR[:DIR]", "more task files (default $VLEVAL_TASKS)" },
+		{ "limit", VL_OPT_LONG, &c->limit, "N", "only the first N samples" },
+		{ "concurrency", VL_OPT_STRING, &c->conc_arg, "N|auto[:MAX]", "requests in flight (default 8); auto finds the server's pace (ceiling MAX, default 256)" },
+		{ "no-preflight", VL_OPT_FLAG, &c->no_preflight, NULL, "openai: skip the server check before the first sample" },
+		{ "breaker", VL_OPT_LONG, &c->breaker, "N", "stop (resumable) after N consecutive connection failures (default 20, 0 never)" },
+		{ "image-tokens", VL_OPT_LONG, &c->image_tokens, "N", "prompt tokens an image costs, for the --max-cost estimate (default 576: a 336 px LLaVA-1.5 image)" },
+		{ "max-cost", VL_OPT_DOUBLE, &c->max_cost, "PRICE", "stop (resumable) when the run's price reaches PRICE (needs --price-input/--price-output)" },
+		{ "set", VL_OPT_KV, &c->sets, "KEY=VALUE", "backend option, repeatable (e.g. delay_ms=5)" },
+		{ "resume", VL_OPT_STRING, &c->resume, "RUN|last", "finish an interrupted run" },
+		{ "strict", VL_OPT_FLAG, &c->strict, NULL, "stop at the first malformed dataset record" },
+		{ "no-cache", VL_OPT_FLAG, &c->no_cache, NULL, "do not reuse cached deterministic answers" },
+		{ "cache", VL_OPT_FLAG, &c->cache, NULL, "reuse cached deterministic answers (default)" },
+		{ "base-url", VL_OPT_STRING, &c->bflags[0], "URL[,URL]", "openai: server base URL(s)" },
+		{ "api-key-env", VL_OPT_STRING, &c->bflags[1], "VAR", "openai: env variable holding the key" },
+		{ "timeout", VL_OPT_STRING, &c->bflags[2], "S", "per-request timeout in seconds" },
+		{ "retries", VL_OPT_STRING, &c->bflags[3], "N", "retries of a failed request" },
+		{ "rpm", VL_OPT_STRING, &c->bflags[4], "N", "openai: requests per minute limit" },
+		{ "tpm", VL_OPT_STRING, &c->bflags[5], "N", "openai: tokens per minute limit" },
+		{ "stream", VL_OPT_FLAG, &c->stream, NULL, "openai: stream answers (measures time to first token)" },
+		{ "image-mode", VL_OPT_STRING, &c->bflags[6], "base64|url", "openai: how images are sent" },
+		{ "workers", VL_OPT_STRING, &c->bflags[7], "N", "worker: processes to start" },
+		{ "max-image-side", VL_OPT_STRING, &c->bflags[8], "PX", "downscale images before sending" },
+		{ "resamples", VL_OPT_LONG, &c->resamples, "N", "bootstrap resamples for intervals (default 1000, 0 off)" },
+		{ "seed", VL_OPT_LONG, &c->seed, "N", "bootstrap seed (default 0)" },
+		{ "ci-level", VL_OPT_DOUBLE, &c->ci_level, "P", "confidence level (default 0.95)" },
+		{ "price-input", VL_OPT_DOUBLE, &c->price_in, "P", "price per million prompt tokens" },
+		{ "price-output", VL_OPT_DOUBLE, &c->price_out, "P", "price per million completion tokens" },
+		{ "prices", VL_OPT_STRING, &c->prices, "FILE", "prices per model, used without --price-* (default $VLEVAL_PRICES or ./prices.json)" },
+		{ "shard", VL_OPT_STRING, &c->shard, "I/N", "only the samples whose dataset index is I mod N (join the shards with vleval merge)" },
+		{ "submission", VL_OPT_STRING, &c->submission, "FILE", "write the answers as a submission file [{question_id, answer}]" },
+		{ "json", VL_OPT_FLAG, &c->json, NULL, "print the result as JSON" },
+		{ "quiet", VL_OPT_FLAG, &c->quiet, NULL, "no progress display" },
 		{ NULL },
 	};
-	struct vl_task_set set = { 0 };
-	struct vl_runlog *rl = NULL;
-	struct vl_buf err = VL_BUF_INIT, jsonout = VL_BUF_INIT;
-	struct vl_strv names = { 0 };
-	struct vl_task *resumed_task = NULL;
-	char *r_backend = NULL, *r_model = NULL, *r_family = NULL, *r_data = NULL;
-	cJSON *r_conf = NULL;
-	long long resume_id = 0;
+	size_t k = sizeof(table) / sizeof(*table);
+
+	if (k > n)
+		abort();   /* cmd_run's array is too small: a programming error */
+	memcpy(opts, table, k * sizeof(*opts));
+}
+
+/* Checks of the flags alone, before the run log is opened. */
+static int check_flags(struct run_cmd *c)
+{
+	if (c->breaker < 0) {
+		vl_error("run: --breaker wants a count >= 0 (0 switches it off)");
+		return VL_EINVAL;
+	}
+	if (c->resamples < -1 || (c->ci_level != -1 && (c->ci_level <= 0 || c->ci_level >= 1))) {
+		vl_error("run: --resamples must be >= 0 and --ci-level in (0, 1)");
+		return VL_EINVAL;
+	}
+	for (size_t i = 0; i < c->sets.keys.n; i++) {
+		if (vl_is_secret_key(c->sets.keys.v[i])) {
+			vl_error("run: --set %s: secrets are not accepted on the command line (they would "
+				 "reach logs and shell history); put the key in an environment variable "
+				 "and name it with --api-key-env VAR", c->sets.keys.v[i]);
+			return VL_EINVAL;
+		}
+	}
+	if (c->shard && vl_parse_shard(c->shard, &c->shard_index, &c->shard_count) < 0) {
+		vl_error("run: --shard wants I/N with 0 <= I < N (e.g. --shard 3/8), not '%s'",
+			 c->shard);
+		return VL_EINVAL;
+	}
+	return 0;
+}
+
+/* A shard resumes as the same shard. */
+static int keep_shard(struct run_cmd *c)
+{
+	const char *sh = cJSON_GetStringValue(cJSON_GetObjectItem(c->r_conf, "shard"));
+	long si = 0, sn = 0;
+
+	if (sh)
+		vl_parse_shard(sh, &si, &sn);
+	if (c->shard && (!sh || si != c->shard_index || sn != c->shard_count)) {
+		vl_error("run: run %lld ran as shard %s; a resume keeps it (drop --shard)",
+			 c->resume_id, sh ? sh : "none (unsharded)");
+		return VL_EINVAL;
+	}
+	c->shard_index = si;
+	c->shard_count = sn;
+	return 0;
+}
+
+/* --resume: the stored run's task, backend and settings (see keep_settings). */
+static int setup_resume(struct run_cmd *c)
+{
+	struct vl_kv stored = { 0 };
+	const char *rb;
+	char *end;
+
+	c->resume_id = !strcmp(c->resume, "last") ? vl_runlog_last_run(c->rl)
+						  : strtoll(c->resume, &end, 10);
+	if (c->resume_id <= 0 || (strcmp(c->resume, "last") && *end)) {
+		vl_error("run: --resume wants a run id or 'last'%s",
+			 !strcmp(c->resume, "last") ? " (the run log is empty)" : "");
+		return VL_EINVAL;
+	}
+	if (load_resume(c->rl, c->resume_id, &c->resumed_task, &rb, &c->r_model, &c->r_family,
+			&c->r_data, &c->limit, &stored, &c->r_conf))
+		return VL_EINVAL;
+	c->r_backend = (char *)rb;
+	if (keep_shard(c) < 0 ||
+	    keep_settings(c->r_conf, c->resume_id, rb, &stored, &c->sets, c->model, c->family,
+			  &c->conc_arg, &c->resamples, &c->seed, &c->ci_level, &c->price_in,
+			  &c->price_out, &c->max_cost) < 0) {
+		vl_kv_release(&stored);
+		return VL_EINVAL;
+	}
+	/* the same command line with --resume appended: --task and --backend
+	 * may be given again when they name the stored run */
+	if (c->backend && strcmp(c->backend, c->r_backend)) {
+		vl_error("run: run %lld used backend '%s', not '%s'; drop --backend to resume it",
+			 c->resume_id, c->r_backend, c->backend);
+		vl_kv_release(&stored);
+		return VL_EINVAL;
+	}
+	vl_kv_release(&c->sets);
+	c->sets = stored;
+	c->backend = c->r_backend;
+	c->model = c->model ? c->model : c->r_model;
+	c->family = c->family ? c->family : c->r_family;
+	/* the data root of the run, unless given again now */
+	if (!c->data_dir && c->r_data)
+		c->data_dir = c->r_data;
+	return 0;
+}
+
+/* Defaults, the backend's existence, and the dedicated flags turned into
+ * backend config like --set. */
+static int backend_config(struct run_cmd *c, const struct vl_opt *opts)
+{
+	char conc[32];
+
+	if (c->conc_arg &&
+	    vl_pace_parse_concurrency(c->conc_arg, &c->adaptive, &c->concurrency, &c->err) < 0) {
+		vl_error("run: %s", vl_buf_str(&c->err));
+		return VL_EINVAL;
+	}
+	if (c->max_cost > 0 && (c->price_in < 0 || c->price_out < 0)) {
+		vl_error("run: --max-cost needs the prices: give --price-input and --price-output "
+			 "(per million tokens)");
+		return VL_EINVAL;
+	}
+	if (c->resamples == -1)
+		c->resamples = 1000;
+	if (c->seed == -1)
+		c->seed = 0;
+	if (c->ci_level == -1)
+		c->ci_level = 0.95;
+	if (!vl_backend_find(c->backend)) {
+		const struct vl_backend_methods *const *b = vl_backend_list();
+		const char *bn[64];
+		size_t n = 0;
+		for (; *b && n < 64; b++)
+			bn[n++] = (*b)->name;
+		vl_error("run: unknown backend '%s'", c->backend);
+		vl_suggest("backends", c->backend, bn, n);
+		return VL_EINVAL;
+	}
+	if (c->model)
+		vl_kv_set(&c->sets, "model", c->model);
+	for (const struct vl_opt *p = opts; p->name; p++) {
+		for (size_t i = 0; i < sizeof(c->bflags) / sizeof(*c->bflags); i++) {
+			char key[32];
+			size_t k = 0;
+			if (p->target != (void *)&c->bflags[i] || !c->bflags[i])
+				continue;
+			for (; p->name[k] && k < sizeof(key) - 1; k++)
+				key[k] = p->name[k] == '-' ? '_' : p->name[k];
+			key[k] = '\0';
+			vl_kv_set(&c->sets, key, c->bflags[i]);
+		}
+	}
+	if (c->stream)
+		vl_kv_set(&c->sets, "stream", "1");
+	if (c->no_preflight)
+		vl_kv_set(&c->sets, "preflight", "0");
+	snprintf(conc, sizeof(conc), "%ld", c->concurrency);
+	vl_kv_set(&c->sets, "concurrency", conc);
+	return 0;
+}
+
+static const struct vl_task *task_at(const struct run_cmd *c, size_t i)
+{
+	return c->resumed_task ? c->resumed_task : vl_task_set_find(&c->set, c->names.v[i]);
+}
+
+/* The tasks to run, and every check that can fail before a run row exists:
+ * family, submission path, data files, prices. */
+static int select_tasks(struct run_cmd *c)
+{
+	if (vl_task_set_load(&c->set, vl_default_tasks_dirs(c->tasks_dir), &c->err) < 0) {
+		vl_error("%s", vl_buf_str(&c->err));
+		return VL_EINVAL;
+	}
+	if (expand_tasks(&c->set, &c->tasks_arg, &c->names) < 0)
+		return VL_EINVAL;
+	if (c->resumed_task) {
+		if (c->names.n && (c->names.n > 1 || strcmp(c->names.v[0], c->resumed_task->name))) {
+			vl_error("run: run %lld is task '%s'; --task names %s'%s'; drop --task to "
+				 "resume it", c->resume_id, c->resumed_task->name,
+				 c->names.n > 1 ? "several, first " : "", c->names.v[0]);
+			return VL_EINVAL;
+		}
+		vl_strv_clear(&c->names);
+		vl_strv_push(&c->names, c->resumed_task->name);
+	}
+	for (size_t i = 0; i < c->names.n; i++) {
+		/* a misspelt family would silently run the default prompt and box format */
+		const struct vl_task *t = task_at(c, i);
+		if (t && vl_task_check_family(t, c->family, &c->err) < 0) {
+			vl_error("run: %s", vl_buf_str(&c->err));
+			return VL_EINVAL;
+		}
+	}
+	if (c->submission && check_submission(c->submission) < 0)
+		return VL_EINVAL;
+	if (check_data(&c->set, c->resumed_task, &c->names, vl_default_data_dir(c->data_dir),
+		       c->data_dir, (vl_backend_find(c->backend)->caps & VL_CAP_IMAGES) != 0) < 0)
+		return VL_EINVAL;
+	if (!c->resume_id && c->price_in < 0 && c->price_out < 0 && c->model &&
+	    vl_prices_default(c->prices)) {
+		/* the model's list prices, when the prices file has it */
+		int prc = vl_prices_lookup(vl_prices_default(c->prices), c->model, &c->price_in,
+					   &c->price_out, &c->err);
+		if (prc < 0 && prc != VL_ENOTFOUND) {
+			vl_error("run: %s", vl_buf_str(&c->err));
+			return VL_EINVAL;
+		}
+		vl_buf_reset(&c->err);
+	}
+	return 0;
+}
+
+/* What to type next after a run that did not end cleanly. */
+static void print_hints(const struct run_cmd *c, const struct vl_run_result *res)
+{
+	const char *dbf = c->db ? " --db " : "", *dbv = c->db ? c->db : "";
+
+	if (strcmp(res->status, "finished"))
+		fprintf(stderr, "vleval: run %lld %s; resume with: %s run --resume %lld%s%s\n",
+			res->run_id, res->status, vl_prog(), res->run_id, dbf, dbv);
+	else if (res->n_errors)
+		fprintf(stderr, "vleval: run %lld: %ld samples failed (%s show %lld --errors%s%s); "
+			"'%s run --resume %lld%s%s' retries them\n", res->run_id, res->n_errors,
+			vl_prog(), res->run_id, dbf, dbv, vl_prog(), res->run_id, dbf, dbv);
+}
+
+/* Writes the submission file of a finished run (one per task when several
+ * run).  Returns an exit code. */
+static int write_submission(struct run_cmd *c, const struct vl_task *t, long long run)
+{
+	struct vl_buf path = VL_BUF_INIT;
+	long n = 0;
+	int rc = VL_EXIT_OK;
+
+	if (c->names.n > 1)
+		vl_buf_addf(&path, "%s.%s.json", c->submission, t->name);
+	else
+		vl_buf_adds(&path, c->submission);
+	vl_buf_reset(&c->err);
+	if (vl_submission_write_vqa(c->rl, run, vl_buf_str(&path), &n, &c->err) < 0) {
+		vl_error("%s", vl_buf_str(&c->err));
+		rc = VL_EXIT_FATAL;
+	} else {
+		fprintf(stderr, "vleval: wrote %ld answers to '%s'\n", n, vl_buf_str(&path));
+	}
+	vl_buf_release(&path);
+	return rc;
+}
+
+/* Runs task t; prints its summary (or adds it to the JSON array).
+ * Returns the exit code of this task. */
+static int run_one(struct run_cmd *c, const struct vl_task *t)
+{
+	struct vl_run_opts o = {
+		.data_dir = vl_default_data_dir(c->data_dir),
+		.backend = c->backend,
+		.model = c->model,
+		.model_family = c->family,
+		.backend_cfg = &c->sets,
+		.limit = c->limit,
+		.concurrency = c->concurrency,
+		.adaptive = c->adaptive,
+		.breaker_after = c->breaker,
+		.max_cost = c->max_cost,
+		.strict = c->strict,
+		.no_cache = c->no_cache,
+		.progress = c->quiet ? 0 : isatty(2) ? 2 : 1,
+		.resume_id = c->resume_id,
+		.resamples = (int)c->resamples,
+		.seed = (uint64_t)c->seed,
+		.ci_level = c->ci_level,
+		.price_input = c->price_in,
+		.price_output = c->price_out,
+		.shard_index = c->shard_index,
+		.shard_count = c->shard_count,
+	};
+	struct vl_run_result res;
+	int code;
+
+	if (c->max_cost > 0)
+		o.est_answer_price = estimate_price(t, &o, c->image_tokens);
+	vl_buf_reset(&c->err);
+	if (c->json && c->jsonout.len > 1)
+		vl_buf_addch(&c->jsonout, ',');
+	if (vl_runner_run(t, &o, c->rl, &res, &c->err) < 0) {
+		vl_error("task '%s': %s", t->name, vl_buf_str(&c->err));
+		if (c->json) {
+			vl_buf_adds(&c->jsonout, "{\"task\":");
+			vl_buf_add_json_str(&c->jsonout, t->name);
+			vl_buf_adds(&c->jsonout, ",\"error\":");
+			vl_buf_add_json_str(&c->jsonout, vl_buf_str(&c->err));
+			vl_buf_adds(&c->jsonout, ",\"run_id\":");
+			vl_buf_add_json_num(&c->jsonout, res.run_id ? (double)res.run_id : NAN);
+			vl_buf_addch(&c->jsonout, '}');
+		}
+		if (res.run_id)
+			fprintf(stderr, "the run is logged as run %lld (status failed)\n", res.run_id);
+		return VL_EXIT_USAGE;
+	}
+	code = res.exit_code;
+	if (c->submission && !strcmp(res.status, "finished") &&
+	    write_submission(c, t, res.run_id) != VL_EXIT_OK)
+		code = VL_EXIT_FATAL;
+	if (c->json)
+		vl_summary_json(c->rl, res.run_id, &c->jsonout);
+	else
+		vl_summary_print(c->rl, res.run_id, 0, stdout);
+	print_hints(c, &res);
+	return code;
+}
+
+static void run_cmd_release(struct run_cmd *c)
+{
+	vl_runlog_close(c->rl);
+	vl_task_set_release(&c->set);
+	vl_task_free(c->resumed_task);
+	vl_free(c->r_backend);
+	vl_free(c->r_model);
+	vl_free(c->r_family);
+	vl_free(c->r_data);
+	cJSON_Delete(c->r_conf);
+	vl_kv_release(&c->sets);
+	vl_strv_release(&c->names);
+	vl_strv_release(&c->tasks_arg);
+	vl_buf_release(&c->err);
+	vl_buf_release(&c->jsonout);
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_cmd c = {
+		.ci_level = -1, .price_in = -1, .price_out = -1, .max_cost = -1,
+		.limit = -1, .concurrency = 8, .resamples = -1, .seed = -1,
+		.breaker = VL_PACE_BREAKER_DEFAULT, .image_tokens = 576,
+		.err = VL_BUF_INIT, .jsonout = VL_BUF_INIT,
+	};
+	struct vl_opt opts[48];
 	int rc, exit_code = VL_EXIT_OK;
 
-	rc = vl_parse_opts("run", argc, argv, opts, NULL, &help);
+	fill_opts(&c, opts, sizeof(opts) / sizeof(*opts));
+	rc = vl_parse_opts("run", argc, argv, opts, NULL, &c.help);
 	if (rc)
 		goto out;
-	if (help) {
+	if (c.help) {
 		vl_print_help("vleval run --task NAME[,NAME...] --backend NAME [OPTIONS]\n"
 			      "       vleval run --resume RUN|last [OPTIONS]",
 			      "Evaluates a backend on tasks; every sample is logged to the run log as it\n"
@@ -380,290 +707,37 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	}
 	rc = VL_EXIT_USAGE;
-	if (breaker < 0) {
-		vl_error("run: --breaker wants a count >= 0 (0 switches it off)");
+	if (check_flags(&c) < 0)
+		goto out;
+	if (vl_runlog_open(vl_default_db(c.db), &c.rl, &c.err) < 0) {
+		vl_error("%s", vl_buf_str(&c.err));
 		goto out;
 	}
-	if (resamples < -1 || (ci_level != -1 && (ci_level <= 0 || ci_level >= 1))) {
-		vl_error("run: --resamples must be >= 0 and --ci-level in (0, 1)");
-		goto out;
-	}
-	for (size_t i = 0; i < sets.keys.n; i++) {
-		if (vl_is_secret_key(sets.keys.v[i])) {
-			vl_error("run: --set %s: secrets are not accepted on the command line (they would "
-				 "reach logs and shell history); put the key in an environment variable "
-				 "and name it with --api-key-env VAR", sets.keys.v[i]);
-			goto out;
-		}
-	}
-	if (shard && vl_parse_shard(shard, &shard_index, &shard_count) < 0) {
-		vl_error("run: --shard wants I/N with 0 <= I < N (e.g. --shard 3/8), not '%s'", shard);
-		goto out;
-	}
-	if (vl_runlog_open(vl_default_db(db), &rl, &err) < 0) {
-		vl_error("%s", vl_buf_str(&err));
-		goto out;
-	}
-	if (resume) {
-		char *end;
-		resume_id = !strcmp(resume, "last") ? vl_runlog_last_run(rl) : strtoll(resume, &end, 10);
-		if (resume_id <= 0 || (strcmp(resume, "last") && *end)) {
-			vl_error("run: --resume wants a run id or 'last'%s",
-				 !strcmp(resume, "last") ? " (the run log is empty)" : "");
-			goto out;
-		}
-		{
-			struct vl_kv stored = { 0 };
-			const char *rb;
-			rc = load_resume(rl, resume_id, &resumed_task, &rb, &r_model, &r_family,
-					 &r_data, &limit, &stored, &r_conf);
-			if (rc)
-				goto out;
-			r_backend = (char *)rb;
-			{
-				/* a shard resumes as the same shard */
-				const char *sh = cJSON_GetStringValue(cJSON_GetObjectItem(r_conf, "shard"));
-				long si = 0, sn = 0;
-				if (sh)
-					vl_parse_shard(sh, &si, &sn);
-				if (shard && (!sh || si != shard_index || sn != shard_count)) {
-					vl_error("run: run %lld ran as shard %s; a resume keeps it (drop "
-						 "--shard)", resume_id, sh ? sh : "none (unsharded)");
-					vl_kv_release(&stored);
-					rc = VL_EXIT_USAGE;
-					goto out;
-				}
-				shard_index = si;
-				shard_count = sn;
-			}
-			if (keep_settings(r_conf, resume_id, rb, &stored, &sets, model, family,
-					  &conc_arg, &resamples, &seed, &ci_level, &price_in,
-					  &price_out, &max_cost) < 0) {
-				vl_kv_release(&stored);
-				rc = VL_EXIT_USAGE;
-				goto out;
-			}
-			/* the same command line with --resume appended: --task and
-			 * --backend may be given again when they name the stored run */
-			if (backend && strcmp(backend, r_backend)) {
-				vl_error("run: run %lld used backend '%s', not '%s'; drop --backend to "
-					 "resume it", resume_id, r_backend, backend);
-				vl_kv_release(&stored);
-				rc = VL_EXIT_USAGE;
-				goto out;
-			}
-			vl_kv_release(&sets);
-			sets = stored;
-			backend = r_backend;
-			model = model ? model : r_model;
-			family = family ? family : r_family;
-			/* the data root of the run, unless given again now */
-			if (!data_dir && r_data)
-				data_dir = r_data;
-			rc = VL_EXIT_USAGE;
-		}
-	} else {
-		if (!tasks_arg.n || !backend) {
+	if (c.resume ? setup_resume(&c) < 0 : (!c.tasks_arg.n || !c.backend)) {
+		if (!c.resume)
 			vl_error("run: --task and --backend are required (or --resume RUN)");
-			goto out;
-		}
-	}
-	if (conc_arg && vl_pace_parse_concurrency(conc_arg, &adaptive, &concurrency, &err) < 0) {
-		vl_error("run: %s", vl_buf_str(&err));
 		goto out;
 	}
-	if (max_cost > 0 && (price_in < 0 || price_out < 0)) {
-		vl_error("run: --max-cost needs the prices: give --price-input and --price-output "
-			 "(per million tokens)");
+	if (backend_config(&c, opts) < 0 || select_tasks(&c) < 0)
 		goto out;
-	}
-	if (resamples == -1)
-		resamples = 1000;
-	if (seed == -1)
-		seed = 0;
-	if (ci_level == -1)
-		ci_level = 0.95;
-	if (!vl_backend_find(backend)) {
-		const struct vl_backend_methods *const *b = vl_backend_list();
-		const char *bn[64];
-		size_t n = 0;
-		for (; *b && n < 64; b++)
-			bn[n++] = (*b)->name;
-		vl_error("run: unknown backend '%s'", backend);
-		vl_suggest("backends", backend, bn, n);
-		goto out;
-	}
-	/* dedicated flags are backend config like --set */
-	if (model)
-		vl_kv_set(&sets, "model", model);
-	for (const struct vl_opt *p = opts; p->name; p++) {
-		for (size_t i = 0; i < sizeof(bflags) / sizeof(*bflags); i++) {
-			char key[32];
-			size_t k = 0;
-			if (p->target != (void *)&bflags[i] || !bflags[i])
-				continue;
-			for (; p->name[k] && k < sizeof(key) - 1; k++)
-				key[k] = p->name[k] == '-' ? '_' : p->name[k];
-			key[k] = '\0';
-			vl_kv_set(&sets, key, bflags[i]);
-		}
-	}
-	if (stream)
-		vl_kv_set(&sets, "stream", "1");
-	if (no_preflight)
-		vl_kv_set(&sets, "preflight", "0");
-	{
-		char conc[32];
-		snprintf(conc, sizeof(conc), "%ld", concurrency);
-		vl_kv_set(&sets, "concurrency", conc);
-	}
-	if (vl_task_set_load(&set, vl_default_tasks_dirs(tasks_dir), &err) < 0) {
-		vl_error("%s", vl_buf_str(&err));
-		goto out;
-	}
-	if (expand_tasks(&set, &tasks_arg, &names) < 0)
-		goto out;
-	if (resumed_task) {
-		if (names.n && (names.n > 1 || strcmp(names.v[0], resumed_task->name))) {
-			vl_error("run: run %lld is task '%s'; --task names %s'%s'; drop --task to "
-				 "resume it", resume_id, resumed_task->name, names.n > 1 ? "several, first " : "",
-				 names.v[0]);
-			goto out;
-		}
-		vl_strv_clear(&names);
-		vl_strv_push(&names, resumed_task->name);
-	}
-	for (size_t i = 0; i < names.n; i++) {
-		/* a misspelt family would silently run the default prompt and box format */
-		const struct vl_task *t = resumed_task ? resumed_task : vl_task_set_find(&set, names.v[i]);
-		if (t && vl_task_check_family(t, family, &err) < 0) {
-			vl_error("run: %s", vl_buf_str(&err));
-			goto out;
-		}
-	}
-	if (submission && check_submission(submission) < 0)
-		goto out;
-	if (check_data(&set, resumed_task, &names, vl_default_data_dir(data_dir), data_dir,
-		       (vl_backend_find(backend)->caps & VL_CAP_IMAGES) != 0) < 0)
-		goto out;
-	if (!resume_id && price_in < 0 && price_out < 0 && model && vl_prices_default(prices)) {
-		/* the model's list prices, when the prices file has it */
-		int prc = vl_prices_lookup(vl_prices_default(prices), model, &price_in, &price_out, &err);
-		if (prc < 0 && prc != VL_ENOTFOUND) {
-			vl_error("run: %s", vl_buf_str(&err));
-			goto out;
-		}
-		vl_buf_reset(&err);
-	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	if (json)
-		vl_buf_addch(&jsonout, '[');
-	for (size_t i = 0; i < names.n && !vl_runner_stop; i++) {
-		const struct vl_task *t = resumed_task ? resumed_task : vl_task_set_find(&set, names.v[i]);
-		struct vl_run_opts o = {
-			.data_dir = vl_default_data_dir(data_dir),
-			.backend = backend,
-			.model = model,
-			.model_family = family,
-			.backend_cfg = &sets,
-			.limit = limit,
-			.concurrency = concurrency,
-			.adaptive = adaptive,
-			.breaker_after = breaker,
-			.max_cost = max_cost,
-			.strict = strict,
-			.no_cache = no_cache,
-			.progress = quiet ? 0 : isatty(2) ? 2 : 1,
-			.resume_id = resume_id,
-			.resamples = (int)resamples,
-			.seed = (uint64_t)seed,
-			.ci_level = ci_level,
-			.price_input = price_in,
-			.price_output = price_out,
-			.shard_index = shard_index,
-			.shard_count = shard_count,
-		};
-		struct vl_run_result res;
-
-		if (max_cost > 0)
-			o.est_answer_price = estimate_price(t, &o, image_tokens);
-		vl_buf_reset(&err);
-		if (vl_runner_run(t, &o, rl, &res, &err) < 0) {
-			vl_error("task '%s': %s", t->name, vl_buf_str(&err));
-			if (json) {
-				if (jsonout.len > 1)
-					vl_buf_addch(&jsonout, ',');
-				vl_buf_adds(&jsonout, "{\"task\":");
-				vl_buf_add_json_str(&jsonout, t->name);
-				vl_buf_adds(&jsonout, ",\"error\":");
-				vl_buf_add_json_str(&jsonout, vl_buf_str(&err));
-				vl_buf_adds(&jsonout, ",\"run_id\":");
-				vl_buf_add_json_num(&jsonout, res.run_id ? (double)res.run_id : NAN);
-				vl_buf_addch(&jsonout, '}');
-			}
-			if (res.run_id)
-				fprintf(stderr, "the run is logged as run %lld (status failed)\n", res.run_id);
-			exit_code = exit_code > VL_EXIT_USAGE ? exit_code : VL_EXIT_USAGE;
-			continue;
-		}
-		if (submission && !strcmp(res.status, "finished")) {
-			struct vl_buf path = VL_BUF_INIT;
-			long n = 0;
-			/* one file per task when several run */
-			if (names.n > 1)
-				vl_buf_addf(&path, "%s.%s.json", submission, t->name);
-			else
-				vl_buf_adds(&path, submission);
-			vl_buf_reset(&err);
-			if (vl_submission_write_vqa(rl, res.run_id, vl_buf_str(&path), &n, &err) < 0) {
-				vl_error("%s", vl_buf_str(&err));
-				exit_code = VL_EXIT_FATAL;
-			} else {
-				fprintf(stderr, "vleval: wrote %ld answers to '%s'\n", n, vl_buf_str(&path));
-			}
-			vl_buf_release(&path);
-		}
-		if (json) {
-			if (jsonout.len > 1)
-				vl_buf_addch(&jsonout, ',');
-			vl_summary_json(rl, res.run_id, &jsonout);
-		} else {
-			vl_summary_print(rl, res.run_id, 0, stdout);
-		}
-		if (strcmp(res.status, "finished"))
-			fprintf(stderr, "vleval: run %lld %s; resume with: %s run --resume %lld%s%s\n",
-				res.run_id, res.status, vl_prog(), res.run_id, db ? " --db " : "",
-				db ? db : "");
-		else if (res.n_errors)
-			fprintf(stderr, "vleval: run %lld: %ld samples failed (%s show %lld --errors%s%s); "
-				"'%s run --resume %lld%s%s' retries them\n", res.run_id, res.n_errors,
-				vl_prog(), res.run_id, db ? " --db " : "", db ? db : "", vl_prog(),
-				res.run_id, db ? " --db " : "", db ? db : "");
-		if (res.exit_code > exit_code)
-			exit_code = res.exit_code;
+	if (c.json)
+		vl_buf_addch(&c.jsonout, '[');
+	for (size_t i = 0; i < c.names.n && !vl_runner_stop; i++) {
+		int code = run_one(&c, task_at(&c, i));
+		if (code > exit_code)
+			exit_code = code;
 	}
-	if (json) {
-		vl_buf_addch(&jsonout, ']');
-		puts(vl_buf_str(&jsonout));
-		json = 0;  /* printed */
+	if (c.json) {
+		vl_buf_addch(&c.jsonout, ']');
+		puts(vl_buf_str(&c.jsonout));
+		c.json = 0;  /* printed */
 	}
 	rc = exit_code;
 out:
-	if (json && rc)
+	if (c.json && rc)
 		vl_print_json_error(rc);
-	vl_runlog_close(rl);
-	vl_task_set_release(&set);
-	vl_task_free(resumed_task);
-	vl_free(r_backend);
-	vl_free(r_model);
-	vl_free(r_family);
-	vl_free(r_data);
-	cJSON_Delete(r_conf);
-	vl_kv_release(&sets);
-	vl_strv_release(&names);
-	vl_strv_release(&tasks_arg);
-	vl_buf_release(&err);
-	vl_buf_release(&jsonout);
+	run_cmd_release(&c);
 	return rc;
 }
