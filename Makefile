@@ -6,6 +6,8 @@ CC ?= cc
 PKGS = libcurl libcjson sqlite3 libpcre2-8 stb libxxhash
 DEB_PKGS = build-essential pkg-config libcurl4-openssl-dev libcjson-dev \
 	libsqlite3-dev libpcre2-dev libcmocka-dev libstb-dev libxxhash-dev gnuplot-nox sqlite3 python3
+# valgrind: make valgrind and the leak checks of tests/integration/reliability.sh
+DEB_PKGS += valgrind
 PERF_PKGS = wrk hyperfine time
 # only the tests need these (the HTML report is rendered in headless Chromium);
 # tests/integration/slurm.sh starts a single-node Slurm cluster of its own;

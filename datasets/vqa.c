@@ -219,8 +219,12 @@ static void pattern_format(const char *pat, int64_t id, struct vl_buf *out)
 		}
 		if (*s == '0')
 			zero = 1;
-		while (*s >= '0' && *s <= '9')
-			width = width * 10 + (*s++ - '0');
+		/* clamped while reading: a %99999999999d width must not overflow */
+		while (*s >= '0' && *s <= '9') {
+			if (width <= 64)
+				width = width * 10 + (*s - '0');
+			s++;
+		}
 		while (*s == 'l')
 			s++;
 		if (width > 64)

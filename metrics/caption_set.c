@@ -450,7 +450,8 @@ static void group_bucket(const struct occ *o, size_t m, int bits, struct vl_pos_
 		size_t i = (size_t)((key_mix(o[j].key) << bits) >> (64 - tbits));
 		uint32_t grp;
 
-		while ((g->slot[i] != 0) & (g->keys[i] != o[j].key))
+		/* && not &: keys[i] of an empty slot was never written */
+		while (g->slot[i] != 0 && g->keys[i] != o[j].key)
 			i = (i + 1) & (cap - 1);
 		if (!g->slot[i]) {
 			g->keys[i] = o[j].key;

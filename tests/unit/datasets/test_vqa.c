@@ -110,6 +110,17 @@ static void test_testdev_without_annotations(void **state)
 	vl_sample_release(&s);
 	vl_dataset_close(ds);
 	cJSON_Delete(spec);
+
+	/* a huge width is clamped to 64 while it is read: no signed overflow
+	 * (make asan's UBSan aborts on one) */
+	assert_int_equal(open_ds("{\"format\":\"vqa\",\"questions\":\"" FIX "questions.json\","
+				 "\"image_pattern\":\"x%99999999999999999999999d.jpg\"}", &ds, &err, &spec), 0);
+	assert_int_equal(vl_dataset_next(ds, &s, &err), 1);
+	assert_int_equal(strlen(s.images.v[0]), 1 + 64 + 4);
+	assert_string_equal(s.images.v[0] + 1 + 62, "42.jpg");
+	vl_sample_release(&s);
+	vl_dataset_close(ds);
+	cJSON_Delete(spec);
 	vl_buf_release(&err);
 }
 
