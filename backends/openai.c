@@ -29,23 +29,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *strip_userinfo(const char *url)
-{
-	const char *s = strstr(url, "://"), *at, *slash;
-	struct vl_buf b = VL_BUF_INIT;
-
-	if (!s)
-		return vl_xstrdup(url);
-	s += 3;
-	slash = strchr(s, '/');
-	at = strchr(s, '@');
-	if (!at || (slash && at > slash))
-		return vl_xstrdup(url);
-	vl_buf_add(&b, url, (size_t)(s - url));
-	vl_buf_adds(&b, at + 1);
-	return vl_buf_detach(&b, NULL);
-}
-
 static int add_urls(struct openai *o, const char *list, char *err, size_t errlen)
 {
 	const char *p = list;
@@ -64,7 +47,7 @@ static int add_urls(struct openai *o, const char *list, char *err, size_t errlen
 		if (n) {
 			vl_buf_add(&u, p, n);
 			if (!vl_openai_is_http_url(u.buf)) {
-				char *shown = strip_userinfo(u.buf);
+				char *shown = vl_url_redact(u.buf);
 				snprintf(err, errlen, "base URL '%s' must start with http:// or "
 					 "https://", shown);
 				vl_free(shown);
@@ -75,7 +58,7 @@ static int add_urls(struct openai *o, const char *list, char *err, size_t errlen
 				vl_buf_adds(&u, "/chat/completions");
 			o->urls = vl_xrealloc(o->urls, (size_t)(o->nurls + 1) * sizeof(char *));
 			o->shown = vl_xrealloc(o->shown, (size_t)(o->nurls + 1) * sizeof(char *));
-			o->shown[o->nurls] = strip_userinfo(u.buf);
+			o->shown[o->nurls] = vl_url_redact(u.buf);
 			o->urls[o->nurls++] = vl_buf_detach(&u, NULL);
 		}
 		p += n + (comma ? (size_t)(comma - p) - n + 1 : 0);

@@ -57,7 +57,12 @@ char *vl_runner_config_json(const struct vl_task *task, const struct vl_run_opts
 			vl_buf_addch(&b, ',');
 		vl_buf_add_json_str(&b, k);
 		vl_buf_addch(&b, ':');
-		vl_buf_add_json_str(&b, o->backend_cfg->vals.v[i]);
+		{
+			/* a URL's password or key=/token= parameter is a secret too */
+			char *v = vl_url_redact(o->backend_cfg->vals.v[i]);
+			vl_buf_add_json_str(&b, v);
+			vl_free(v);
+		}
 	}
 	vl_buf_addf(&b, "},\"generation\":{\"max_tokens\":%d,\"temperature\":", task->gen.max_tokens);
 	vl_buf_add_json_num(&b, task->gen.temperature);

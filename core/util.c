@@ -209,3 +209,64 @@ void vl_path_join(struct vl_buf *out, const char *root, const char *rel)
 		vl_buf_addch(out, '/');
 	vl_buf_adds(out, rel);
 }
+
+/* Whether a query parameter's name says its value is a credential. */
+static int secret_param(const char *name, size_t n)
+{
+	static const char *const words[] = { "key", "token", "secret", "password", "passwd",
+					     "auth", "signature", "sig", NULL };
+	char low[64];
+
+	if (n >= sizeof(low))
+		n = sizeof(low) - 1;
+	for (size_t i = 0; i < n; i++)
+		low[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] + 32 : name[i]);
+	low[n] = '\0';
+	for (size_t i = 0; words[i]; i++)
+		if (strstr(low, words[i]))
+			return 1;
+	return 0;
+}
+
+char *vl_url_redact(const char *url)
+{
+	struct vl_buf b = VL_BUF_INIT;
+	const char *s, *auth_end, *at = NULL, *q;
+
+	if (!url)
+		return NULL;
+	s = strstr(url, "://");
+	if (!s) {
+		s = url;
+	} else {
+		s += 3;
+		auth_end = s + strcspn(s, "/?#");
+		for (const char *p = s; p < auth_end; p++)
+			if (*p == '@')
+				at = p;
+		vl_buf_add(&b, url, (size_t)(s - url));
+		if (at)
+			s = at + 1;
+	}
+	q = strchr(s, '?');
+	if (!q) {
+		vl_buf_adds(&b, s);
+		return vl_buf_detach(&b, NULL);
+	}
+	vl_buf_add(&b, s, (size_t)(q + 1 - s));
+	for (s = q + 1; *s && *s != '#';) {
+		size_t len = strcspn(s, "&#"), name = strcspn(s, "=&#");
+
+		if (name < len && secret_param(s, name)) {
+			vl_buf_add(&b, s, name + 1);
+			vl_buf_adds(&b, "***");
+		} else {
+			vl_buf_add(&b, s, len);
+		}
+		s += len;
+		if (*s == '&')
+			vl_buf_addch(&b, *s++);
+	}
+	vl_buf_adds(&b, s);
+	return vl_buf_detach(&b, NULL);
+}

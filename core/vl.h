@@ -191,6 +191,13 @@ int vl_read_file(const char *path, struct vl_buf *out, struct vl_buf *err);
 /* Checks that s is valid UTF-8; on failure *bad_off is the first bad byte. */
 int vl_utf8_valid(const char *s, size_t n, size_t *bad_off);
 
+/* A copy of url fit to store or print: the userinfo (user:password@) is
+ * dropped and the value of every query parameter whose name says it is a
+ * credential (key, token, secret, password, auth, sig...) becomes "***".
+ * Text that is not a URL comes back unchanged.  Caller frees with vl_free;
+ * NULL only when url is NULL. */
+char *vl_url_redact(const char *url);
+
 /* Levenshtein distance of two strings' bytes, for "did you mean"
  * suggestions. */
 size_t vl_edit_distance(const char *a, const char *b);
