@@ -102,6 +102,8 @@ struct vl_runlog {
 	int in_txn;
 	long pending;
 	double txn_start;
+	char commit_err[256];   /* SQLite's message for the last failed batch */
+	long lost_rows;         /* rows of failed batches not yet reported */
 };
 
 static int db_error(struct vl_runlog *rl, struct vl_buf *err, const char *what)
@@ -208,11 +210,44 @@ static int step_reset(sqlite3_stmt *st)
 
 int vl_runlog_flush(struct vl_runlog *rl)
 {
+	long rows = rl->pending;
+
 	if (!rl->in_txn)
 		return 0;
 	rl->in_txn = 0;
 	rl->pending = 0;
-	return step_reset(rl->st[ST_COMMIT]);
+	if (step_reset(rl->st[ST_COMMIT]) == 0)
+		return 0;
+	snprintf(rl->commit_err, sizeof(rl->commit_err), "%s", sqlite3_errmsg(rl->db));
+	rl->lost_rows += rows;
+	/* a failed COMMIT (disk full) may leave the transaction open: roll it
+	 * back so that the next batch can begin; the batch is lost, and a
+	 * resume redoes it */
+	if (!sqlite3_get_autocommit(rl->db))
+		sqlite3_exec(rl->db, "ROLLBACK", NULL, NULL, NULL);
+	return VL_EIO;
+}
+
+/* The message for a batch whose COMMIT failed: what failed, that what was
+ * committed before is kept, and how to go on. */
+static int commit_error(struct vl_runlog *rl, long long run, long rows, const char *why,
+			struct vl_buf *err)
+{
+	if (err)
+		vl_buf_addf(err, "run log: cannot commit the last %ld sample%s of run %lld: %s; "
+			    "the samples committed before are kept, and the run can be resumed "
+			    "once the cause is fixed (e.g. disk space freed)",
+			    rows, rows == 1 ? "" : "s", run, why);
+	rl->lost_rows = 0;
+	return VL_EIO;
+}
+
+int vl_runlog_commit(struct vl_runlog *rl, long long run, struct vl_buf *err)
+{
+	vl_runlog_flush(rl);
+	if (rl->lost_rows > 0)
+		return commit_error(rl, run, rl->lost_rows, rl->commit_err, err);
+	return 0;
 }
 
 static int begin_if_needed(struct vl_runlog *rl)
@@ -499,10 +534,21 @@ int vl_runlog_put_sample(struct vl_runlog *rl, long long run, const struct vl_sa
 	sqlite3_bind_double(st, 20, vl_wall_time());
 	bind_text(st, 21, r->question);
 	bind_text(st, 22, r->reference);
-	if (step_reset(st) < 0)
-		return db_error(rl, err, "cannot write sample");
+	if (step_reset(st) < 0) {
+		/* a full disk can fail the write itself, not only the COMMIT */
+		char why[256];
+		snprintf(why, sizeof(why), "%s", sqlite3_errmsg(rl->db));
+		rl->pending++;   /* this row is lost with its batch */
+		if (vl_runlog_flush(rl) == 0)
+			rl->lost_rows += 1;
+		else
+			snprintf(why, sizeof(why), "%s", rl->commit_err);
+		return commit_error(rl, run, rl->lost_rows, why, err);
+	}
 	rl->pending++;
-	return vl_runlog_tick(rl);
+	if (vl_runlog_tick(rl) < 0)
+		return commit_error(rl, run, rl->lost_rows, rl->commit_err, err);
+	return 0;
 }
 
 int vl_runlog_set_score(struct vl_runlog *rl, long long run, const char *sample_id, double score)

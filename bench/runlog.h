@@ -98,6 +98,10 @@ int vl_runlog_set_score(struct vl_runlog *rl, long long run, const char *sample_
 int vl_runlog_tick(struct vl_runlog *rl);
 /* Commits whatever is pending now. */
 int vl_runlog_flush(struct vl_runlog *rl);
+/* Commits whatever is pending now, and fails (err says how many samples of
+ * run were lost, why, and that what was committed before is kept) when this
+ * or any earlier batch could not be committed (a full disk). */
+int vl_runlog_commit(struct vl_runlog *rl, long long run, struct vl_buf *err);
 
 /* Calls fn for each sample row of run in dataset order; the row's strings
  * are valid during the call only.  which: 0 all, 1 answered only, 2 failed

@@ -632,7 +632,15 @@ int vl_runner_run(const struct vl_task *task, const struct vl_run_opts *o,
 		vl_runlog_tick(rl);
 		vl_progress_update(&L.prog, 0);
 	}
-	vl_runlog_flush(rl);
+	{
+		/* a batch lost to a full disk fails the run, with what failed */
+		struct vl_buf ce = VL_BUF_INIT;
+		if (vl_runlog_commit(rl, L.run, &ce) < 0 && !L.fatal) {
+			vl_error("%s", vl_buf_str(&ce));
+			L.fatal = 1;
+		}
+		vl_buf_release(&ce);
+	}
 	vl_progress_end(&L.prog);
 	res->n_samples = L.shard_count;
 	vl_runlog_get_run(rl, L.run, &ri, err);

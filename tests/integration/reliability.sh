@@ -29,12 +29,15 @@ PORT=$(cat "$T/port")
 TO="timeout 30"
 mkdir -p "$T/tasks" "$T/data/img"
 { printf '\377\330\377\340'; head -c 512 /dev/urandom; } >"$T/data/img/a.jpg"
-cat >"$T/tasks/rt.json" <<JSON
-{ "name": "rt", "family": "vqa", "version": 1,
-  "dataset": { "format": "jsonl", "path": "rt.jsonl", "images": "img" },
+mk_task() {
+	cat >"$T/tasks/$1.json" <<JSON
+{ "name": "$1", "family": "vqa", "version": 1,
+  "dataset": { "format": "jsonl", "path": "$1.jsonl", "images": "img" },
   "prompt": "{question}", "generation": { "max_tokens": 8, "temperature": 0 },
   "extract": "short", "metrics": ["exact_match"] }
 JSON
+}
+mk_task rt
 q() { printf '{"id": "%s", "image": "a.jpg", "question": "%s", "answer": "x"}\n' "$1" "$2"; }
 OPTS="--tasks-dir $T/tasks --data-dir $T/data --backend openai --concurrency 4 --retries 1 --set backoff_ms=10 --quiet"
 
@@ -47,5 +50,31 @@ check "config keeps the host" sh -c "sqlite3 '$T/u.db' 'select config from runs'
 expect_exit 0 "show --config" $V show 1 --config --db "$T/u.db"
 check "show --config has no password" sh -c "! grep -q 'PW-s3cr3t' '$T/out'"
 check "show --config shows the URL" grep -q "127.0.0.1:$PORT" "$T/out"
+
+# 2. a full disk (a 256 KB tmpfs in a mount namespace of our own, when we
+# may make one): the failed COMMIT says what failed and that the run can be
+# resumed; what was committed is kept; after space is freed the resume
+# finishes every sample once
+if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
+	mk_task fd
+	pad=$(head -c 3000 /dev/zero | tr '\0' 'x')
+	i=1; while [ $i -le 300 ]; do q "s$i" "q$i $pad"; i=$((i + 1)); done >"$T/data/fd.jsonl"
+	mkdir -p "$T/mnt"
+	unshare -m sh -c "mount -t tmpfs -o size=256k tmpfs '$T/mnt' || exit 7
+		$TO $V run --task fd $OPTS --base-url http://127.0.0.1:$PORT/v1 --db '$T/mnt/r.db' >/dev/null 2>'$T/fd.err'
+		echo \$? >'$T/fd.rc'
+		sqlite3 '$T/mnt/r.db' 'pragma integrity_check; select count(*) from samples' >'$T/fd.q1'
+		mount -o remount,size=20m '$T/mnt'
+		$TO $V run --resume 1 --data-dir '$T/data' --quiet --db '$T/mnt/r.db' >/dev/null 2>'$T/fd.err2'
+		echo \$? >>'$T/fd.rc'
+		sqlite3 '$T/mnt/r.db' 'pragma integrity_check; select count(*), count(distinct sample_id), count(error) from samples; select status from runs' >'$T/fd.q2'"
+	check "full disk: exit 4 then 0 after resume ($(cat "$T/fd.rc" | tr '\n' ' '))" [ "$(cat "$T/fd.rc" | tr '\n' ' ')" = "4 0 " ]
+	check "full disk: message says what failed" grep -q 'run log: cannot commit the last [0-9]* samples of run 1: database or disk is full' "$T/fd.err"
+	check "full disk: message says the run can be resumed" grep -q 'the samples committed before are kept, and the run can be resumed' "$T/fd.err"
+	check "full disk: log intact after the failure" [ "$(head -n 1 "$T/fd.q1")" = ok ]
+	check "full disk: resume completes every sample once" [ "$(cat "$T/fd.q2" | tr '\n' ' ')" = "ok 300|300|0 finished " ]
+else
+	echo "skip: full-disk test (needs root and unshare -m for a private tmpfs)"
+fi
 
 finish
