@@ -60,7 +60,7 @@ int cmd_runs(int argc, char **argv)
 			      "Lists the runs in the run log, newest first (* marks baselines).", opts);
 		return 0;
 	}
-	if (vl_runlog_open(vl_default_db(db), &rl, &err) < 0) {
+	if (vl_runlog_open_readonly(vl_default_db(db), &rl, &err) < 0) {
 		vl_error("%s", vl_buf_str(&err));
 		vl_buf_release(&err);
 		return VL_EXIT_USAGE;

@@ -183,7 +183,7 @@ int cmd_show(int argc, char **argv)
 		vl_error("show: give one run id (or 'last')");
 		goto out;
 	}
-	if (vl_runlog_open(vl_default_db(db), &rl, &err) < 0) {
+	if (vl_runlog_open_readonly(vl_default_db(db), &rl, &err) < 0) {
 		vl_error("%s", vl_buf_str(&err));
 		goto out;
 	}

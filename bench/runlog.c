@@ -4,11 +4,13 @@
  */
 #include "bench/runlog.h"
 
+#include <errno.h>
 #include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Each entry migrates from version i to i + 1; append, never edit. */
 static const char *const migrations[] = {
@@ -195,6 +197,93 @@ int vl_runlog_open(const char *path, struct vl_runlog **out, struct vl_buf *err)
 fail:
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(rl->st[i]);
+	sqlite3_close(rl->db);
+	vl_free(rl);
+	return VL_EIO;
+}
+
+/* Opens path through a file: URI with mode=ro or immutable=1; the probe
+ * reads the schema version, which is where a read-only WAL database fails
+ * when its -shm cannot be created. */
+static int open_ro_uri(struct vl_runlog *rl, const char *path, int immutable, int *version)
+{
+	struct vl_buf uri = VL_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	vl_buf_adds(&uri, "file:");
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		if (*p == '?' || *p == '#' || *p == '%')
+			vl_buf_addf(&uri, "%%%02x", *p);
+		else
+			vl_buf_addch(&uri, *p);
+	}
+	vl_buf_adds(&uri, immutable ? "?immutable=1" : "?mode=ro");
+	rc = sqlite3_open_v2(vl_buf_str(&uri), &rl->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
+			     NULL);
+	vl_buf_release(&uri);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(rl->db, "PRAGMA user_version", -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			*version = sqlite3_column_int(st, 0);
+			rc = SQLITE_OK;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int vl_runlog_open_readonly(const char *path, struct vl_runlog **out, struct vl_buf *err)
+{
+	struct vl_runlog *rl = vl_xcalloc(1, sizeof(*rl));
+	int version = 0, rc;
+	char *dir = vl_xstrdup(path), *slash = strrchr(dir, '/');
+
+	*out = NULL;
+	if (access(path, R_OK) != 0) {
+		vl_buf_addf(err, "cannot open run log '%s': %s", path, strerror(errno));
+		vl_free(dir);
+		vl_free(rl);
+		return errno == ENOENT ? VL_ENOTFOUND : VL_EIO;
+	}
+	if (slash)
+		slash[slash == dir ? 1 : 0] = '\0';
+	/* a directory we cannot write (read-only media, an archived CI
+	 * artefact) cannot take the -shm file WAL readers need: then the file
+	 * is read as immutable, which nobody can be writing to anyway */
+	rc = access(slash ? dir : ".", W_OK) == 0 ? open_ro_uri(rl, path, 0, &version) : SQLITE_CANTOPEN;
+	vl_free(dir);
+	if (rc != SQLITE_OK) {
+		sqlite3_close(rl->db);
+		rl->db = NULL;
+		rc = open_ro_uri(rl, path, 1, &version);
+	}
+	if (rc != SQLITE_OK) {
+		vl_buf_addf(err, "cannot read run log '%s': %s", path,
+			    rl->db ? sqlite3_errmsg(rl->db) : "out of memory");
+		goto fail;
+	}
+	if (version == 0) {
+		vl_buf_addf(err, "run log '%s' holds no run: it is empty or not a run log (a run "
+			    "that dies before its first commit leaves nothing to resume: start it "
+			    "again)", path);
+		goto fail;
+	}
+	if (version > (int)NMIGRATIONS) {
+		vl_buf_addf(err, "run log schema version %d is newer than this vleval knows (%d): "
+			    "upgrade vleval", version, (int)NMIGRATIONS);
+		goto fail;
+	}
+	/* the writing statements are prepared too (an older schema may lack
+	 * their columns: then they stay NULL and any write fails cleanly) */
+	for (int i = 0; i < ST_COUNT; i++)
+		sqlite3_prepare_v3(rl->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &rl->st[i],
+				   NULL);
+	*out = rl;
+	return 0;
+fail:
 	sqlite3_close(rl->db);
 	vl_free(rl);
 	return VL_EIO;
@@ -539,10 +628,14 @@ int vl_runlog_put_sample(struct vl_runlog *rl, long long run, const struct vl_sa
 		char why[256];
 		snprintf(why, sizeof(why), "%s", sqlite3_errmsg(rl->db));
 		rl->pending++;   /* this row is lost with its batch */
-		if (vl_runlog_flush(rl) == 0)
+		if (sqlite3_get_autocommit(rl->db)) {
+			/* SQLite rolled the whole batch back itself (SQLITE_FULL) */
+			rl->lost_rows += rl->pending;
+			rl->pending = 0;
+			rl->in_txn = 0;
+		} else if (vl_runlog_flush(rl) == 0) {
 			rl->lost_rows += 1;
-		else
-			snprintf(why, sizeof(why), "%s", rl->commit_err);
+		}
 		return commit_error(rl, run, rl->lost_rows, why, err);
 	}
 	rl->pending++;

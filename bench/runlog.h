@@ -22,6 +22,12 @@ struct vl_runlog;
 
 /* Opens (creating and migrating as needed) the database at path. */
 int vl_runlog_open(const char *path, struct vl_runlog **out, struct vl_buf *err);
+/* Opens an existing run log for reading only (runs, show, reports): never
+ * creates, migrates or writes; read as immutable when its directory cannot
+ * be written (read-only media, an archived CI artefact).  VL_ENOTFOUND when
+ * there is no such file; VL_EIO with err saying why otherwise (a log that
+ * holds no run says so). */
+int vl_runlog_open_readonly(const char *path, struct vl_runlog **out, struct vl_buf *err);
 /* Commits what is pending and closes. */
 void vl_runlog_close(struct vl_runlog *rl);
 

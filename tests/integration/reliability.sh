@@ -51,6 +51,31 @@ expect_exit 0 "show --config" $V show 1 --config --db "$T/u.db"
 check "show --config has no password" sh -c "! grep -q 'PW-s3cr3t' '$T/out'"
 check "show --config shows the URL" grep -q "127.0.0.1:$PORT" "$T/out"
 
+# 5. a run log on read-only media (a read-only bind mount in a mount
+# namespace of our own) is readable by runs and show; nothing is created
+if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
+	mkdir -p "$T/ro"
+	sqlite3 "$T/u.db" "vacuum into '$T/ro/r.db'"
+	sqlite3 "$T/ro/r.db" "pragma journal_mode=wal" >/dev/null
+	unshare -m sh -c "mount --bind '$T/ro' '$T/ro' && mount -o remount,bind,ro '$T/ro' || exit 7
+		$V runs --db '$T/ro/r.db' >'$T/ro.runs' 2>&1; echo \$? >'$T/ro.rc'
+		$V show 1 --json --db '$T/ro/r.db' >'$T/ro.show' 2>&1; echo \$? >>'$T/ro.rc'
+		$V show 1 --samples --db '$T/ro/r.db' >/dev/null 2>&1; echo \$? >>'$T/ro.rc'"
+	check "read-only log: runs, show, show --samples exit 0 ($(cat "$T/ro.runs" "$T/ro.show" | head -c 300))" \
+		[ "$(cat "$T/ro.rc" | tr '\n' ' ')" = "0 0 0 " ]
+	check "read-only log: runs lists the run" grep -q 'rt' "$T/ro.runs"
+	check "read-only log: show --json parses" python3 -c "import json,sys; json.load(open(sys.argv[1]))" "$T/ro.show"
+	check "read-only log: nothing created beside it" [ "$(ls "$T/ro" | tr '\n' ' ')" = "r.db " ]
+else
+	echo "skip: read-only media test (needs root and unshare -m)"
+fi
+expect_exit 2 "runs on a missing log" $V runs --db "$T/none.db"
+check "runs on a missing log names it" grep -q "cannot open run log '$T/none.db'" "$T/err"
+check "runs on a missing log creates nothing" [ ! -e "$T/none.db" ]
+: >"$T/empty.db"
+expect_exit 2 "runs on an empty log" $V runs --db "$T/empty.db"
+check "an empty log says it holds no run" grep -q "holds no run" "$T/err"
+
 # 2. a full disk (a 256 KB tmpfs in a mount namespace of our own, when we
 # may make one): the failed COMMIT says what failed and that the run can be
 # resumed; what was committed is kept; after space is freed the resume
@@ -69,7 +94,7 @@ if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
 		echo \$? >>'$T/fd.rc'
 		sqlite3 '$T/mnt/r.db' 'pragma integrity_check; select count(*), count(distinct sample_id), count(error) from samples; select status from runs' >'$T/fd.q2'"
 	check "full disk: exit 4 then 0 after resume ($(cat "$T/fd.rc" | tr '\n' ' '))" [ "$(cat "$T/fd.rc" | tr '\n' ' ')" = "4 0 " ]
-	check "full disk: message says what failed" grep -q 'run log: cannot commit the last [0-9]* samples of run 1: database or disk is full' "$T/fd.err"
+	check "full disk: message says what failed ($(cat "$T/fd.err"))" grep -q 'run log: cannot commit the last [0-9]* samples* of run 1: database or disk is full' "$T/fd.err"
 	check "full disk: message says the run can be resumed" grep -q 'the samples committed before are kept, and the run can be resumed' "$T/fd.err"
 	check "full disk: log intact after the failure" [ "$(head -n 1 "$T/fd.q1")" = ok ]
 	check "full disk: resume completes every sample once" [ "$(cat "$T/fd.q2" | tr '\n' ' ')" = "ok 300|300|0 finished " ]
