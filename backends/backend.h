@@ -157,7 +157,8 @@ struct vl_backend_methods {
 	unsigned caps;               /* VL_CAP_* */
 
 	/* Opens the backend.  Returns 0, or a negative value with a message in
-	 * err (errlen bytes, NUL-terminated, no secrets). */
+	 * err (errlen bytes, NUL-terminated, no secrets); a failed open frees
+	 * whatever it allocated, since close is called only after a good one. */
 	int (*open)(void *self, const struct vl_backend_config *cfg,
 		    char *err, size_t errlen);
 	/* Queues a request.  Returns 0, or negative with err filled when the

@@ -134,6 +134,8 @@ static int replay_try_tsv(struct replay *r, FILE *f, char *err, size_t errlen, s
 	return 1;
 }
 
+static void replay_close(void *self);
+
 static int replay_open(void *self, const struct vl_backend_config *cfg, char *err, size_t errlen)
 {
 	static const char *const id_keys[] = { "id", "question_id", NULL };
@@ -157,6 +159,8 @@ static int replay_open(void *self, const struct vl_backend_config *cfg, char *er
 	r->path = vl_xstrdup(path);
 	if (replay_try_tsv(r, f, err, errlen, &len)) {
 		fclose(f);
+		if (len < 0)
+			replay_close(self);   /* the host calls close only after a good open */
 		return len < 0 ? -1 : 0;
 	}
 	while ((len = getline(&line, &cap, f)) >= 0) {
@@ -197,6 +201,7 @@ static int replay_open(void *self, const struct vl_backend_config *cfg, char *er
 		snprintf(err, errlen, "predictions file '%s' holds no usable line%s%s", path,
 			 r->first_bad ? "; first problem at " : "",
 			 r->first_bad ? r->first_bad : "");
+		replay_close(self);   /* the host calls close only after a good open */
 		return -1;
 	}
 	return 0;

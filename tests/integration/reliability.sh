@@ -15,6 +15,33 @@ if command -v valgrind >/dev/null 2>&1 && ! grep -qa __asan_init "$V" &&
 		--preds "$F/cands.json" --json
 fi
 
+# 6. leaks: a bad record whose id parsed (the scoring pass skipped it
+# without releasing it) and a replay backend whose open fails; valgrind
+# counts definite leaks as errors
+VG="valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite"
+if command -v valgrind >/dev/null 2>&1 && ! grep -qa __asan_init "$V" &&
+   ! grep -qa __tsan_init "$V"; then
+	mkdir -p "$T/lk/tasks" "$T/lk/data"
+	cat >"$T/lk/tasks/lk.json" <<JSON
+{ "name": "lk", "family": "vqa", "version": 1,
+  "dataset": { "format": "jsonl", "path": "lk.jsonl" },
+  "prompt": "{question}", "generation": { "max_tokens": 8 },
+  "extract": "short", "metrics": ["exact_match"] }
+JSON
+	{ echo '{"id": "a", "question": "q a", "answer": "x"}'
+	  echo '{"id": "bad", "question": 7, "answer": "x"}'
+	  echo '{"id": "b", "question": "q b", "answer": "y"}'; } >"$T/lk/data/lk.jsonl"
+	{ echo '{"id": "a", "output": "x"}'; echo '{"id": "b", "output": "z"}'; } >"$T/lk/preds.jsonl"
+	expect_exit 1 "bad record run under valgrind: no leak, exit 1 for the bad record" \
+		$VG $V run --task lk --tasks-dir "$T/lk/tasks" --data-dir "$T/lk/data" --backend replay \
+		--set predictions="$T/lk/preds.jsonl" --db "$T/lk/r.db" --quiet
+	echo 'not json' >"$T/lk/junk.jsonl"
+	expect_exit 2 "failed replay open under valgrind: no leak" \
+		$VG $V run --task lk --tasks-dir "$T/lk/tasks" --data-dir "$T/lk/data" --backend replay \
+		--set predictions="$T/lk/junk.jsonl" --db "$T/lk/r.db" --quiet
+	check "failed replay open says why" grep -q "holds no usable line" "$T/err"
+fi
+
 # a fake chat-completions server that echoes the question
 BUILD=${VLEVAL_BUILD:-build}
 SERVER=$BUILD/tests/tools/fakeserver
