@@ -113,6 +113,7 @@ int cmd_validate(int argc, char **argv)
 		if (r < 0) {
 			bad++;
 			PROBLEM("%s", vl_buf_str(&err));
+			vl_sample_release(&s);   /* a bad record may have its id */
 			if (r != VL_EPARSE)
 				break;
 			continue;

@@ -57,7 +57,12 @@ char *vl_runner_config_json(const struct vl_task *task, const struct vl_run_opts
 			vl_buf_addch(&b, ',');
 		vl_buf_add_json_str(&b, k);
 		vl_buf_addch(&b, ':');
-		vl_buf_add_json_str(&b, o->backend_cfg->vals.v[i]);
+		{
+			/* a URL's password or key=/token= parameter is a secret too */
+			char *v = vl_url_redact(o->backend_cfg->vals.v[i]);
+			vl_buf_add_json_str(&b, v);
+			vl_free(v);
+		}
 	}
 	vl_buf_addf(&b, "},\"generation\":{\"max_tokens\":%d,\"temperature\":", task->gen.max_tokens);
 	vl_buf_add_json_num(&b, task->gen.temperature);
@@ -627,7 +632,15 @@ int vl_runner_run(const struct vl_task *task, const struct vl_run_opts *o,
 		vl_runlog_tick(rl);
 		vl_progress_update(&L.prog, 0);
 	}
-	vl_runlog_flush(rl);
+	{
+		/* a batch lost to a full disk fails the run, with what failed */
+		struct vl_buf ce = VL_BUF_INIT;
+		if (vl_runlog_commit(rl, L.run, &ce) < 0 && !L.fatal) {
+			vl_error("%s", vl_buf_str(&ce));
+			L.fatal = 1;
+		}
+		vl_buf_release(&ce);
+	}
 	vl_progress_end(&L.prog);
 	res->n_samples = L.shard_count;
 	vl_runlog_get_run(rl, L.run, &ri, err);

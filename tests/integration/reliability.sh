@@ -35,6 +35,8 @@ JSON
 	expect_exit 1 "bad record run under valgrind: no leak, exit 1 for the bad record" \
 		$VG $V run --task lk --tasks-dir "$T/lk/tasks" --data-dir "$T/lk/data" --backend replay \
 		--set predictions="$T/lk/preds.jsonl" --db "$T/lk/r.db" --quiet
+	expect_exit 1 "validate with a bad record under valgrind: no leak" \
+		$VG $V validate --task lk --tasks-dir "$T/lk/tasks" --data-dir "$T/lk/data"
 	echo 'not json' >"$T/lk/junk.jsonl"
 	expect_exit 2 "failed replay open under valgrind: no leak" \
 		$VG $V run --task lk --tasks-dir "$T/lk/tasks" --data-dir "$T/lk/data" --backend replay \
