@@ -191,6 +191,12 @@ static void record(struct loop *L, struct slot *s, struct vl_response *r, int ca
 	row.gpu_mem_peak_mb = r->gpu_mem_peak_mb;
 	row.cached = cached;
 	row.score = NAN;
+	/* the run log and every JSON made from it hold valid UTF-8 only: a
+	 * server's bad bytes become U+FFFD, and the sample says so */
+	vl_utf8_repair(&r->error);
+	if (vl_utf8_repair(&r->text) > 0)
+		vl_runlog_put_error(L->rl, L->run, "output", s->sample.id, "the output was not valid "
+				    "UTF-8: stored with U+FFFD in place of each bad byte");
 	if (r->error || !r->text) {
 		vl_secret_scrub(r->error, L->secret);
 		row.error = r->error ? r->error : "backend returned no text";

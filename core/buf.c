@@ -107,6 +107,59 @@ void vl_buf_addf(struct vl_buf *b, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Bytes of the valid UTF-8 sequence at p (1 to 4), 0 when p does not start
+ * one (a stray continuation byte, an overlong form, a surrogate, past
+ * U+10FFFF, or a sequence cut short by avail or by a NUL). */
+static size_t utf8_seq(const unsigned char *p, size_t avail)
+{
+	unsigned c = p[0], min;
+	size_t len;
+
+	if (c < 0x80)
+		return 1;
+	if ((c & 0xe0) == 0xc0) {
+		len = 2; min = 0x80; c &= 0x1f;
+	} else if ((c & 0xf0) == 0xe0) {
+		len = 3; min = 0x800; c &= 0x0f;
+	} else if ((c & 0xf8) == 0xf0) {
+		len = 4; min = 0x10000; c &= 0x07;
+	} else {
+		return 0;
+	}
+	if (len > avail)
+		return 0;
+	for (size_t k = 1; k < len; k++) {
+		if ((p[k] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (p[k] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	return len;
+}
+
+size_t vl_buf_add_utf8(struct vl_buf *b, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	size_t bad = 0;
+
+	while (p < end) {
+		const unsigned char *q = p;
+		size_t k;
+
+		/* runs of valid text are copied in one piece */
+		while (q < end && (k = utf8_seq(q, (size_t)(end - q))) != 0)
+			q += k;
+		vl_buf_add(b, p, (size_t)(q - p));
+		if (q == end)
+			break;
+		vl_buf_add(b, "\xef\xbf\xbd", 3);
+		bad++;
+		p = q + 1;
+	}
+	return bad;
+}
+
 void vl_buf_add_json_str(struct vl_buf *b, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -128,8 +181,17 @@ void vl_buf_add_json_str(struct vl_buf *b, const char *s)
 			if (*p < 0x20) {
 				char esc[6] = { '\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15] };
 				vl_buf_add(b, esc, 6);
-			} else {
+			} else if (*p < 0x80) {
 				vl_buf_addch(b, *p);
+			} else {
+				/* JSON is UTF-8: an invalid sequence becomes U+FFFD */
+				size_t k = utf8_seq(p, 4);   /* a NUL ends a cut sequence */
+				if (k) {
+					vl_buf_add(b, p, k);
+					p += k - 1;
+				} else {
+					vl_buf_add(b, "\xef\xbf\xbd", 3);
+				}
 			}
 		}
 	}

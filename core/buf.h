@@ -38,7 +38,11 @@ void vl_buf_addch(struct vl_buf *b, int c);
 void vl_buf_addf(struct vl_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void vl_buf_vaddf(struct vl_buf *b, const char *fmt, va_list ap);
-/* Appends s as a JSON string literal, quotes included; NULL gives null. */
+/* Appends the n bytes at s with every invalid UTF-8 sequence replaced by
+ * U+FFFD (one per bad byte); returns how many were replaced. */
+size_t vl_buf_add_utf8(struct vl_buf *b, const char *s, size_t n);
+/* Appends s as a JSON string literal, quotes included; NULL gives null.
+ * Invalid UTF-8 becomes U+FFFD, so the JSON is always valid. */
 void vl_buf_add_json_str(struct vl_buf *b, const char *s);
 /* Appends a double the way JSON wants it (shortest round-trip form, null
  * for NaN and infinities). */

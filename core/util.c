@@ -270,3 +270,19 @@ char *vl_url_redact(const char *url)
 	vl_buf_adds(&b, s);
 	return vl_buf_detach(&b, NULL);
 }
+
+size_t vl_utf8_repair(char **s)
+{
+	struct vl_buf b = VL_BUF_INIT;
+	size_t n, bad;
+
+	if (!*s)
+		return 0;
+	n = strlen(*s);
+	if (vl_utf8_valid(*s, n, NULL))
+		return 0;
+	bad = vl_buf_add_utf8(&b, *s, n);
+	vl_free(*s);
+	*s = vl_buf_detach(&b, NULL);
+	return bad;
+}

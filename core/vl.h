@@ -198,6 +198,11 @@ int vl_utf8_valid(const char *s, size_t n, size_t *bad_off);
  * NULL only when url is NULL. */
 char *vl_url_redact(const char *url);
 
+/* When the string *s (owned, allocated with vl_malloc or malloc) is not
+ * valid UTF-8, replaces it with a copy where each bad byte is U+FFFD and
+ * returns how many were replaced; 0 (and *s untouched) when it is valid. */
+size_t vl_utf8_repair(char **s);
+
 /* Levenshtein distance of two strings' bytes, for "did you mean"
  * suggestions. */
 size_t vl_edit_distance(const char *a, const char *b);

@@ -105,6 +105,20 @@ check "runs on a missing log creates nothing" [ ! -e "$T/none.db" ]
 expect_exit 2 "runs on an empty log" $V runs --db "$T/empty.db"
 check "an empty log says it holds no run" grep -q "holds no run" "$T/err"
 
+# 3. invalid UTF-8 from a server: stored as U+FFFD, recorded, and every JSON
+# vleval writes (show --json, --samples, --errors) parses
+{ q u1 "bad FAULT:badutf8"; q u2 "plain u2"; } >"$T/data/rt.jsonl"
+expect_exit 0 "run meeting invalid UTF-8" $TO $V run --task rt $OPTS \
+	--base-url "http://127.0.0.1:$PORT/v1" --db "$T/x.db"
+check "invalid UTF-8 stored as U+FFFD" \
+	[ "$(sqlite3 "$T/x.db" "select hex(output) from samples where sample_id='u1'")" = "$(printf 'bad \357\277\275\357\277\275 bytes \357\277\275' | od -An -tx1 | tr -d ' \n' | tr a-f A-F)" ]
+check "invalid UTF-8 recorded for the sample" \
+	[ "$(sqlite3 "$T/x.db" "select count(*) from errors where kind='output' and sample_id='u1' and message like '%not valid UTF-8%'")" = 1 ]
+for f in "" --samples --errors; do
+	$V show 1 --json $f --db "$T/x.db" >"$T/x.json" 2>/dev/null
+	check "show --json $f is valid JSON" python3 -c "import json,sys; json.loads(open(sys.argv[1],'rb').read().decode('utf-8'))" "$T/x.json"
+done
+
 # 2. a full disk (a 256 KB tmpfs in a mount namespace of our own, when we
 # may make one): the failed COMMIT says what failed and that the run can be
 # resumed; what was committed is kept; after space is freed the resume

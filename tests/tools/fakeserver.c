@@ -26,7 +26,9 @@
  * itself on a reused connection), close (answer, then close), malformed (200 with
  * cut JSON), truncated (Content-Length larger than the body sent, then
  * close), slow=MS (answer after MS), stream_cut (stream that stops after the
- * first delta), slowstream=MS (first delta at once, the rest after MS).
+ * first delta), slowstream=MS (first delta at once, the rest after MS),
+ * badutf8 (content with raw invalid UTF-8 bytes), nul (content "before",
+ * U+0000, "after"), empty_choices (200 with "choices": []).
  * times=N applies the fault to the first N requests carrying that exact
  * directive and answers normally afterwards (counters are per directive
  * text, so tag=T separates requests).  --fail-first N and --fail-rate P
@@ -508,6 +510,15 @@ static void handle(struct conn *c, const char *method, const char *path, const c
 		c->after_later = RESET;
 	} else if (!strcmp(kind, "malformed")) {
 		const char *m = "{\"choices\":[{\"message\":{\"content\":\"yes";
+		add_response(&c->out, 200, "application/json", NULL, m, strlen(m), want_close);
+	} else if (!strcmp(kind, "badutf8") || !strcmp(kind, "nul") ||
+		   !strcmp(kind, "empty_choices")) {
+		/* raw invalid UTF-8 in the content; a U+0000 inside it; no choice */
+		const char *m = !strcmp(kind, "badutf8")
+			? "{\"choices\":[{\"message\":{\"content\":\"bad \xff\xfe bytes \xc3\"}}]}"
+			: !strcmp(kind, "nul")
+			? "{\"choices\":[{\"message\":{\"content\":\"before\\u0000after\"}}]}"
+			: "{\"choices\":[]}";
 		add_response(&c->out, 200, "application/json", NULL, m, strlen(m), want_close);
 	} else if (!strcmp(kind, "truncated")) {
 		completion_json(&b, t, tl, blen);

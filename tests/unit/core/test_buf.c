@@ -55,6 +55,40 @@ static void test_json(void **state)
 	vl_buf_release(&b);
 }
 
+/* Invalid UTF-8 never reaches a JSON string: each bad byte is U+FFFD */
+static void test_json_invalid_utf8(void **state)
+{
+	static const struct { const char *in, *out; size_t bad; } rows[] = {
+		{ "caf\xc3\xa9 \xf0\x9f\x98\x80", "caf\xc3\xa9 \xf0\x9f\x98\x80", 0 },
+		{ "a\xff" "b", "a\xef\xbf\xbd" "b", 1 },
+		{ "\xc3", "\xef\xbf\xbd", 1 },                        /* cut short */
+		{ "\xc0\xaf", "\xef\xbf\xbd\xef\xbf\xbd", 2 },        /* overlong */
+		{ "\xed\xa0\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd", 3 }, /* surrogate */
+	};
+	struct vl_buf b = VL_BUF_INIT, want = VL_BUF_INIT;
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		char *r = vl_xstrdup(rows[i].in);
+		vl_buf_reset(&b);
+		assert_int_equal(vl_buf_add_utf8(&b, rows[i].in, strlen(rows[i].in)), rows[i].bad);
+		assert_string_equal(b.buf, rows[i].out);
+		vl_buf_reset(&b);
+		vl_buf_add_json_str(&b, rows[i].in);
+		vl_buf_reset(&want);
+		vl_buf_addf(&want, "\"%s\"", rows[i].out);
+		assert_string_equal(b.buf, want.buf);
+		assert_int_equal(vl_utf8_repair(&r), rows[i].bad);
+		assert_string_equal(r, rows[i].out);
+		vl_free(r);
+	}
+	/* a sequence cut by the end of the given bytes is not read past */
+	vl_buf_reset(&b);
+	assert_int_equal(vl_buf_add_utf8(&b, "x\xe2\x82\xac", 3), 2);
+	assert_string_equal(b.buf, "x\xef\xbf\xbd\xef\xbf\xbd");
+	vl_buf_release(&b);
+	vl_buf_release(&want);
+}
+
 static void test_detach(void **state)
 {
 	struct vl_buf b = VL_BUF_INIT;
@@ -201,6 +235,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_growth_and_format),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_json_invalid_utf8),
 		cmocka_unit_test(test_detach),
 		cmocka_unit_test(test_alloc_failure_injection),
 		cmocka_unit_test(test_strmap),
