@@ -194,6 +194,12 @@ static void record(struct loop *L, struct slot *s, struct vl_response *r, int ca
 	/* the run log and every JSON made from it hold valid UTF-8 only: a
 	 * server's bad bytes become U+FFFD, and the sample says so */
 	vl_utf8_repair(&r->error);
+	if (r->text && !r->error && strlen(r->text) > VL_MAX_OUTPUT_BYTES) {
+		struct vl_buf m = VL_BUF_INIT;
+		vl_buf_addf(&m, "output of %zu bytes is over the limit of %d bytes: not scored",
+			    strlen(r->text), VL_MAX_OUTPUT_BYTES);
+		r->error = vl_buf_detach(&m, NULL);
+	}
 	if (vl_utf8_repair(&r->text) > 0)
 		vl_runlog_put_error(L->rl, L->run, "output", s->sample.id, "the output was not valid "
 				    "UTF-8: stored with U+FFFD in place of each bad byte");

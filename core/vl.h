@@ -177,6 +177,14 @@ double vl_cpu_seconds(int who);
 uint64_t vl_hash64(const void *data, size_t n, uint64_t seed);
 #define VL_HASH_SEED 0xcbf29ce484222325ULL
 
+/* Limits on text vleval accepts (README "Limits"): a model output past
+ * VL_MAX_OUTPUT_BYTES is recorded as that sample's error, a reference
+ * (caption, answer) past VL_MAX_REFERENCE_BYTES makes its record a bad
+ * one.  They bound the caption metrics, whose ROUGE-L is quadratic in the
+ * lengths (as in the official scorer), to a few seconds a sample. */
+#define VL_MAX_OUTPUT_BYTES (64 * 1024)
+#define VL_MAX_REFERENCE_BYTES (8 * 1024)
+
 /* A 64-bit hash for bulk data (image bytes): eight bytes a step, about ten
  * times faster than vl_hash64 on large inputs.  Not cryptographic; used
  * where an accidental collision only costs a cache hit on equal-length data. */

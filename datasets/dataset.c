@@ -120,6 +120,22 @@ int vl_dataset_next(struct vl_dataset *ds, struct vl_sample *out, struct vl_buf 
 		vl_sample_release(out);
 		return VL_EPARSE;
 	}
+	/* a reference past the limit would make the caption metrics (ROUGE-L's
+	 * longest common subsequence) quadratic in its length */
+	for (int k = 0; k < 2; k++) {
+		const struct vl_strv *v = k ? &out->answers : &out->captions;
+		for (size_t i = 0; i < v->n; i++) {
+			size_t n = strlen(v->v[i]);
+			if (n <= VL_MAX_REFERENCE_BYTES)
+				continue;
+			ds->bad++;
+			vl_buf_addf(err, "sample '%s' (record %zu): reference %s %zu is %zu bytes, "
+				    "over the limit of %d bytes", out->id, ds->records,
+				    k ? "answer" : "caption", i + 1, n, VL_MAX_REFERENCE_BYTES);
+			vl_sample_release(out);
+			return VL_EPARSE;
+		}
+	}
 	vl_strmap_put(&ds->seen, out->id, (void *)(uintptr_t)ds->records);
 	out->index = ds->next_index++;
 	return 1;

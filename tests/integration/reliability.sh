@@ -119,6 +119,54 @@ for f in "" --samples --errors; do
 	check "show --json $f is valid JSON" python3 -c "import json,sys; json.loads(open(sys.argv[1],'rb').read().decode('utf-8'))" "$T/x.json"
 done
 
+# 7. limits: an output over VL_MAX_OUTPUT_BYTES (64 KB) is its sample's
+# error, a reference over VL_MAX_REFERENCE_BYTES (8 KB) a bad record; the
+# run goes on and finishes the others
+mk_task lim
+big=$(head -c 70000 /dev/zero | tr '\0' 'a')
+ref=$(head -c 9000 /dev/zero | tr '\0' 'b')
+{ q big "$big"; q ok1 "plain ok1"
+  printf '{"id": "bigref", "image": "a.jpg", "question": "q", "answer": "%s"}\n' "$ref"; } >"$T/data/lim.jsonl"
+expect_exit 1 "run with an over-long output and reference" $TO $V run --task lim $OPTS \
+	--base-url "http://127.0.0.1:$PORT/v1" --db "$T/l.db"
+check "long output: the sample's error names the limit" \
+	[ "$(sqlite3 "$T/l.db" "select count(*) from samples where sample_id='big' and output is null and error like 'output of 70000 bytes is over the limit of 65536 bytes%'")" = 1 ]
+check "long reference: a bad record naming the sample" \
+	[ "$(sqlite3 "$T/l.db" "select count(*) from errors where kind='dataset' and message like '%sample ''bigref''%reference answer 1 is 9000 bytes, over the limit of 8192 bytes%'")" = 1 ]
+check "the other sample is answered" [ "$(sqlite3 "$T/l.db" "select count(*) from samples where sample_id='ok1' and error is null")" = 1 ]
+
+# 7. SIGINT takes effect within a second even inside a long scoring pass
+# (outputs and references at their limits: ROUGE-L takes seconds a sample)
+mkdir -p "$T/sg/tasks" "$T/sg/data"
+cat >"$T/sg/tasks/sg.json" <<JSON
+{ "name": "sg", "family": "caption", "version": 1,
+  "dataset": { "format": "jsonl", "path": "sg.jsonl" },
+  "prompt": "caption", "generation": { "max_tokens": 8 },
+  "extract": "none", "metrics": ["caption"] }
+JSON
+python3 - "$T/sg" <<'PY'
+import json, sys
+d = sys.argv[1]
+ref = " ".join("a" for _ in range(4000))
+out = " ".join("a" for _ in range(32000))
+with open(d + "/data/sg.jsonl", "w") as f, open(d + "/preds.jsonl", "w") as p:
+    for i in range(4):
+        f.write(json.dumps({"id": "c%d" % i, "question": "q", "captions": [ref] * 5}) + "\n")
+        p.write(json.dumps({"id": "c%d" % i, "output": out}) + "\n")
+PY
+$V run --task sg --tasks-dir "$T/sg/tasks" --data-dir "$T/sg/data" --backend replay \
+	--set predictions="$T/sg/preds.jsonl" --db "$T/g.db" --quiet >/dev/null 2>"$T/g.err" &
+RPID=$!
+sleep 2
+t0=$(date +%s%N)
+kill -INT $RPID
+wait $RPID; rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+check "SIGINT in scoring: exit 3 (interrupted), got $rc" [ "$rc" = 3 ]
+check "SIGINT in scoring: stopped within a second (${ms} ms)" [ "$ms" -lt 1500 ]
+check "SIGINT in scoring: says the run can be resumed" grep -q "can be resumed" "$T/g.err"
+check "SIGINT in scoring: log intact" [ "$(sqlite3 "$T/g.db" "pragma integrity_check")" = ok ]
+
 # 2. a full disk (a 256 KB tmpfs in a mount namespace of our own, when we
 # may make one): the failed COMMIT says what failed and that the run can be
 # resumed; what was committed is kept; after space is freed the resume
