@@ -13,6 +13,8 @@ PERF_PKGS = wrk hyperfine time
 # tests/integration/slurm.sh starts a single-node Slurm cluster of its own;
 # a test whose package cannot be installed skips and says so
 TEST_PKGS = chromium slurmctld slurmd slurm-client munge
+# libFuzzer: Debian's clang and its runtime libraries (libclang_rt.fuzzer)
+FUZZ_PKGS = clang libclang-rt-14-dev
 
 WARN = -Wall -Wextra -Wstrict-prototypes -Wvla -Wno-unused-parameter
 ifneq ($(CI),)
@@ -171,7 +173,7 @@ PERF_TOOLS = $(patsubst tests/perf/%.c,$(BUILD)/tests/perf/%,$(wildcard tests/pe
 PLUGIN_SO = $(if $(wildcard backends/plugin-template.c),$(BUILD)/libvl_plugin_template.so)
 TEST_PLUGINS = $(patsubst tests/fixtures/plugins/%.c,$(BUILD)/tests/plugins/%.so,$(wildcard tests/fixtures/plugins/*.c))
 
-.PHONY: all deps perf-deps test-deps test unit integration asan tsan demo install clean perf
+.PHONY: all deps perf-deps test-deps fuzz-deps test unit integration asan tsan valgrind fuzz fuzz-smoke demo install clean perf
 .DEFAULT_GOAL := all
 
 all: vleval vleval-pixels $(PLUGIN_SO)
@@ -254,6 +256,38 @@ asan: deps
 	@$(MAKE) --no-print-directory test BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 
+# Every integration script with vleval under valgrind: no memory error, no
+# leak (still-reachable blocks included, less tests/valgrind/vleval.supp)
+valgrind: deps
+	@$(MAKE) --no-print-directory $(BUILD)/vleval $(TEST_TOOLS) $(PLUGIN_SO) $(TEST_PLUGINS)
+	@BUILD=$(BUILD) sh tests/valgrind/run.sh
+
+# libFuzzer targets, one per parser of outside input: tests/fuzz/fuzz_*.c
+# built with clang into build-fuzz/tests/fuzz/ (the library with
+# -fsanitize=fuzzer-no-link, each target linked with libFuzzer's main).
+# `make fuzz-smoke` runs each for FUZZ_SECONDS on its seed corpus (CI);
+# tests/fuzz/run.sh TARGET SECONDS runs one for longer.
+FUZZ_SRCS = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS = $(patsubst tests/fuzz/%.c,build-fuzz/tests/fuzz/%,$(FUZZ_SRCS))
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_SECONDS ?= 10
+
+fuzz-deps: deps
+	@$(MAKE) --no-print-directory deps DEB_PKGS="$(FUZZ_PKGS)"
+
+fuzz: fuzz-deps
+	@$(MAKE) --no-print-directory CC=clang BUILD=build-fuzz CI= OPT="-O1 -g -fno-omit-frame-pointer" \
+	  SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" build-fuzz/libvl.a
+	@$(MAKE) --no-print-directory CC=clang BUILD=build-fuzz CI= OPT="-O1 -g -fno-omit-frame-pointer" \
+	  SAN="$(FUZZ_SAN)" $(FUZZ_BINS)
+
+fuzz-smoke: fuzz
+	@sh tests/fuzz/run.sh --smoke $(FUZZ_SECONDS)
+
+build-fuzz/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h build-fuzz/libvl.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -fsanitize=fuzzer -Itests/fuzz -o $@ $< build-fuzz/libvl.a $(LDLIBS_ALL) -fsanitize=fuzzer
+
 # ThreadSanitizer: the openai backend runs libcurl on a thread of its own
 tsan: deps
 	@$(MAKE) --no-print-directory test BUILD=build-tsan OPT="-O1 -g" SAN="-fsanitize=thread"
@@ -274,6 +308,6 @@ install: vleval vleval-pixels
 	install -m 644 backends/backend.h $(DESTDIR)$(PREFIX)/include/vleval/backend.h
 
 clean:
-	rm -rf build build-asan build-tsan vleval vleval-pixels demo-report
+	rm -rf build build-asan build-tsan build-fuzz vleval vleval-pixels demo-report
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

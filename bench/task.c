@@ -174,7 +174,10 @@ int vl_task_parse(const char *text, size_t len, const char *origin,
 		const char *rest = end ? end : text;
 		for (const char *p = text; p < rest; p++)
 			line += *p == '\n';
-		rest += strspn(rest, " \t\r\n");
+		/* text need not be NUL-terminated: stay within len */
+		while (rest < text + len && (*rest == ' ' || *rest == '\t' || *rest == '\r' ||
+					     *rest == '\n'))
+			rest++;
 		vl_buf_addf(err, "cannot parse task file '%s' line %zu: %s", origin, line,
 			    (size_t)(rest - text) >= len ? "unexpected end of file (truncated JSON?)"
 							: "invalid JSON");

@@ -28,7 +28,9 @@ static const char alphabet[64] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /* pair[v] = alphabet[v >> 6], alphabet[v & 63] for every 12-bit v */
-#define A(i) alphabet[i]
+/* the literal, not alphabet[]: clang takes only a literal's bytes as
+ * constants in an initializer */
+#define A(i) "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"[i]
 #define P(v) { A((v) >> 6), A((v) & 63) }
 #define P4(v) P(v), P((v) + 1), P((v) + 2), P((v) + 3)
 #define P16(v) P4(v), P4((v) + 4), P4((v) + 8), P4((v) + 12)

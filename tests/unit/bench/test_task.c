@@ -73,6 +73,23 @@ static void test_errors_name_file_and_key(void **state)
 	vl_buf_release(&err);
 }
 
+/* Fuzzing found it: text is len bytes, not a C string; a parse error
+ * ending in blanks must not read past them (make asan checks) */
+static void test_parse_reads_len_bytes_only(void **state)
+{
+	static const char doc[] = "{\"name\": \"x\",  \n\t ";
+	size_t n = sizeof(doc) - 1;
+	char *text = vl_xmalloc(n);   /* no NUL after it */
+	struct vl_task *t = NULL;
+	struct vl_buf err = VL_BUF_INIT;
+
+	memcpy(text, doc, n);
+	assert_int_equal(vl_task_parse(text, n, "cut.json", &t, &err), VL_EPARSE);
+	assert_non_null(strstr(vl_buf_str(&err), "unexpected end of file"));
+	vl_free(text);
+	vl_buf_release(&err);
+}
+
 static void test_family_options(void **state)
 {
 	struct vl_buf err = VL_BUF_INIT;
@@ -166,6 +183,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid),
 		cmocka_unit_test(test_errors_name_file_and_key),
+		cmocka_unit_test(test_parse_reads_len_bytes_only),
 		cmocka_unit_test(test_family_options),
 		cmocka_unit_test(test_render),
 		cmocka_unit_test(test_builtins_and_override),
