@@ -6,23 +6,48 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-/* Failure injection is for single-threaded tests only; -1 means off. */
+/* Allocations left before failure injection starts failing them; -1 off.
+ * Atomic: the openai I/O thread and the caption workers allocate too. */
 static long fail_countdown = -1;
+static int env_read;
 
 void vl_alloc_fail_after(long n)
 {
-	fail_countdown = n;
+	__atomic_store_n(&env_read, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&fail_countdown, n, __ATOMIC_RELAXED);
+}
+
+/* VLEVAL_ALLOC_FAIL_AFTER=N: the whole process runs with the (N+1)th and
+ * every later allocation failing (tests/integration/alloc_fail.sh). */
+static void read_env(void)
+{
+	const char *e = getenv("VLEVAL_ALLOC_FAIL_AFTER");
+	char *end;
+	long n;
+
+	__atomic_store_n(&env_read, 1, __ATOMIC_RELAXED);
+	if (!e || !*e)
+		return;
+	n = strtol(e, &end, 10);
+	if (*end == '\0' && n >= 0)
+		__atomic_store_n(&fail_countdown, n, __ATOMIC_RELAXED);
 }
 
 static int should_fail(void)
 {
-	if (fail_countdown < 0)
-		return 0;
-	if (fail_countdown == 0)
-		return 1;
-	fail_countdown--;
-	return 0;
+	long left;
+
+	if (!__atomic_load_n(&env_read, __ATOMIC_RELAXED))
+		read_env();
+	left = __atomic_load_n(&fail_countdown, __ATOMIC_RELAXED);
+	while (left > 0) {
+		if (__atomic_compare_exchange_n(&fail_countdown, &left, left - 1, 0,
+						__ATOMIC_RELAXED, __ATOMIC_RELAXED))
+			return 0;
+	}
+	return left == 0;
 }
 
 void *vl_malloc(size_t n)
@@ -70,10 +95,19 @@ void vl_free(void *p)
 	free(p);
 }
 
+/* No memory for bookkeeping that cannot fail: say so and leave at once
+ * with exit status 4 (fatal, resumable: what was committed stays).  _exit,
+ * not exit: other threads may still be running, and nothing half-done in
+ * this process is worth flushing. */
 static void oom(size_t n)
 {
-	fprintf(stderr, "vleval: out of memory allocating %zu bytes\n", n);
-	abort();
+	char msg[96];
+	int len = snprintf(msg, sizeof(msg), "vleval: error: out of memory allocating %zu bytes\n", n);
+
+	if (len > 0 && write(2, msg, (size_t)len) < 0) {
+		/* nothing more to say */
+	}
+	_exit(4);
 }
 
 void *vl_xmalloc(size_t n)

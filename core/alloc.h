@@ -3,9 +3,11 @@
  *
  * Every allocation in vleval goes through these functions so that a test can
  * make the Nth allocation fail (vl_alloc_fail_after) and check that the code
- * under test reports the failure instead of crashing.  The vl_x* variants never
- * return NULL: they abort with a message, for the places where running out of
- * memory is not a recoverable condition (the CLI, the runner's bookkeeping).
+ * under test reports the failure instead of crashing; the environment variable
+ * VLEVAL_ALLOC_FAIL_AFTER=N does the same for a whole vleval process.  The
+ * vl_x* variants never return NULL: they print "out of memory" and end the
+ * process with exit status 4, for the places where running out of memory is
+ * not a recoverable condition (the CLI, the runner's bookkeeping).
  */
 #ifndef VL_ALLOC_H
 #define VL_ALLOC_H
