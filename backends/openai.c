@@ -257,6 +257,7 @@ static int op_submit(void *self, const struct vl_request *req, char *err, size_t
 	j->t_submit = vl_now();
 	j->not_before = 0;
 	j->attempts = 0;
+	j->resends = 0;
 	j->status = 0;
 	j->bytes_sent = j->bytes_received = 0;
 	if (vl_openai_body_build(&bo, req, &j->body, &e) < 0) {

@@ -69,6 +69,10 @@ static int on_seek(void *ud, curl_off_t off, int origin)
 {
 	struct job *j = ud;
 
+	/* a rewind after the body went out is one more request on the wire:
+	 * one more attempt to count */
+	if (off == 0 && j->body.pos > 0)
+		j->resends++;
 	if (origin != SEEK_SET || off < 0 || vl_openai_body_seek(&j->body, (size_t)off) < 0)
 		return CURL_SEEKFUNC_CANTSEEK;
 	return CURL_SEEKFUNC_OK;
@@ -330,7 +334,8 @@ static void complete(struct openai *o, struct job *j, const char *text, const ch
 	r->ttft_s = o->stream && j->t_first > 0 ? j->t_first - j->t_submit : -1;
 	r->bytes_sent = j->bytes_sent;
 	r->bytes_received = j->bytes_received;
-	r->retries = j->attempts > 0 ? j->attempts - 1 : 0;
+	r->retries = (j->attempts > 0 ? j->attempts - 1 : 0) + j->resends;
+	__atomic_add_fetch(&o->requests_sent, j->resends, __ATOMIC_RELAXED);
 	if (o->tpm.rate && pt >= 0 && ct >= 0) {
 		/* give back what the estimate overcharged (or take the rest) */
 		o->tpm.level += j->cost - (double)(pt + ct);

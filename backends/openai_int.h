@@ -29,6 +29,7 @@ struct job {
 	size_t live;              /* index in openai.live while in flight */
 	int url;                  /* index of the replica in use */
 	int attempts;
+	int resends;              /* requests libcurl sent again by itself */
 	int too_big;
 	long status;              /* HTTP status of the current attempt */
 	double retry_after;       /* seconds, -1 none */

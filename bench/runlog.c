@@ -104,7 +104,7 @@ struct vl_runlog {
 	int in_txn;
 	long pending;
 	double txn_start;
-	char commit_err[256];   /* SQLite's message for the last failed batch */
+	char commit_err[512];   /* SQLite's message for the last failed batch */
 	long lost_rows;         /* rows of failed batches not yet reported */
 };
 
@@ -289,9 +289,17 @@ fail:
 	return VL_EIO;
 }
 
+/* SQLite's message for the last failed write of this thread: a write that
+ * fails inside a batch (a cache row on a full disk) makes SQLite roll the
+ * whole batch back, and the COMMIT after it only says "no transaction". */
+static _Thread_local char last_step_err[256];
+
 static int step_reset(sqlite3_stmt *st)
 {
 	int rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		snprintf(last_step_err, sizeof(last_step_err), "%s",
+			 sqlite3_errmsg(sqlite3_db_handle(st)));
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : VL_EIO;
@@ -307,7 +315,11 @@ int vl_runlog_flush(struct vl_runlog *rl)
 	rl->pending = 0;
 	if (step_reset(rl->st[ST_COMMIT]) == 0)
 		return 0;
-	snprintf(rl->commit_err, sizeof(rl->commit_err), "%s", sqlite3_errmsg(rl->db));
+	if (sqlite3_get_autocommit(rl->db) && last_step_err[0])
+		snprintf(rl->commit_err, sizeof(rl->commit_err), "%s (a write of the batch failed "
+			 "and SQLite rolled it back)", last_step_err);
+	else
+		snprintf(rl->commit_err, sizeof(rl->commit_err), "%s", sqlite3_errmsg(rl->db));
 	rl->lost_rows += rows;
 	/* a failed COMMIT (disk full) may leave the transaction open: roll it
 	 * back so that the next batch can begin; the batch is lost, and a
@@ -625,7 +637,7 @@ int vl_runlog_put_sample(struct vl_runlog *rl, long long run, const struct vl_sa
 	bind_text(st, 22, r->reference);
 	if (step_reset(st) < 0) {
 		/* a full disk can fail the write itself, not only the COMMIT */
-		char why[256];
+		char why[512];
 		snprintf(why, sizeof(why), "%s", sqlite3_errmsg(rl->db));
 		rl->pending++;   /* this row is lost with its batch */
 		if (sqlite3_get_autocommit(rl->db)) {

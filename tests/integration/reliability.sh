@@ -168,6 +168,16 @@ check "SIGINT in scoring: exit 3 (interrupted), got $rc" [ "$rc" = 3 ]
 check "SIGINT in scoring: says the run can be resumed" grep -q "can be resumed" "$T/g.err"
 check "SIGINT in scoring: log intact" [ "$(sqlite3 "$T/g.db" "pragma integrity_check")" = ok ]
 
+# 10. a request libcurl sends again by itself (the reused connection was
+# dropped: RST before any answer) counts as an attempt: retries equal what
+# the server saw, less one
+{ q w1 "warm the connection"; q dr "dropped FAULT:drop:times=1"; } >"$T/data/rt.jsonl"
+expect_exit 0 "run meeting a dropped reused connection" $TO $V run --task rt \
+	$(echo "$OPTS" | sed 's/--concurrency 4/--concurrency 1/') --base-url "http://127.0.0.1:$PORT/v1" --db "$T/d.db"
+seen=$(grep -c 'text=dropped' "$T/server.log")
+got=$(sqlite3 "$T/d.db" "select retries from samples where sample_id='dr'")
+check "retries ($got) = requests the server saw ($seen) - 1" [ "$got" = $((seen - 1)) ]
+
 # 2. a full disk (a 256 KB tmpfs in a mount namespace of our own, when we
 # may make one): the failed COMMIT says what failed and that the run can be
 # resumed; what was committed is kept; after space is freed the resume
