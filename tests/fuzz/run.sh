@@ -39,6 +39,7 @@ if [ "$1" = --smoke ]; then
 	secs=${2:-10}
 	pass=0 fail=0
 	for f in $B/fuzz_*; do
+		case $f in *.d) continue ;; esac
 		[ -x "$f" ] || continue
 		if run_one "$(basename "$f")" "$secs"; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 	done

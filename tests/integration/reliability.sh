@@ -178,6 +178,27 @@ seen=$(grep -c 'text=dropped' "$T/server.log")
 got=$(sqlite3 "$T/d.db" "select retries from samples where sample_id='dr'")
 check "retries ($got) = requests the server saw ($seen) - 1" [ "$got" = $((seen - 1)) ]
 
+# 11. a run killed before its first commit (at many moments of its start)
+# leaves a clear state: the log is intact, runs either lists the run or
+# says the log holds none, never "no such table", and the next run works
+mk_task k
+i=1; while [ $i -le 20 ]; do q "k$i" "kill $i FAULT:slow=300"; i=$((i + 1)); done >"$T/data/k.jsonl"
+for d in 0 0.01 0.02 0.05 0.1 0.2; do
+	rm -f "$T/k.db" "$T/k.db-wal" "$T/k.db-shm"
+	$V run --task k $OPTS --base-url "http://127.0.0.1:$PORT/v1" --db "$T/k.db" >/dev/null 2>&1 &
+	KPID=$!
+	sleep $d
+	kill -9 $KPID 2>/dev/null
+	wait $KPID 2>/dev/null
+	[ -e "$T/k.db" ] || continue
+	check "killed at ${d}s: integrity ok" [ "$(sqlite3 "$T/k.db" "pragma integrity_check" 2>&1)" = ok ]
+	$V runs --db "$T/k.db" >"$T/k.out" 2>&1; rc=$?
+	check "killed at ${d}s: runs says what is there ($rc: $(head -c 200 "$T/k.out"))" \
+		sh -c "[ $rc = 0 ] || grep -q 'holds no run' '$T/k.out'"
+	check "killed at ${d}s: no raw SQLite error" sh -c "! grep -qi 'no such table' '$T/k.out'"
+done
+expect_exit 0 "a run after the kills" $TO $V run --task rt $OPTS --base-url "http://127.0.0.1:$PORT/v1" --db "$T/k.db"
+
 # 2. a full disk (a 256 KB tmpfs in a mount namespace of our own, when we
 # may make one): the failed COMMIT says what failed and that the run can be
 # resumed; what was committed is kept; after space is freed the resume
