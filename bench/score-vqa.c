@@ -399,6 +399,7 @@ int score_vqa(int argc, char **argv)
 	struct vl_sample s;
 	enum vl_vqa_revision rev;
 	cJSON *spec_json = NULL;
+	struct vl_dataset_spec spec;
 
 	rc = vl_parse_opts("score vqa", argc, argv, opts, NULL, &help);
 	if (rc)
@@ -427,7 +428,8 @@ int score_vqa(int argc, char **argv)
 	cJSON_AddStringToObject(spec_json, "questions", qpath);
 	cJSON_AddStringToObject(spec_json, "annotations", apath);
 	{
-		struct vl_dataset_spec spec = { "score vqa", "", spec_json, 0 };
+		/* the loader keeps spec (borrowed) until the dataset is closed */
+		spec = (struct vl_dataset_spec){ "score vqa", "", spec_json, 0 };
 		struct vl_buf derr = VL_BUF_INIT;
 		int drc = vl_dataset_open(&spec, &ds, &derr);
 

@@ -47,7 +47,8 @@ const struct vl_loader *const *vl_loader_list(void);
 
 struct vl_dataset;
 
-/* Opens the dataset described by spec.  Returns 0 or a negative code. */
+/* Opens the dataset described by spec (borrowed: loaders keep it, so it
+ * must outlive the dataset).  Returns 0 or a negative code. */
 int vl_dataset_open(const struct vl_dataset_spec *spec, struct vl_dataset **out,
 		    struct vl_buf *err);
 /* Same contract as vl_loader.next; also sets out->index and reports
