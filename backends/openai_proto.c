@@ -4,6 +4,7 @@
  * message, and the incremental parser of a streamed answer (server-sent
  * events).  Pure functions of their input: no I/O, no libcurl.
  */
+#include "core/jsonparse.h"
 #include "backends/openai.h"
 
 #include <cjson/cJSON.h>
@@ -53,7 +54,7 @@ static void add_excerpt(struct vl_buf *out, const char *s, size_t len, size_t ma
 int vl_openai_parse_response(const char *body, size_t len, struct vl_buf *text,
 			     long *prompt_tokens, long *completion_tokens, struct vl_buf *err)
 {
-	cJSON *root = cJSON_ParseWithLength(body, len);
+	cJSON *root = vl_cjson_parse(body, len);
 	const cJSON *choice, *msg, *content;
 
 	*prompt_tokens = *completion_tokens = -1;
@@ -90,7 +91,7 @@ int vl_openai_parse_response(const char *body, size_t len, struct vl_buf *text,
 
 void vl_openai_error_message(const char *body, size_t len, struct vl_buf *out)
 {
-	cJSON *root = cJSON_ParseWithLength(body, len);
+	cJSON *root = vl_cjson_parse(body, len);
 	const cJSON *e = cJSON_GetObjectItemCaseSensitive(root, "error");
 	const cJSON *m = cJSON_GetObjectItemCaseSensitive(e, "message");
 	const char *s = NULL;
@@ -157,7 +158,7 @@ static int sse_line(struct vl_sse *s, const char *p, size_t n)
 		s->done = 1;
 		return 0;
 	}
-	root = cJSON_ParseWithLength(p, n);
+	root = vl_cjson_parse(p, n);
 	if (!root) {
 		s->failed = 1;
 		vl_buf_adds(&s->err, "malformed stream event: '");

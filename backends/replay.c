@@ -11,6 +11,7 @@
  * Malformed lines do not stop the run: they are skipped, and a sample left
  * without a prediction is recorded as an error that names the first bad line.
  */
+#include "core/jsonparse.h"
 #include "backends/backend.h"
 #include "backends/ready.h"
 #include "backends/replay_tsv.h"
@@ -171,7 +172,7 @@ static int replay_open(void *self, const struct vl_backend_config *cfg, char *er
 		lineno++;
 		if ((size_t)len == strspn(line, " \t\r\n"))
 			continue;
-		o = cJSON_ParseWithLength(line, (size_t)len);
+		o = vl_cjson_parse(line, (size_t)len);
 		if (!cJSON_IsObject(o)) {
 			note_bad(r, lineno, "invalid JSON");
 			cJSON_Delete(o);

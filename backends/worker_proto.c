@@ -4,6 +4,7 @@
  * one JSON line, and one line of a worker's stdout decoded into a reply.
  * No processes here.
  */
+#include "core/jsonparse.h"
 #include "backends/worker.h"
 #include "core/vl.h"
 
@@ -104,7 +105,7 @@ int vl_worker_reply_parse(const char *line, size_t len, struct vl_worker_reply *
 	const cJSON *text, *error;
 
 	memset(r, 0, sizeof(*r));
-	r->root = cJSON_ParseWithLength(line, len);
+	r->root = vl_cjson_parse(line, len);
 	if (reply_id(cJSON_GetObjectItemCaseSensitive(r->root, "id"), &r->id) < 0) {
 		cJSON_Delete(r->root);
 		r->root = NULL;

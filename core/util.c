@@ -3,6 +3,7 @@
  * reading, UTF-8 validation, edit distance.
  */
 #include "core/vl.h"
+#include "core/jsonparse.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -285,4 +286,41 @@ size_t vl_utf8_repair(char **s)
 	vl_free(*s);
 	*s = vl_buf_detach(&b, NULL);
 	return bad;
+}
+
+size_t vl_json_nul_to_symbol(char *json, size_t n)
+{
+	size_t count = 0;
+
+	for (size_t i = 0; i + 6 <= n; i++) {
+		size_t bs;
+
+		if (json[i] != '\\')
+			continue;
+		/* an escape starts at an odd backslash: "\\u0000" is text */
+		for (bs = 1; i + bs < n && json[i + bs] == '\\'; bs++)
+			;
+		i += bs - 1;
+		if (!(bs & 1) || i + 6 > n || json[i + 1] != 'u' || memcmp(json + i + 2, "000", 3) ||
+		    json[i + 5] != '0')
+			continue;
+		memcpy(json + i + 2, "2400", 4);
+		count++;
+		i += 5;
+	}
+	return count;
+}
+
+cJSON *vl_cjson_parse(const char *json, size_t n)
+{
+	char *copy;
+	cJSON *root;
+
+	if (!memmem(json, n, "\\u0000", 6))
+		return cJSON_ParseWithLength(json, n);
+	copy = vl_xstrndup(json, n);
+	vl_json_nul_to_symbol(copy, n);
+	root = cJSON_ParseWithLength(copy, n);
+	vl_free(copy);
+	return root;
 }

@@ -199,6 +199,18 @@ for d in 0 0.01 0.02 0.05 0.1 0.2; do
 done
 expect_exit 0 "a run after the kills" $TO $V run --task rt $OPTS --base-url "http://127.0.0.1:$PORT/v1" --db "$T/k.db"
 
+# 4. an output holding U+0000 is kept whole (stored with U+2400 in its place)
+{ q n1 "nul FAULT:nul"; q n2 "plain n2"; } >"$T/data/rt.jsonl"
+expect_exit 0 "run meeting U+0000 (openai)" $TO $V run --task rt $OPTS \
+	--base-url "http://127.0.0.1:$PORT/v1" --db "$T/n.db"
+check "openai: text after U+0000 kept" \
+	[ "$(sqlite3 "$T/n.db" "select output from samples where sample_id='n1'")" = "$(printf 'before\342\220\200after')" ]
+printf '{"id": "n1", "output": "a\\u0000b"}\n{"id": "n2", "output": "c"}\n' >"$T/np.jsonl"
+expect_exit 0 "run meeting U+0000 (replay)" $TO $V run --task rt --tasks-dir "$T/tasks" \
+	--data-dir "$T/data" --backend replay --set predictions="$T/np.jsonl" --quiet --db "$T/n.db"
+check "replay: text after U+0000 kept" \
+	[ "$(sqlite3 "$T/n.db" "select output from samples where run_id=2 and sample_id='n1'")" = "$(printf 'a\342\220\200b')" ]
+
 # 2. a full disk (a 256 KB tmpfs in a mount namespace of our own, when we
 # may make one): the failed COMMIT says what failed and that the run can be
 # resumed; what was committed is kept; after space is freed the resume

@@ -3,6 +3,7 @@
  * fit to store or print (no password, no key= or token= value).
  */
 #include "test_helpers.h"
+#include "core/jsonparse.h"
 
 static void test_url_redact(void **state)
 {
@@ -28,10 +29,33 @@ static void test_url_redact(void **state)
 	assert_null(vl_url_redact(NULL));
 }
 
+/* A U+0000 escape becomes U+2400 so that cJSON keeps the text after it */
+static void test_json_nul(void **state)
+{
+	static const struct { const char *in, *out; size_t n; } rows[] = {
+		{ "\"a\\u0000b\"", "\"a\\u2400b\"", 1 },
+		{ "\"a\\\\u0000b\"", "\"a\\\\u0000b\"", 0 },          /* an escaped backslash */
+		{ "\"\\\\\\u0000\"", "\"\\\\\\u2400\"", 1 },            /* \\ then \u0000 */
+		{ "\"\\u00001\\u0000\"", "\"\\u24001\\u2400\"", 2 },
+		{ "\"\\u000", "\"\\u000", 0 },                          /* cut short */
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		char *s = vl_xstrdup(rows[i].in);
+		assert_int_equal(vl_json_nul_to_symbol(s, strlen(s)), rows[i].n);
+		assert_string_equal(s, rows[i].out);
+		vl_free(s);
+	}
+	cJSON *j = vl_cjson_parse("{\"t\":\"before\\u0000after\"}", 26);
+	assert_non_null(j);
+	assert_string_equal(cJSON_GetObjectItem(j, "t")->valuestring, "before\xe2\x90\x80" "after");
+	cJSON_Delete(j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_url_redact),
+		cmocka_unit_test(test_json_nul),
 	};
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }
