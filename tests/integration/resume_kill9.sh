@@ -59,6 +59,11 @@ db="$T/int.db"
 $V run $RUN --set delay_ms=8 --db "$db" >"$T/out" 2>"$T/err" &
 pid=$!
 sleep 0.3
+# a loaded machine (or make asan) may not have committed a batch yet
+i=0
+while [ $i -lt 50 ] && [ "$(sq "$db" "select count(*) from samples" 2>/dev/null || echo 0)" = 0 ]; do
+	sleep 0.1; i=$((i + 1))
+done
 kill -INT $pid
 wait $pid
 rc=$?
