@@ -165,7 +165,7 @@ ms=$((($(date +%s%N) - t0) / 1000000))
 check "SIGINT in scoring: exit 3 (interrupted), got $rc" [ "$rc" = 3 ]
 [ -n "${VLEVAL_UNDER_VALGRIND:-}" ] ||
 	check "SIGINT in scoring: stopped within a second (${ms} ms)" [ "$ms" -lt 1500 ]
-check "SIGINT in scoring: says the run can be resumed" grep -q "can be resumed" "$T/g.err"
+check "SIGINT in scoring: says the run can be resumed" grep -q "can be resumed\|resume with" "$T/g.err"
 check "SIGINT in scoring: log intact" [ "$(sqlite3 "$T/g.db" "pragma integrity_check")" = ok ]
 
 # 10. a request libcurl sends again by itself (the reused connection was
