@@ -150,14 +150,14 @@ d = sys.argv[1]
 ref = " ".join("a" for _ in range(4000))
 out = " ".join("a" for _ in range(32000))
 with open(d + "/data/sg.jsonl", "w") as f, open(d + "/preds.jsonl", "w") as p:
-    for i in range(4):
+    for i in range(16):
         f.write(json.dumps({"id": "c%d" % i, "question": "q", "captions": [ref] * 5}) + "\n")
         p.write(json.dumps({"id": "c%d" % i, "output": out}) + "\n")
 PY
 $V run --task sg --tasks-dir "$T/sg/tasks" --data-dir "$T/sg/data" --backend replay \
 	--set predictions="$T/sg/preds.jsonl" --db "$T/g.db" --quiet >/dev/null 2>"$T/g.err" &
 RPID=$!
-sleep 2
+sleep 1.5
 t0=$(date +%s%N)
 kill -INT $RPID
 wait $RPID; rc=$?
