@@ -440,8 +440,39 @@ static double start_due(struct openai *o)
 
 enum outcome { DONE_OK, DONE_RETRY, DONE_FAIL, DONE_FATAL };
 
+/* Names the phase a timed-out attempt was in and the limit that applied:
+ * libcurl caps the connect phase (TCP and the TLS handshake) at
+ * CONNECTTIMEOUT = min(timeout, 30 s); --timeout covers the whole request. */
+static void timeout_message(struct openai *o, CURL *e, const char *url, struct vl_buf *out)
+{
+	double conn = 0, app = 0, pre = 0, limit = o->timeout_s < 30 ? o->timeout_s : 30;
+	curl_off_t up = 0;
+	long port = 0;
+
+	/* libcurl 7.88 leaves CONNECT_TIME at 0 until the whole connect phase
+	 * (TLS included) is done; the peer's port is known once TCP is up */
+	curl_easy_getinfo(e, CURLINFO_PRIMARY_PORT, &port);
+	curl_easy_getinfo(e, CURLINFO_CONNECT_TIME, &conn);
+	curl_easy_getinfo(e, CURLINFO_APPCONNECT_TIME, &app);
+	curl_easy_getinfo(e, CURLINFO_PRETRANSFER_TIME, &pre);
+	curl_easy_getinfo(e, CURLINFO_SIZE_UPLOAD_T, &up);
+	if (pre > 0 || up > 0)  /* connected (or a kept-alive connection): sent */
+		vl_buf_addf(out, "timed out after %g s waiting for %s to answer (--timeout covers "
+			    "the whole request)", o->timeout_s, url);
+	else if (conn <= 0 && port <= 0)
+		vl_buf_addf(out, "timed out after %g s connecting to %s (the connect phase is "
+			    "capped at min(--timeout, 30 s))", limit, url);
+	else if (!strncasecmp(url, "https://", 8) && app <= 0)
+		vl_buf_addf(out, "timed out after %g s in the TLS handshake with %s (the connect "
+			    "phase is capped at min(--timeout, 30 s); a plain-HTTP server behind "
+			    "an https:// URL?)", limit, url);
+	else
+		vl_buf_addf(out, "timed out after %g s waiting for %s to answer (--timeout covers "
+			    "the whole request)", o->timeout_s, url);
+}
+
 /* Classifies a finished attempt; fills j->lasterr unless it succeeded. */
-static enum outcome classify(struct openai *o, struct job *j, CURLcode res,
+static enum outcome classify(struct openai *o, CURL *e, struct job *j, CURLcode res,
 			     struct vl_buf *text, long *pt, long *ct)
 {
 	const char *url = o->shown[j->url];
@@ -455,8 +486,7 @@ static enum outcome classify(struct openai *o, struct job *j, CURLcode res,
 			return DONE_FAIL;
 		}
 		if (res == CURLE_OPERATION_TIMEDOUT)
-			vl_buf_addf(&j->lasterr, "timed out after %g s waiting for %s",
-				    o->timeout_s, url);
+			timeout_message(o, e, url, &j->lasterr);
 		else
 			vl_buf_addf(&j->lasterr, "request to %s failed: %s", url,
 				    curl_easy_strerror(res));
@@ -536,7 +566,7 @@ static void finish_transfer(struct openai *o, CURL *e, CURLcode res)
 	j->bytes_sent += (long long)req_size + (long long)up;
 	j->bytes_received += (long long)down + hdr_size;
 
-	oc = classify(o, j, res, &text, &pt, &ct);
+	oc = classify(o, e, j, res, &text, &pt, &ct);
 	if (oc == DONE_RETRY && j->attempts <= o->retries) {
 		j->not_before = vl_now() + vl_openai_backoff(j->attempts, o->backoff_s,
 							     o->backoff_max_s, j->retry_after,

@@ -395,7 +395,8 @@ static void test_timeout(void **state)
 	snprintf(run.prompts[1], 96, "b FAULT:slow=1000:times=1");
 	run_all(b, &run, 2, 10);
 	assert_null(run.r[0].text);
-	assert_non_null(strstr(run.r[0].error, "timed out after 0.3 s"));
+	assert_non_null(strstr(run.r[0].error, "timed out after 0.3 s waiting for"));
+	assert_non_null(strstr(run.r[0].error, "--timeout covers the whole request"));
 	assert_int_equal(run.r[0].retries, 2);
 	assert_true(run.r[0].latency_s >= 0.9 && run.r[0].latency_s < 2.5);
 	assert_non_null(run.r[1].text);
@@ -463,6 +464,36 @@ static void test_connect_refused(void **state)
 	assert_int_equal(sent(b), 3);
 	vl_backend_close(b);
 	release_run(&run, 1);
+}
+
+/* An https:// URL to a server that accepts the connection and never speaks
+ * TLS (a plain-HTTP server, here a silent listener: the kernel completes the
+ * TCP handshake from the backlog): the error names the TLS handshake and the
+ * connect limit min(timeout, 30 s), not the whole-request timeout. */
+static void test_tls_handshake_timeout(void **state)
+{
+	static struct run run;
+	const char *const kv[] = { "timeout", "0.4", "retries", "0", NULL };
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t sl = sizeof(sa);
+	struct vl_backend *b;
+	char base[64];
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(fd, 8), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
+	snprintf(base, sizeof(base), "https://127.0.0.1:%d/v1", ntohs(sa.sin_port));
+	b = open_backend(base, kv);
+	snprintf(run.prompts[0], 96, "tls to a silent server");
+	run_all(b, &run, 1, 10);
+	assert_null(run.r[0].text);
+	assert_non_null(strstr(run.r[0].error, "timed out after 0.4 s in the TLS handshake"));
+	assert_non_null(strstr(run.r[0].error, "min(--timeout, 30 s)"));
+	vl_backend_close(b);
+	release_run(&run, 1);
+	close(fd);
 }
 
 /* Two replicas share the load; --fail-first makes the first attempts fail. */
@@ -659,6 +690,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_timeout, kill_live),
 		cmocka_unit_test_teardown(test_stream, kill_live),
 		cmocka_unit_test_teardown(test_connect_refused, kill_live),
+		cmocka_unit_test_teardown(test_tls_handshake_timeout, kill_live),
 		cmocka_unit_test_teardown(test_load_balance, kill_live),
 		cmocka_unit_test_teardown(test_random_faults, kill_live),
 		cmocka_unit_test_teardown(test_rpm, kill_live),
