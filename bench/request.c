@@ -6,6 +6,7 @@
 #include "core/image.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +87,33 @@ static int image_hash(struct vl_request_builder *L, const char *path, XXH128_has
 	vl_buf_release(&key);
 	vl_buf_release(&file);
 	return rc;
+}
+
+/* A sample's image file must be a non-empty file of a type vl_image_mime
+ * knows before a request carries it: a server would answer 400 without
+ * naming the file, and `validate` flags the same files. */
+static int check_image_file(const char *path, struct vl_buf *err)
+{
+	unsigned char head[32];
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (!f) {
+		vl_buf_addf(err, "cannot read image '%s': %s", path, strerror(errno));
+		return VL_EIO;
+	}
+	n = fread(head, 1, sizeof(head), f);
+	fclose(f);
+	if (n == 0) {
+		vl_buf_addf(err, "image '%s' is empty", path);
+		return VL_EINVAL;
+	}
+	if (!vl_image_mime(head, n)) {
+		vl_buf_addf(err, "image '%s' is not a known image type (JPEG, PNG, GIF, BMP, WebP): "
+			    "not sent", path);
+		return VL_EINVAL;
+	}
+	return 0;
 }
 
 /* Appends a field of the cache key, length first, so that no two
@@ -231,8 +259,12 @@ int vl_request_build(struct vl_request_builder *b, const struct vl_sample *s, ui
 	out->prompt = vl_buf_detach(&prompt, NULL);
 	if (s->images.n || s->image_b64) {
 		out->imgs = vl_xcalloc(s->images.n + 1, sizeof(*out->imgs));
-		for (size_t i = 0; i < s->images.n; i++)
+		for (size_t i = 0; i < s->images.n; i++) {
+			/* out keeps the prompt: the failed sample's row shows it */
+			if ((b->bm->caps & VL_CAP_IMAGES) && check_image_file(s->images.v[i], err) < 0)
+				return VL_EINVAL;
 			out->imgs[req->n_images++].path = s->images.v[i];
+		}
 		if (s->image_b64)
 			out->imgs[req->n_images++].b64 = s->image_b64;
 		/* out keeps the prompt: the failed sample's row shows it */

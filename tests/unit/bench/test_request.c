@@ -191,12 +191,64 @@ static void test_image_failure_keeps_prompt(void **state)
 	vl_buf_release(&err);
 }
 
+/* A backend that sends images gets only files that are images: an empty
+ * file or an unknown type is the sample's error, naming the file, before
+ * any request; baselines, which never look at images, are not held up. */
+static void test_image_header_checked(void **state)
+{
+	struct vl_task *t = task();
+	struct vl_request_builder b;
+	struct vl_built_request r;
+	struct vl_buf err = VL_BUF_INIT;
+	struct vl_kv cfg = { 0 };
+	struct vl_sample s;
+	struct vl_backend *be, *random = backend_open("random", NULL);
+
+	vl_kv_set(&cfg, "base_url", "http://127.0.0.1:9/v1");
+	vl_kv_set(&cfg, "preflight", "0");
+	be = backend_open("openai", &cfg);
+	assert_int_equal(vl_request_builder_init(&b, t, NULL, be, "m", NULL, NULL, &err), 0);
+	sample(&s);
+	assert_int_equal(vl_request_build(&b, &s, 1, &r, &err), 0);
+	vl_built_request_release(&r);
+
+	write_image("");
+	assert_true(vl_request_build(&b, &s, 2, &r, &err) < 0);
+	assert_non_null(strstr(err.buf, "is empty"));
+	assert_non_null(strstr(err.buf, img_path));
+	assert_non_null(r.prompt);
+	vl_built_request_release(&r);
+
+	vl_buf_reset(&err);
+	write_image("<html>not found</html>");
+	assert_true(vl_request_build(&b, &s, 3, &r, &err) < 0);
+	assert_non_null(strstr(err.buf, "not a known image type"));
+	assert_non_null(strstr(err.buf, img_path));
+	vl_built_request_release(&r);
+	vl_request_builder_release(&b);
+
+	/* the random baseline does not read images: built as before */
+	vl_buf_reset(&err);
+	assert_int_equal(vl_request_builder_init(&b, t, NULL, random, "m", NULL, NULL, &err), 0);
+	assert_int_equal(vl_request_build(&b, &s, 4, &r, &err), 0);
+	vl_built_request_release(&r);
+	vl_request_builder_release(&b);
+
+	vl_sample_release(&s);
+	vl_backend_close(be);
+	vl_backend_close(random);
+	vl_kv_release(&cfg);
+	vl_task_free(t);
+	vl_buf_release(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_build, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cache_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_image_failure_keeps_prompt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_image_header_checked, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("request", tests, NULL, NULL);
 }
