@@ -1017,7 +1017,8 @@ int vl_runlog_run_counts(struct vl_runlog *rl, long long run, struct vl_run_coun
 	memset(out, 0, sizeof(*out));
 	vl_runlog_flush(rl);
 	if (sqlite3_prepare_v2(rl->db,
-			       "SELECT error IS NOT NULL, cached, parse_ok, latency_s, ttft_s"
+			       "SELECT error IS NOT NULL, cached, parse_ok, latency_s, ttft_s,"
+			       " prompt_tokens, completion_tokens"
 			       " FROM samples WHERE run_id = ?", -1, &st, NULL) != SQLITE_OK)
 		return VL_EIO;
 	sqlite3_bind_int64(st, 1, run);
@@ -1032,6 +1033,8 @@ int vl_runlog_run_counts(struct vl_runlog *rl, long long run, struct vl_run_coun
 			out->parse_failures++;
 		if (sqlite3_column_int(st, 1)) {
 			out->cached++;
+			out->cached_prompt_tokens += sqlite3_column_int64(st, 5);
+			out->cached_completion_tokens += sqlite3_column_int64(st, 6);
 			continue;
 		}
 		if (sqlite3_column_type(st, 3) != SQLITE_NULL)
@@ -1091,8 +1094,14 @@ int vl_runlog_sample_stats(struct vl_runlog *rl, long long run, struct vl_run_in
 	    percentiles(rl, run, "ttft", &ri->ttft_p50, &ri->ttft_p95) < 0)
 		return VL_EIO;
 	if (sqlite3_prepare_v2(rl->db,
-			       "SELECT count(*), sum(error IS NOT NULL), sum(prompt_tokens),"
-			       " sum(completion_tokens), count(prompt_tokens), max(gpu_mem_peak_mb)"
+			       /* cached answers cost nothing: their tokens are not this
+			        * run's (summaries show them apart) */
+			       "SELECT count(*), sum(error IS NOT NULL),"
+			       " sum(CASE WHEN cached THEN NULL ELSE prompt_tokens END),"
+			       " sum(CASE WHEN cached THEN NULL ELSE completion_tokens END),"
+			       " count(CASE WHEN cached THEN NULL ELSE prompt_tokens END),"
+			       " max(gpu_mem_peak_mb),"
+			       " sum(error IS NULL AND NOT cached), sum(error IS NULL AND cached)"
 			       " FROM samples WHERE run_id = ?", -1, &st, NULL) != SQLITE_OK)
 		return VL_EIO;
 	sqlite3_bind_int64(st, 1, run);
@@ -1100,9 +1109,11 @@ int vl_runlog_sample_stats(struct vl_runlog *rl, long long run, struct vl_run_in
 		long total = (long)col_int(st, 0, 0);
 		ri->n_errors = (long)col_int(st, 1, 0);
 		ri->n_done = total - ri->n_errors;
-		/* tokens are unknown (not zero) when no sample reported them */
-		ri->prompt_tokens = col_int(st, 4, 0) ? col_int(st, 2, -1) : -1;
-		ri->completion_tokens = col_int(st, 4, 0) ? col_int(st, 3, -1) : -1;
+		/* tokens are unknown (not zero) when no sample reported them;
+		 * zero when every answer came from the cache */
+		int all_cached = col_int(st, 6, 0) == 0 && col_int(st, 7, 0) > 0;
+		ri->prompt_tokens = col_int(st, 4, 0) ? col_int(st, 2, -1) : all_cached ? 0 : -1;
+		ri->completion_tokens = col_int(st, 4, 0) ? col_int(st, 3, -1) : all_cached ? 0 : -1;
 		if (sqlite3_column_type(st, 5) != SQLITE_NULL)
 			ri->gpu_mem_peak_mb = sqlite3_column_double(st, 5);
 	}

@@ -175,6 +175,8 @@ struct vl_run_counts {
 	long total;                   /* sample rows */
 	long answered, failed;        /* failed: the request gave no answer */
 	long cached;                  /* answered from the response cache */
+	long long cached_prompt_tokens;     /* tokens of the cached answers: */
+	long long cached_completion_tokens; /* not spent by this run */
 	long parse_failures;          /* answered, but no answer could be extracted */
 	double *latency, *ttft;       /* owned; NULL when empty */
 	size_t n_latency, n_ttft;

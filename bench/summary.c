@@ -166,9 +166,15 @@ static void print_cost(struct vl_runlog *rl, const struct vl_run_info *ri, FILE 
 	else if (!ri->baseline && ri->prompt_tokens >= 0)
 		fprintf(out, "  price: unknown (give --price-input/--price-output, or the model in "
 			"prices.json)\n");
-	if (x.counts.cached > 0)
-		fprintf(out, "  cached: %ld of %ld answers came from the response cache: their "
-			"latency and price are not the model's\n", x.counts.cached, x.counts.answered);
+	if (x.counts.cached > 0) {
+		fprintf(out, "  cached: %ld of %ld answers came from the response cache and cost "
+			"nothing", x.counts.cached, x.counts.answered);
+		if (x.counts.cached_prompt_tokens > 0 || x.counts.cached_completion_tokens > 0)
+			fprintf(out, " (prompt %lld  completion %lld tokens not spent, left out of "
+				"the tokens and the price above)", x.counts.cached_prompt_tokens,
+				x.counts.cached_completion_tokens);
+		fputc('\n', out);
+	}
 	vl_run_counts_release(&x.counts);
 }
 
@@ -301,6 +307,8 @@ int vl_summary_json(struct vl_runlog *rl, long long run, struct vl_buf *out)
 			    ri.prompt_tokens < 0 && ri.completion_tokens < 0
 				    ? -1 : (double)((ri.prompt_tokens > 0 ? ri.prompt_tokens : 0) +
 						    (ri.completion_tokens > 0 ? ri.completion_tokens : 0)));
+		vl_buf_addf(out, ",\"cached_prompt_tokens\":%lld,\"cached_completion_tokens\":%lld",
+			    x.counts.cached_prompt_tokens, x.counts.cached_completion_tokens);
 		vl_buf_addf(out, ",\"answered\":%ld,\"failed\":%ld,\"cached\":%ld,"
 			    "\"parse_failures\":%ld,\"errors_by_kind\":{", x.counts.answered,
 			    x.counts.failed, x.counts.cached, x.counts.parse_failures);

@@ -57,7 +57,8 @@ FAST="--retries 2 --timeout 1 --set backoff_ms=20"
 DB="$T/r.db"
 
 # run 1: every sample answered except 'dead' (503 three times), recorded with its error; exit 1
-expect_exit 1 "run with an exhausted sample exits 1" $TO $V run --task ft $OPTS $FAST --db "$DB" --quiet
+PRICE="--price-input 1 --price-output 2"
+expect_exit 1 "run with an exhausted sample exits 1" $TO $V run --task ft $OPTS $FAST $PRICE --db "$DB" --quiet
 cp "$T/out" "$T/all.out"; cp "$T/err" "$T/all.err"
 check "run 1: $N rows, $N distinct" [ "$(sq "$DB" "select count(*) || ' ' || count(distinct sample_id) from samples where run_id=1")" = "$N $N" ]
 check "run 1: each row answered xor failed" \
@@ -101,11 +102,23 @@ check "after resume: one run, finished" [ "$(sq "$DB" "select count(*) || ' ' ||
 
 # a rerun of the finished temperature-0 evaluation: every answer from the cache, no request
 before=$(nreq)
-expect_exit 0 "cached rerun" $TO $V run --task ft $OPTS $FAST --db "$DB" --quiet
+expect_exit 0 "cached rerun" $TO $V run --task ft $OPTS $FAST $PRICE --db "$DB" --quiet
 cat "$T/out" >>"$T/all.out"; cat "$T/err" >>"$T/all.err"
 check "rerun: no request reached the server" [ "$(nreq)" = "$before" ]
 check "rerun: every sample cached" [ "$(sq "$DB" "select count(*) || ' ' || sum(cached) || ' ' || count(error) from samples where run_id=2")" = "$N $N 0" ]
 check "rerun: same answers" [ "$(sq "$DB" "select count(*) from samples a join samples b on a.sample_id = b.sample_id where a.run_id=1 and b.run_id=2 and a.output = b.output")" = $N ]
+# cached answers cost nothing: run 1 spent tokens and a price, the rerun none,
+# and its summary shows the cached tokens apart
+check "run 1: tokens and a price" [ "$(sq "$DB" "select prompt_tokens > 0 and completion_tokens > 0 and price > 0 from runs where id=1")" = 1 ]
+check "rerun: no tokens spent, price 0" [ "$(sq "$DB" "select prompt_tokens || ' ' || completion_tokens || ' ' || (price = 0) from runs where id=2")" = "0 0 1" ]
+ctok=$(sq "$DB" "select sum(prompt_tokens) || ' ' || sum(completion_tokens) from samples where run_id=2")
+expect_exit 0 "show the cached rerun" $TO $V show 2 --db "$DB"
+check "rerun summary: price 0.0000" grep -q 'price 0.0000' "$T/out"
+check "rerun summary: tokens 0" grep -q 'tokens: prompt 0  completion 0  total 0' "$T/out"
+check "rerun summary: cached tokens apart ($ctok)" \
+	grep -q "cached: $N of $N answers came from the response cache and cost nothing (prompt ${ctok% *}  completion ${ctok#* } tokens not spent" "$T/out"
+expect_exit 0 "show --json the cached rerun" $TO $V show 2 --db "$DB" --json
+check "rerun json: cached tokens" grep -q "\"cached_prompt_tokens\":${ctok% *},\"cached_completion_tokens\":${ctok#* }" "$T/out"
 
 # --stream: time to first token recorded; a stream cut half-way is retried
 {
