@@ -79,7 +79,8 @@ BENCH_OBJS = \
 	bench/score-mme.o \
 	bench/score-ocrbench.o \
 	bench/score-mmmu.o \
-	bench/score-ci.o
+	bench/score-ci.o \
+	bench/score-io.o
 
 DATASET_OBJS = \
 	datasets/dataset.o \

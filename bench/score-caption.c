@@ -21,6 +21,7 @@
  * in the JSON, and the rest is scored.
  */
 #include "bench/cli.h"
+#include "bench/score-io.h"
 #include "metrics/caption.h"
 #include "metrics/metric.h"
 
@@ -43,30 +44,16 @@ struct cap_img {
 struct cap_input {
 	struct cap_img *img;
 	size_t n, alloc;
-	/* id -> index + 1, open addressing */
-	uint32_t *slot;
-	size_t cap;
+	struct vl_strmap index;  /* id -> (index + 1), cast to a pointer */
 	struct vl_strv errors;   /* problems not tied to a refs image */
 };
 
-static size_t id_find(const struct cap_input *in, const char *id, size_t *pos)
-{
-	size_t i = (size_t)vl_hash64(id, strlen(id), VL_HASH_SEED) & (in->cap - 1);
-
-	for (; in->slot[i]; i = (i + 1) & (in->cap - 1))
-		if (!strcmp(in->img[in->slot[i] - 1].id, id))
-			break;
-	if (pos)
-		*pos = i;
-	return in->slot[i];   /* index + 1, or 0 */
-}
-
 static struct cap_img *img_get(struct cap_input *in, const char *id, int create)
 {
-	size_t pos, k = id_find(in, id, &pos);
+	void **k = vl_strmap_find(&in->index, id);
 
 	if (k)
-		return &in->img[k - 1];
+		return &in->img[(uintptr_t)*k - 1];
 	if (!create)
 		return NULL;
 	if (in->n == in->alloc) {
@@ -75,39 +62,17 @@ static struct cap_img *img_get(struct cap_input *in, const char *id, int create)
 	}
 	memset(&in->img[in->n], 0, sizeof(in->img[in->n]));
 	in->img[in->n].id = vl_xstrdup(id);
-	in->slot[pos] = (uint32_t)++in->n;
-	if (in->n * 2 > in->cap) {
-		size_t cap = in->cap * 2;
-		uint32_t *slot = vl_xcalloc(cap, sizeof(*slot));
-		for (size_t i = 0; i < in->n; i++) {
-			size_t p = (size_t)vl_hash64(in->img[i].id, strlen(in->img[i].id), VL_HASH_SEED) & (cap - 1);
-			while (slot[p])
-				p = (p + 1) & (cap - 1);
-			slot[p] = (uint32_t)i + 1;
-		}
-		vl_free(in->slot);
-		in->slot = slot;
-		in->cap = cap;
-	}
+	vl_strmap_put(&in->index, id, (void *)(uintptr_t)++in->n);
 	return &in->img[in->n - 1];
 }
 
-/* Makes room for n images (ids of a refs file), so that neither the
- * image array nor the id table grows while it is read. */
+/* Makes room for n images (ids of a refs file), so that the image array
+ * does not grow while it is read. */
 static void input_reserve(struct cap_input *in, size_t n)
 {
-	size_t cap = in->cap;
-
 	if (n > in->alloc) {
 		in->alloc = n;
 		in->img = vl_xrealloc(in->img, in->alloc * sizeof(*in->img));
-	}
-	while (cap < 2 * n + 2)
-		cap *= 2;
-	if (cap != in->cap && in->n == 0) {
-		vl_free(in->slot);
-		in->slot = vl_xcalloc(cap, sizeof(*in->slot));
-		in->cap = cap;
 	}
 }
 
@@ -648,7 +613,7 @@ static void input_release(struct cap_input *in)
 		vl_free(in->img[i].bad);
 	}
 	vl_free(in->img);
-	vl_free(in->slot);
+	vl_strmap_release(&in->index, NULL);
 	vl_strv_release(&in->errors);
 }
 
@@ -674,154 +639,137 @@ static void *preds_job_run(void *arg)
 
 static const char *const value_names[6] = { "Bleu_1", "Bleu_2", "Bleu_3", "Bleu_4", "ROUGE_L", "CIDEr" };
 
-int score_caption(int argc, char **argv)
-{
-	const char *refs_path = NULL, *preds_path = NULL;
-	int pretok = 0, per_sample = 0, json = 0, lenient = 0, ci = 0, help = 0, require_all = 0;
-	size_t unused_img = 0, unused_ref = 0;
-	long resamples = 1000, seed = 0;
-	const struct vl_opt opts[] = {
-		{ "refs", VL_OPT_STRING, &refs_path, "FILE", "references: {id: [captions]} or COCO annotations" },
-		{ "preds", VL_OPT_STRING, &preds_path, "FILE", "candidates: {id: caption} or COCO results list" },
-		{ "pretokenized", VL_OPT_FLAG, &pretok, NULL, "strings are already PTB-tokenized (skip the tokenizer)" },
-		{ "per-sample", VL_OPT_FLAG, &per_sample, NULL, "add per_image: the six values of every image" },
-		{ "json", VL_OPT_FLAG, &json, NULL, "print a JSON object instead of a table" },
-		{ "lenient", VL_OPT_FLAG, &lenient, NULL, "skip bad images (listed) instead of failing" },
-		{ "require-all", VL_OPT_FLAG, &require_all, NULL,
-		  "every image of the refs file needs a prediction (default: score the\n"
-		  "predicted images only, as COCOEvalCap does, and say how many are unused)" },
-		{ "ci", VL_OPT_FLAG, &ci, NULL, "95% percentile-bootstrap confidence intervals" },
-		{ "resamples", VL_OPT_LONG, &resamples, "N", "bootstrap resamples (default 1000)" },
-		{ "seed", VL_OPT_LONG, &seed, "S", "bootstrap seed (default 0)" },
-		{ NULL, 0, NULL, NULL, NULL },
-	};
-	const struct vl_metric *m = vl_metric_find("caption");
-	struct cap_input in = { 0 };
+/* The state of one `score caption`. */
+struct caption_run {
+	const char *refs_path, *preds_path;
+	int pretok, per_sample, lenient, ci, require_all;
+	long resamples, seed;
+	struct cap_input in;
+	/* the texts stay alive to the end: the fast path's strings live in them */
+	struct vl_buf refs_text, preds_text;
+	struct flat_doc refs_flat, preds_flat;
+	cJSON *refs_doc, *preds_doc;
+	size_t unused_img, unused_ref, nskipped;
+	struct vl_strv skipped;    /* every problem: errors first, then images */
+	const struct vl_metric *m;
+	void *st;
+	size_t *order, nscored;    /* image index of each scored sample */
 	struct vl_metric_value vals[VL_METRIC_MAX_VALUES];
 	double lo[VL_METRIC_MAX_VALUES], hi[VL_METRIC_MAX_VALUES];
-	struct vl_kv mopts = { { 0 }, { 0 } };
-	struct vl_buf err = VL_BUF_INIT, out = VL_BUF_INIT;
-	cJSON *refs_doc = NULL, *preds_doc = NULL;
-	struct vl_buf refs_text = VL_BUF_INIT, preds_text = VL_BUF_INIT;
-	struct flat_doc refs_flat = { 0 }, preds_flat = { 0 };
-	int refs_fast = 0, preds_fast;
-	struct preds_job pj = { 0 };
-	pthread_t pt;
-	int pt_running;
-	size_t *order = NULL, nscored = 0, nskipped = 0;
-	int rc = VL_EXIT_USAGE, nvals = 0;
-	void *st = NULL;
+	int nvals;
+};
 
-	if (vl_parse_opts("score caption", argc, argv, opts, NULL, &help))
-		return VL_EXIT_USAGE;
-	if (help) {
-		vl_print_help("vleval score caption --refs FILE --preds FILE [--pretokenized] "
-			      "[--per-sample] [--json] [--lenient] [--require-all] [--ci [--resamples N] [--seed S]]",
-			      "BLEU-1..4, ROUGE-L and CIDEr-D as pycocoevalcap computes them "
-			      "(METEOR and SPICE are not implemented).", opts);
-		return 0;
-	}
-	if (!refs_path || !preds_path) {
-		vl_error("score caption: --refs and --preds are required");
-		return VL_EXIT_USAGE;
-	}
-	if (resamples < 1 || resamples > 1000000) {
-		vl_error("score caption: --resamples must be between 1 and 1000000");
-		return VL_EXIT_USAGE;
-	}
-	in.cap = 1024;
-	in.slot = vl_xcalloc(in.cap, sizeof(*in.slot));
-	/* the texts stay alive to the end: the fast path's strings live in
-	 * them */
-	pj.path = preds_path;
-	pj.text = &preds_text;
-	pj.flat = &preds_flat;
-	pt_running = pthread_create(&pt, NULL, preds_job_run, &pj) == 0;
+/* Reads and parses both files (the preds file on a thread) and fills
+ * c->in; 0, or -1 after printing the error. */
+static int caption_read(struct caption_run *c)
+{
+	struct preds_job pj = { .path = c->preds_path, .text = &c->preds_text, .flat = &c->preds_flat };
+	int refs_fast = 0, rc = -1;
+	pthread_t pt;
+	int pt_running = pthread_create(&pt, NULL, preds_job_run, &pj) == 0;
+
 	if (!pt_running)
 		preds_job_run(&pj);
-	if (read_text(refs_path, &refs_text) < 0)
-		goto join;
-	refs_fast = flat_parse(&refs_text, &refs_flat) == 0;
-	if (!refs_fast && !(refs_doc = parse_json(refs_path, &refs_text)))
-		goto join;
-join:
+	if (read_text(c->refs_path, &c->refs_text) == 0) {
+		refs_fast = flat_parse(&c->refs_text, &c->refs_flat) == 0;
+		if (!refs_fast)
+			c->refs_doc = parse_json(c->refs_path, &c->refs_text);
+	}
 	if (pt_running)
 		pthread_join(pt, NULL);
-	if (!refs_fast && !refs_doc)
+	if (!refs_fast && !c->refs_doc)
 		goto out;
 	if (pj.read_rc < 0) {
 		vl_error("%s", vl_buf_str(&pj.err));
 		goto out;
 	}
-	preds_fast = pj.fast;
-	if (!preds_fast && !(preds_doc = parse_json(preds_path, &preds_text)))
+	if (!pj.fast && !(c->preds_doc = parse_json(c->preds_path, &c->preds_text)))
 		goto out;
-	if (refs_fast)
-		input_reserve(&in, refs_flat.nm);
-	if (refs_fast)
-		read_refs_flat(&in, &refs_flat, refs_path);
-	else if (read_refs(&in, refs_doc, refs_path) < 0)
+	if (refs_fast) {
+		input_reserve(&c->in, c->refs_flat.nm);
+		read_refs_flat(&c->in, &c->refs_flat, c->refs_path);
+	} else if (read_refs(&c->in, c->refs_doc, c->refs_path) < 0) {
 		goto out;
-	if (preds_fast)
-		read_preds_flat(&in, &preds_flat, preds_path, refs_path);
-	else if (read_preds(&in, preds_doc, preds_path, refs_path) < 0)
+	}
+	if (pj.fast)
+		read_preds_flat(&c->in, &c->preds_flat, c->preds_path, c->refs_path);
+	else if (read_preds(&c->in, c->preds_doc, c->preds_path, c->refs_path) < 0)
 		goto out;
-	for (size_t i = 0; i < in.n; i++) {
-		struct cap_img *im = &in.img[i];
-		if (!im->pred && !require_all && !im->bad) {
+	rc = 0;
+out:
+	vl_buf_release(&pj.err);
+	return rc;
+}
+
+/* Marks the images without a prediction (unused, or bad with
+ * --require-all) or without references, and applies the --lenient policy:
+ * 0 to go on (problems listed as skipped), -1 after printing them. */
+static int caption_check(struct caption_run *c)
+{
+	struct cap_input *in = &c->in;
+
+	for (size_t i = 0; i < in->n; i++) {
+		struct cap_img *im = &in->img[i];
+		if (!im->pred && !c->require_all && !im->bad) {
 			im->unused = 1;
-			unused_img++;
-			unused_ref += im->nref;
+			c->unused_img++;
+			c->unused_ref += im->nref;
 		} else if (!im->pred)
-			mark_bad(im, "'%s' image '%s': no prediction%s", preds_path, NULL);
+			mark_bad(im, "'%s' image '%s': no prediction%s", c->preds_path, NULL);
 		else if (im->nref == 0)
-			mark_bad(im, "'%s' image '%s': no reference captions%s", refs_path, NULL);
-		nskipped += im->bad != NULL;
+			mark_bad(im, "'%s' image '%s': no reference captions%s", c->refs_path, NULL);
+		c->nskipped += im->bad != NULL;
 	}
-	if ((nskipped || in.errors.n) && !lenient) {
-		size_t shown = 0;
-		for (size_t i = 0; i < in.errors.n && shown < 20; i++, shown++)
-			vl_error("%s", in.errors.v[i]);
-		for (size_t i = 0; i < in.n && shown < 20; i++)
-			if (in.img[i].bad) {
-				vl_error("%s", in.img[i].bad);
-				shown++;
-			}
-		if (nskipped + in.errors.n > shown)
-			vl_error("... and %zu more problems", nskipped + in.errors.n - shown);
+	for (size_t i = 0; i < in->errors.n; i++)
+		vl_strv_push(&c->skipped, in->errors.v[i]);
+	for (size_t i = 0; i < in->n; i++)
+		if (in->img[i].bad)
+			vl_strv_push(&c->skipped, in->img[i].bad);
+	if (c->skipped.n && !c->lenient) {
+		size_t shown = c->skipped.n < 20 ? c->skipped.n : 20;
+		for (size_t i = 0; i < shown; i++)
+			vl_error("%s", c->skipped.v[i]);
+		if (c->skipped.n > shown)
+			vl_error("... and %zu more problems", c->skipped.n - shown);
 		vl_error("score caption: nothing scored (use --lenient to skip bad images)");
-		goto out;
+		return -1;
 	}
-	for (size_t i = 0; i < in.errors.n; i++)
-		vl_warn("skipped: %s", in.errors.v[i]);
-	for (size_t i = 0; i < in.n; i++)
-		if (in.img[i].bad)
-			vl_warn("skipped: %s", in.img[i].bad);
-	if (unused_img)
+	for (size_t i = 0; i < c->skipped.n; i++)
+		vl_warn("skipped: %s", c->skipped.v[i]);
+	if (c->unused_img)
 		vl_warn("%zu images of '%s' have no prediction in '%s': their %zu reference "
 			"captions are unused (COCOEvalCap scores the predicted images only; "
-			"--require-all makes this an error)", unused_img, refs_path, preds_path,
-			unused_ref);
+			"--require-all makes this an error)", c->unused_img, c->refs_path,
+			c->preds_path, c->unused_ref);
+	return 0;
+}
 
-	vl_kv_set(&mopts, "tokenize", pretok ? "none" : "ptb");
-	st = m->new_state(&mopts, &err);
-	if (!st) {
+/* Feeds the usable images to the caption metric, finishes it and, with
+ * --ci, bootstraps the intervals; 0, or -1 after printing the error. */
+static int caption_score(struct caption_run *c)
+{
+	struct vl_kv mopts = { { 0 }, { 0 } };
+	struct vl_buf err = VL_BUF_INIT;
+	size_t nimg = 0, nsent = 0;
+	int rc = -1;
+
+	vl_kv_set(&mopts, "tokenize", c->pretok ? "none" : "ptb");
+	c->st = c->m->new_state(&mopts, &err);
+	vl_kv_release(&mopts);
+	if (!c->st) {
 		vl_error("%s", vl_buf_str(&err));
 		goto out;
 	}
-	order = vl_xmalloc((in.n + 1) * sizeof(*order));
-	{
-		/* the file sizes bound the bytes of the strings */
-		size_t nimg = 0, nsent = 0;
-		for (size_t i = 0; i < in.n; i++)
-			if (!in.img[i].bad && !in.img[i].unused) {
-				nimg++;
-				nsent += 1 + in.img[i].nref;
-			}
-		vl_caption_metric_reserve(st, nimg, nsent, refs_text.len + preds_text.len);
-	}
-	for (size_t i = 0; i < in.n; i++) {
-		struct cap_img *im = &in.img[i];
+	c->order = vl_xmalloc((c->in.n + 1) * sizeof(*c->order));
+	/* the file sizes bound the bytes of the strings */
+	for (size_t i = 0; i < c->in.n; i++)
+		if (!c->in.img[i].bad && !c->in.img[i].unused) {
+			nimg++;
+			nsent += 1 + c->in.img[i].nref;
+		}
+	vl_caption_metric_reserve(c->st, nimg, nsent, c->refs_text.len + c->preds_text.len);
+	for (size_t i = 0; i < c->in.n; i++) {
+		struct cap_img *im = &c->in.img[i];
 		struct vl_sample s;
 		double score;
 
@@ -832,128 +780,169 @@ join:
 		/* borrowed for the call: the sample does not own them here */
 		s.captions.v = (char **)im->refs;
 		s.captions.n = s.captions.alloc = im->nref;
-		if (m->add(st, &s, im->pred, &score, &err) < 0) {
-			vl_error("'%s' image '%s': %s", refs_path, im->id, vl_buf_str(&err));
+		if (c->m->add(c->st, &s, im->pred, &score, &err) < 0) {
+			vl_error("'%s' image '%s': %s", c->refs_path, im->id, vl_buf_str(&err));
 			goto out;
 		}
-		order[nscored++] = i;
+		c->order[c->nscored++] = i;
 	}
-	if (nscored == 0) {
+	if (c->nscored == 0) {
 		vl_error("score caption: no image left to score");
 		goto out;
 	}
-	nvals = m->finish(st, NULL, 0, vals, VL_METRIC_MAX_VALUES);
-	if (nvals != 6) {
+	c->nvals = c->m->finish(c->st, NULL, 0, c->vals, VL_METRIC_MAX_VALUES);
+	if (c->nvals != 6) {
 		vl_error("score caption: scoring failed");
 		goto out;
 	}
-	if (ci && vl_bootstrap(m, st, nscored, (int)resamples, (uint64_t)seed, 0.95,
-			       vals, (size_t)nvals, lo, hi) < 0) {
+	if (c->ci && vl_bootstrap(c->m, c->st, c->nscored, (int)c->resamples, (uint64_t)c->seed,
+				  0.95, c->vals, (size_t)c->nvals, c->lo, c->hi) < 0) {
 		vl_error("score caption: bootstrap failed");
 		goto out;
 	}
-
-	if (json) {
-		vl_buf_addch(&out, '{');
-		for (int k = 0; k < nvals; k++) {
-			vl_buf_addf(&out, "%s\"%s\": ", k ? ", " : "", vals[k].name);
-			vl_buf_add_json_num(&out, vals[k].value);
-		}
-		vl_buf_addf(&out, ", \"n\": %zu", nscored);
-		if (ci) {
-			vl_buf_adds(&out, ", \"ci\": {");
-			for (int k = 0; k < nvals; k++) {
-				vl_buf_addf(&out, "%s\"%s\": [", k ? ", " : "", vals[k].name);
-				vl_buf_add_json_num(&out, lo[k]);
-				vl_buf_adds(&out, ", ");
-				vl_buf_add_json_num(&out, hi[k]);
-				vl_buf_addch(&out, ']');
-			}
-			vl_buf_addf(&out, "}, \"ci_level\": 0.95, \"resamples\": %ld, \"seed\": %ld",
-				    resamples, seed);
-		}
-		if (per_sample) {
-			vl_buf_adds(&out, ", \"per_image\": {");
-			for (size_t i = 0; i < nscored; i++) {
-				struct vl_caption_scores s;
-				vl_caption_metric_per_image(st, i, &s);
-				vl_buf_adds(&out, i ? ", " : "");
-				vl_buf_add_json_str(&out, in.img[order[i]].id);
-				vl_buf_adds(&out, ": {\"CIDEr\": ");
-				vl_buf_add_json_num(&out, s.cider);
-				vl_buf_adds(&out, ", \"ROUGE_L\": ");
-				vl_buf_add_json_num(&out, s.rouge_l);
-				for (int k = 0; k < 4; k++) {
-					vl_buf_addf(&out, ", \"Bleu_%d\": ", k + 1);
-					vl_buf_add_json_num(&out, s.bleu[k]);
-				}
-				vl_buf_addch(&out, '}');
-			}
-			vl_buf_addch(&out, '}');
-		}
-		if (unused_img)
-			vl_buf_addf(&out, ", \"unused_images\": %zu, \"unused_references\": %zu",
-				    unused_img, unused_ref);
-		if (lenient && (nskipped || in.errors.n)) {
-			int first = 1;
-			vl_buf_adds(&out, ", \"skipped\": [");
-			for (size_t i = 0; i < in.errors.n; i++, first = 0) {
-				vl_buf_adds(&out, first ? "" : ", ");
-				vl_buf_add_json_str(&out, in.errors.v[i]);
-			}
-			for (size_t i = 0; i < in.n; i++) {
-				if (!in.img[i].bad)
-					continue;
-				vl_buf_adds(&out, first ? "" : ", ");
-				vl_buf_add_json_str(&out, in.img[i].bad);
-				first = 0;
-			}
-			vl_buf_addch(&out, ']');
-		}
-		vl_buf_adds(&out, "}\n");
-	} else {
-		vl_buf_addf(&out, "%-8s  %10s%s\n", "metric", "value", ci ? "   95% CI" : "");
-		for (int k = 0; k < nvals; k++) {
-			vl_buf_addf(&out, "%-8s  %10.6f", value_names[k], vals[k].value);
-			if (ci)
-				vl_buf_addf(&out, "   [%.6f, %.6f]", lo[k], hi[k]);
-			vl_buf_addch(&out, '\n');
-		}
-		vl_buf_addf(&out, "images: %zu scored", nscored);
-		if (nskipped || in.errors.n)
-			vl_buf_addf(&out, ", %zu skipped", nskipped + in.errors.n);
-		if (unused_img)
-			vl_buf_addf(&out, ", %zu without a prediction (%zu references unused)",
-				    unused_img, unused_ref);
-		vl_buf_adds(&out, pretok ? " (pretokenized)\n" : " (PTB-tokenized)\n");
-		if (per_sample) {
-			vl_buf_addf(&out, "\n%-16s %9s %9s %9s %9s %9s %9s\n", "image", "CIDEr", "ROUGE_L",
-				    "Bleu_1", "Bleu_2", "Bleu_3", "Bleu_4");
-			for (size_t i = 0; i < nscored; i++) {
-				struct vl_caption_scores s;
-				vl_caption_metric_per_image(st, i, &s);
-				vl_buf_addf(&out, "%-16s %9.4f %9.4f %9.4f %9.4f %9.4f %9.4f\n",
-					    in.img[order[i]].id, s.cider, s.rouge_l, s.bleu[0],
-					    s.bleu[1], s.bleu[2], s.bleu[3]);
-			}
-		}
-	}
-	fwrite(out.buf, 1, out.len, stdout);
-	rc = VL_EXIT_OK;
+	rc = 0;
 out:
-	if (st)
-		m->free_state(st);
-	vl_free(order);
-	vl_kv_release(&mopts);
 	vl_buf_release(&err);
+	return rc;
+}
+
+static void caption_json(const struct caption_run *c, struct vl_buf *out)
+{
+	vl_buf_addch(out, '{');
+	vl_score_json_values(out, c->vals, c->nvals, 1);
+	vl_buf_addf(out, ", \"n\": %zu", c->nscored);
+	if (c->ci) {
+		vl_buf_adds(out, ", \"ci\": {");
+		for (int k = 0; k < c->nvals; k++) {
+			vl_buf_addf(out, "%s\"%s\": [", k ? ", " : "", c->vals[k].name);
+			vl_buf_add_json_num(out, c->lo[k]);
+			vl_buf_adds(out, ", ");
+			vl_buf_add_json_num(out, c->hi[k]);
+			vl_buf_addch(out, ']');
+		}
+		vl_buf_addf(out, "}, \"ci_level\": 0.95, \"resamples\": %ld, \"seed\": %ld",
+			    c->resamples, c->seed);
+	}
+	if (c->per_sample) {
+		vl_buf_adds(out, ", \"per_image\": {");
+		for (size_t i = 0; i < c->nscored; i++) {
+			struct vl_caption_scores s;
+			vl_caption_metric_per_image(c->st, i, &s);
+			vl_buf_adds(out, i ? ", " : "");
+			vl_buf_add_json_str(out, c->in.img[c->order[i]].id);
+			vl_buf_adds(out, ": {\"CIDEr\": ");
+			vl_buf_add_json_num(out, s.cider);
+			vl_buf_adds(out, ", \"ROUGE_L\": ");
+			vl_buf_add_json_num(out, s.rouge_l);
+			for (int k = 0; k < 4; k++) {
+				vl_buf_addf(out, ", \"Bleu_%d\": ", k + 1);
+				vl_buf_add_json_num(out, s.bleu[k]);
+			}
+			vl_buf_addch(out, '}');
+		}
+		vl_buf_addch(out, '}');
+	}
+	if (c->unused_img)
+		vl_buf_addf(out, ", \"unused_images\": %zu, \"unused_references\": %zu",
+			    c->unused_img, c->unused_ref);
+	if (c->lenient && c->skipped.n) {
+		vl_buf_adds(out, ", \"skipped\": ");
+		vl_score_json_strings(out, (const char *const *)c->skipped.v, c->skipped.n);
+	}
+	vl_buf_adds(out, "}\n");
+}
+
+static void caption_text(const struct caption_run *c, struct vl_buf *out)
+{
+	vl_buf_addf(out, "%-8s  %10s%s\n", "metric", "value", c->ci ? "   95% CI" : "");
+	for (int k = 0; k < c->nvals; k++) {
+		vl_buf_addf(out, "%-8s  %10.6f", value_names[k], c->vals[k].value);
+		if (c->ci)
+			vl_buf_addf(out, "   [%.6f, %.6f]", c->lo[k], c->hi[k]);
+		vl_buf_addch(out, '\n');
+	}
+	vl_buf_addf(out, "images: %zu scored", c->nscored);
+	if (c->skipped.n)
+		vl_buf_addf(out, ", %zu skipped", c->skipped.n);
+	if (c->unused_img)
+		vl_buf_addf(out, ", %zu without a prediction (%zu references unused)",
+			    c->unused_img, c->unused_ref);
+	vl_buf_adds(out, c->pretok ? " (pretokenized)\n" : " (PTB-tokenized)\n");
+	if (!c->per_sample)
+		return;
+	vl_buf_addf(out, "\n%-16s %9s %9s %9s %9s %9s %9s\n", "image", "CIDEr", "ROUGE_L",
+		    "Bleu_1", "Bleu_2", "Bleu_3", "Bleu_4");
+	for (size_t i = 0; i < c->nscored; i++) {
+		struct vl_caption_scores s;
+		vl_caption_metric_per_image(c->st, i, &s);
+		vl_buf_addf(out, "%-16s %9.4f %9.4f %9.4f %9.4f %9.4f %9.4f\n",
+			    c->in.img[c->order[i]].id, s.cider, s.rouge_l, s.bleu[0], s.bleu[1],
+			    s.bleu[2], s.bleu[3]);
+	}
+}
+
+static void caption_release(struct caption_run *c)
+{
+	if (c->st)
+		c->m->free_state(c->st);
+	vl_free(c->order);
+	cJSON_Delete(c->refs_doc);
+	cJSON_Delete(c->preds_doc);
+	flat_release(&c->refs_flat);
+	flat_release(&c->preds_flat);
+	vl_buf_release(&c->refs_text);
+	vl_buf_release(&c->preds_text);
+	vl_strv_release(&c->skipped);
+	input_release(&c->in);
+}
+
+int score_caption(int argc, char **argv)
+{
+	struct caption_run c = { .resamples = 1000, .m = vl_metric_find("caption") };
+	int json = 0, help = 0, rc = VL_EXIT_USAGE;
+	const struct vl_opt opts[] = {
+		{ "refs", VL_OPT_STRING, &c.refs_path, "FILE", "references: {id: [captions]} or COCO annotations" },
+		{ "preds", VL_OPT_STRING, &c.preds_path, "FILE", "candidates: {id: caption} or COCO results list" },
+		{ "pretokenized", VL_OPT_FLAG, &c.pretok, NULL, "strings are already PTB-tokenized (skip the tokenizer)" },
+		{ "per-sample", VL_OPT_FLAG, &c.per_sample, NULL, "add per_image: the six values of every image" },
+		{ "json", VL_OPT_FLAG, &json, NULL, "print a JSON object instead of a table" },
+		{ "lenient", VL_OPT_FLAG, &c.lenient, NULL, "skip bad images (listed) instead of failing" },
+		{ "require-all", VL_OPT_FLAG, &c.require_all, NULL,
+		  "every image of the refs file needs a prediction (default: score the\n"
+		  "predicted images only, as COCOEvalCap does, and say how many are unused)" },
+		{ "ci", VL_OPT_FLAG, &c.ci, NULL, "95% percentile-bootstrap confidence intervals" },
+		{ "resamples", VL_OPT_LONG, &c.resamples, "N", "bootstrap resamples (default 1000)" },
+		{ "seed", VL_OPT_LONG, &c.seed, "S", "bootstrap seed (default 0)" },
+		{ NULL, 0, NULL, NULL, NULL },
+	};
+	struct vl_buf out = VL_BUF_INIT;
+
+	if (vl_parse_opts("score caption", argc, argv, opts, NULL, &help))
+		return VL_EXIT_USAGE;
+	if (help) {
+		vl_print_help("vleval score caption --refs FILE --preds FILE [--pretokenized] "
+			      "[--per-sample] [--json] [--lenient] [--require-all] [--ci [--resamples N] [--seed S]]",
+			      "BLEU-1..4, ROUGE-L and CIDEr-D as pycocoevalcap computes them "
+			      "(METEOR and SPICE are not implemented).", opts);
+		return 0;
+	}
+	if (!c.refs_path || !c.preds_path) {
+		vl_error("score caption: --refs and --preds are required");
+		return VL_EXIT_USAGE;
+	}
+	if (c.resamples < 1 || c.resamples > 1000000) {
+		vl_error("score caption: --resamples must be between 1 and 1000000");
+		return VL_EXIT_USAGE;
+	}
+	if (caption_read(&c) == 0 && caption_check(&c) == 0 && caption_score(&c) == 0) {
+		if (json)
+			caption_json(&c, &out);
+		else
+			caption_text(&c, &out);
+		fwrite(out.buf, 1, out.len, stdout);
+		rc = VL_EXIT_OK;
+	}
 	vl_buf_release(&out);
-	cJSON_Delete(refs_doc);
-	cJSON_Delete(preds_doc);
-	flat_release(&refs_flat);
-	flat_release(&preds_flat);
-	vl_buf_release(&refs_text);
-	vl_buf_release(&preds_text);
-	vl_buf_release(&pj.err);
-	input_release(&in);
+	caption_release(&c);
 	return rc;
 }

@@ -12,6 +12,7 @@
  */
 #include "bench/cli.h"
 #include "bench/families.h"
+#include "bench/score-io.h"
 #include "metrics/box.h"
 #include "metrics/metric.h"
 
@@ -98,274 +99,320 @@ static size_t line_of(const char *text, size_t off)
 	return line;
 }
 
+/* The state of one `score grounding`. */
+struct grounding_run {
+	const char *items_path, *box_format, *variant;
+	int lenient, per_sample;
+	const struct vl_metric *m;
+	const struct vl_extractor *x;
+	struct vl_kv mopts;
+	void *st;
+	struct gitem *items;
+	size_t nitems;
+	struct vl_strv skipped;
+	long errors;
+};
+
+static void print_grounding_help(const struct vl_opt *opts)
+{
+	vl_print_help("vleval score grounding --items FILE [--box-format NAME | --model-family NAME] "
+		      "[--iou-variant NAME] [--json] [--per-sample] [--lenient]",
+		      "Acc@0.5 and mean IoU of predicted boxes against ground-truth boxes.",
+		      opts);
+	printf("\nbox formats:");
+	for (const char *const *n = vl_box_format_names(); *n; n++)
+		printf(" %s", *n);
+	printf("\nmodel families:");
+	for (const char *const *n = vl_model_family_names(); *n; n++)
+		printf(" %s", *n);
+	printf("\niou variants:");
+	for (const struct vl_iou_variant *const *v = vl_iou_variant_list(); *v; v++)
+		printf(" %s", (*v)->name);
+	printf("\n");
+}
+
+/* Resolves --model-family and checks the box format and IoU variant; 0, or
+ * -1 after printing the error. */
+static int check_grounding_options(struct grounding_run *g, const char *family)
+{
+	if (family) {
+		const struct vl_model_family *f = vl_model_family_find(family);
+		if (!f) {
+			struct vl_buf err = VL_BUF_INIT;
+			vl_model_family_unknown(family, &err);
+			vl_error("score grounding: %s", vl_buf_str(&err));
+			vl_suggest("model families", family, vl_model_family_names(), 0);
+			vl_buf_release(&err);
+			return -1;
+		}
+		g->box_format = f->box_format;
+	}
+	if (!vl_box_format_known(g->box_format)) {
+		vl_error("score grounding: unknown box format '%s'", g->box_format);
+		vl_suggest("box formats", g->box_format, (const char *const *)vl_box_format_names(), 0);
+		return -1;
+	}
+	if (!vl_iou_variant_find(g->variant)) {
+		const char *names[16];
+		size_t n = 0;
+		for (const struct vl_iou_variant *const *v = vl_iou_variant_list(); *v && n < 16; v++)
+			names[n++] = (*v)->name;
+		vl_error("score grounding: unknown iou variant '%s'", g->variant);
+		vl_suggest("iou variants", g->variant, names, n);
+		return -1;
+	}
+	return 0;
+}
+
+/* Reads the items file into a cJSON array; NULL after printing the error. */
+static cJSON *read_items(const char *path, int lenient, struct vl_buf *text)
+{
+	struct vl_buf err = VL_BUF_INIT;
+	size_t bad_off;
+	cJSON *root;
+
+	if (vl_read_file(path, text, &err) < 0) {
+		vl_error("%s", vl_buf_str(&err));
+		vl_buf_release(&err);
+		return NULL;
+	}
+	if (!vl_utf8_valid(text->buf, text->len, &bad_off)) {
+		if (!lenient) {
+			vl_error("cannot read '%s' line %zu: invalid UTF-8 (byte %zu)", path,
+				 line_of(text->buf, bad_off), bad_off);
+			return NULL;
+		}
+		vl_warn("'%s' line %zu: invalid UTF-8 (byte %zu); items holding it are skipped",
+			path, line_of(text->buf, bad_off), bad_off);
+	}
+	root = cJSON_ParseWithLength(text->buf, text->len);
+	if (!root || !cJSON_IsArray(root)) {
+		const char *ep = cJSON_GetErrorPtr();
+		if (!root && ep && ep >= text->buf && ep <= text->buf + text->len)
+			vl_error("cannot parse '%s' line %zu: not valid JSON", path,
+				 line_of(text->buf, (size_t)(ep - text->buf)));
+		else
+			vl_error("cannot parse '%s': expected a JSON array of items", path);
+		cJSON_Delete(root);
+		return NULL;
+	}
+	return root;
+}
+
+/* Fills s (box, image size, id) and pred (the predicted box as text, ""
+ * for a parse failure) from item it; 0, or -1 with why filled. */
+static int parse_item(const struct grounding_run *g, const cJSON *it, const char *id,
+		      struct vl_sample *s, struct vl_buf *pred, struct vl_buf *why)
+{
+	const cJSON *pb, *output;
+
+	if (!cJSON_IsObject(it)) {
+		vl_buf_adds(why, "not a JSON object");
+		return -1;
+	}
+	if (!utf8_ok(id) || !utf8_ok(cJSON_GetStringValue(cJSON_GetObjectItem(it, "output")))) {
+		vl_buf_adds(why, "invalid UTF-8");
+		return -1;
+	}
+	if (get_size(it, "image_w", &s->image_w, why) < 0 ||
+	    get_size(it, "image_h", &s->image_h, why) < 0 || get_box(it, "gt_box", s->box, why) < 0)
+		return -1;
+	pb = cJSON_GetObjectItem(it, "pred_box");
+	output = cJSON_GetObjectItem(it, "output");
+	s->id = vl_xstrdup(id);
+	s->has_box = 1;
+	if (pb && !cJSON_IsNull(pb)) {
+		double p[4];
+		if (get_box(it, "pred_box", p, why) < 0)
+			return -1;
+		vl_box_format(p, pred);
+	} else if (!pb) {
+		if (!output) {
+			vl_buf_adds(why, "missing \"pred_box\" (or \"output\")");
+			return -1;
+		}
+		if (!cJSON_IsString(output)) {
+			vl_buf_adds(why, "\"output\" must be a string");
+			return -1;
+		}
+		/* VL_EPARSE leaves "": scored as a parse failure */
+		if (g->x->extract(output->valuestring, s, &g->mopts, pred) != 0)
+			vl_buf_reset(pred);
+	}
+	return 0;
+}
+
+/* Notes a bad item: skipped (--lenient) or an error. */
+static void bad_item(struct grounding_run *g, size_t i, const char *id, const struct vl_buf *why)
+{
+	struct vl_buf msg = VL_BUF_INIT;
+
+	vl_buf_addf(&msg, "'%s' item %zu (id %s): %s", g->items_path, i, id, vl_buf_str(why));
+	if (g->lenient) {
+		vl_warn("skipping %s", vl_buf_str(&msg));
+		vl_strv_push(&g->skipped, vl_buf_str(&msg));
+	} else {
+		vl_error("cannot score %s", vl_buf_str(&msg));
+		g->errors++;
+	}
+	vl_buf_release(&msg);
+}
+
+static void score_items(struct grounding_run *g, const cJSON *root)
+{
+	struct vl_buf why = VL_BUF_INIT, pred = VL_BUF_INIT, err = VL_BUF_INIT;
+	const cJSON *it;
+	size_t i = 0;
+
+	g->items = vl_xcalloc((size_t)cJSON_GetArraySize(root) + 1, sizeof(*g->items));
+	cJSON_ArrayForEach(it, root) {
+		struct vl_sample s;
+		char *id = item_id(it, i);
+		double score;
+
+		vl_sample_init(&s);
+		vl_buf_reset(&why);
+		vl_buf_reset(&pred);
+		vl_buf_reset(&err);
+		if (parse_item(g, it, id, &s, &pred, &why) < 0) {
+			bad_item(g, i, id, &why);
+			vl_free(id);
+		} else if (g->m->add(g->st, &s, vl_buf_str(&pred), &score, &err) != 0) {
+			vl_error("cannot score '%s' item %zu: %s", g->items_path, i, vl_buf_str(&err));
+			g->errors++;
+			vl_free(id);
+		} else {
+			struct gitem *gi = &g->items[g->nitems++];
+			gi->id = id;
+			gi->iou = score;
+			gi->fail = pred.len == 0;
+			gi->hit = vl_iou_hit(vl_iou_variant_find(g->variant), score) && pred.len;
+		}
+		vl_sample_release(&s);
+		i++;
+	}
+	vl_buf_release(&why);
+	vl_buf_release(&pred);
+	vl_buf_release(&err);
+}
+
+static void grounding_json(const struct grounding_run *g, const struct vl_metric_value *vals,
+			   int nv, struct vl_buf *out)
+{
+	vl_buf_addch(out, '{');
+	vl_score_json_values(out, vals, nv, 1);
+	vl_buf_adds(out, ", \"iou_variant\": ");
+	vl_buf_add_json_str(out, g->variant);
+	vl_buf_adds(out, ", \"box_format\": ");
+	vl_buf_add_json_str(out, g->box_format);
+	if (g->per_sample) {
+		vl_buf_adds(out, ", \"per_item\": [");
+		for (size_t k = 0; k < g->nitems; k++) {
+			vl_buf_adds(out, k ? ", {\"id\": " : "{\"id\": ");
+			vl_buf_add_json_str(out, g->items[k].id);
+			vl_buf_adds(out, ", \"iou\": ");
+			vl_buf_add_json_num(out, g->items[k].iou);
+			vl_buf_addf(out, ", \"hit\": %s, \"parse_failure\": %s}",
+				    g->items[k].hit ? "true" : "false", g->items[k].fail ? "true" : "false");
+		}
+		vl_buf_addch(out, ']');
+	}
+	if (g->lenient) {
+		vl_buf_adds(out, ", \"skipped\": ");
+		vl_score_json_strings(out, (const char *const *)g->skipped.v, g->skipped.n);
+	}
+	vl_buf_adds(out, "}\n");
+}
+
+static void grounding_text(const struct grounding_run *g, const struct vl_metric_value *vals,
+			   int nv, struct vl_buf *out)
+{
+	vl_buf_addf(out, "grounding (%s, iou variant %s) over '%s'\n", g->box_format, g->variant,
+		    g->items_path);
+	for (int k = 0; k < nv; k++) {
+		vl_buf_addf(out, "  %-16s ", vals[k].name);
+		vl_buf_add_json_num(out, vals[k].value);
+		vl_buf_addch(out, '\n');
+	}
+	if (g->per_sample)
+		for (size_t k = 0; k < g->nitems; k++) {
+			vl_buf_addf(out, "  item %s iou ", g->items[k].id);
+			vl_buf_add_json_num(out, g->items[k].iou);
+			vl_buf_adds(out, g->items[k].fail ? " (parse failure)\n" :
+				    g->items[k].hit ? " hit\n" : "\n");
+		}
+	if (g->skipped.n)
+		vl_buf_addf(out, "  skipped %zu item%s (see warnings)\n", g->skipped.n,
+			    g->skipped.n == 1 ? "" : "s");
+}
+
 int score_grounding(int argc, char **argv)
 {
-	const char *items_path = NULL, *box_format = "pixels", *variant = "standard", *family = NULL;
-	int json = 0, per_sample = 0, lenient = 0, help = 0, rc = VL_EXIT_OK;
+	struct grounding_run g = { .box_format = "pixels", .variant = "standard",
+				   .m = vl_metric_find("grounding"), .x = vl_extractor_find("box") };
+	const char *family = NULL;
+	int json = 0, help = 0, rc = VL_EXIT_USAGE;
 	const struct vl_opt opts[] = {
-		{ "items", VL_OPT_STRING, &items_path, "FILE", "JSON array of items (required)" },
-		{ "box-format", VL_OPT_STRING, &box_format, "NAME",
+		{ "items", VL_OPT_STRING, &g.items_path, "FILE", "JSON array of items (required)" },
+		{ "box-format", VL_OPT_STRING, &g.box_format, "NAME",
 		  "notation of \"output\" texts (default pixels)" },
 		{ "model-family", VL_OPT_STRING, &family, "NAME",
 		  "the box notation of this model family (instead of --box-format)" },
-		{ "iou-variant", VL_OPT_STRING, &variant, "NAME", "IoU convention (default standard)" },
+		{ "iou-variant", VL_OPT_STRING, &g.variant, "NAME", "IoU convention (default standard)" },
 		{ "json", VL_OPT_FLAG, &json, NULL, "print a JSON object" },
-		{ "per-sample", VL_OPT_FLAG, &per_sample, NULL, "include per_item values" },
-		{ "lenient", VL_OPT_FLAG, &lenient, NULL, "skip bad items and list them" },
+		{ "per-sample", VL_OPT_FLAG, &g.per_sample, NULL, "include per_item values" },
+		{ "lenient", VL_OPT_FLAG, &g.lenient, NULL, "skip bad items and list them" },
 		{ NULL },
 	};
-	const struct vl_metric *m = vl_metric_find("grounding");
-	const struct vl_extractor *x = vl_extractor_find("box");
-	struct vl_buf text = VL_BUF_INIT, err = VL_BUF_INIT, why = VL_BUF_INIT, pred = VL_BUF_INIT;
-	struct vl_buf out = VL_BUF_INIT;
-	struct vl_kv mopts = { 0 };
+	struct vl_buf text = VL_BUF_INIT, err = VL_BUF_INIT, out = VL_BUF_INIT;
 	struct vl_metric_value vals[VL_METRIC_MAX_VALUES];
-	struct gitem *items = NULL;
-	struct vl_strv skipped = { 0 };
 	cJSON *root = NULL;
-	const cJSON *it;
-	void *st = NULL;
-	size_t nitems = 0, i = 0, bad_off;
-	long errors = 0;
 	int nv;
 
 	if (vl_parse_opts("score grounding", argc, argv, opts, NULL, &help))
 		return VL_EXIT_USAGE;
 	if (help) {
-		vl_print_help("vleval score grounding --items FILE [--box-format NAME | --model-family NAME] "
-			      "[--iou-variant NAME] [--json] [--per-sample] [--lenient]",
-			      "Acc@0.5 and mean IoU of predicted boxes against ground-truth boxes.",
-			      opts);
-		printf("\nbox formats:");
-		for (const char *const *n = vl_box_format_names(); *n; n++)
-			printf(" %s", *n);
-		printf("\nmodel families:");
-		for (const char *const *n = vl_model_family_names(); *n; n++)
-			printf(" %s", *n);
-		printf("\niou variants:");
-		for (const struct vl_iou_variant *const *v = vl_iou_variant_list(); *v; v++)
-			printf(" %s", (*v)->name);
-		printf("\n");
+		print_grounding_help(opts);
 		return 0;
 	}
-	if (!items_path) {
+	if (!g.items_path) {
 		vl_error("score grounding: --items FILE is required");
 		return VL_EXIT_USAGE;
 	}
-	if (family) {
-		const struct vl_model_family *f = vl_model_family_find(family);
-		if (!f) {
-			vl_model_family_unknown(family, &err);
-			vl_error("score grounding: %s", vl_buf_str(&err));
-			vl_suggest("model families", family, vl_model_family_names(), 0);
-			vl_buf_release(&err);
-			return VL_EXIT_USAGE;
-		}
-		box_format = f->box_format;
-	}
-	if (!vl_box_format_known(box_format)) {
-		vl_error("score grounding: unknown box format '%s'", box_format);
-		vl_suggest("box formats", box_format, (const char *const *)vl_box_format_names(), 0);
+	if (check_grounding_options(&g, family) < 0)
 		return VL_EXIT_USAGE;
-	}
-	if (!vl_iou_variant_find(variant)) {
-		const char *names[16];
-		size_t n = 0;
-		for (const struct vl_iou_variant *const *v = vl_iou_variant_list(); *v && n < 16; v++)
-			names[n++] = (*v)->name;
-		vl_error("score grounding: unknown iou variant '%s'", variant);
-		vl_suggest("iou variants", variant, names, n);
-		return VL_EXIT_USAGE;
-	}
-	if (vl_read_file(items_path, &text, &err) < 0) {
-		vl_error("%s", vl_buf_str(&err));
-		rc = VL_EXIT_USAGE;
+	if (!(root = read_items(g.items_path, g.lenient, &text)))
 		goto out;
-	}
-	if (!vl_utf8_valid(text.buf, text.len, &bad_off)) {
-		if (!lenient) {
-			vl_error("cannot read '%s' line %zu: invalid UTF-8 (byte %zu)", items_path,
-				 line_of(text.buf, bad_off), bad_off);
-			rc = VL_EXIT_USAGE;
-			goto out;
-		}
-		vl_warn("'%s' line %zu: invalid UTF-8 (byte %zu); items holding it are skipped",
-			items_path, line_of(text.buf, bad_off), bad_off);
-	}
-	root = cJSON_ParseWithLength(text.buf, text.len);
-	if (!root || !cJSON_IsArray(root)) {
-		const char *ep = cJSON_GetErrorPtr();
-		if (!root && ep && ep >= text.buf && ep <= text.buf + text.len)
-			vl_error("cannot parse '%s' line %zu: not valid JSON", items_path,
-				 line_of(text.buf, (size_t)(ep - text.buf)));
-		else
-			vl_error("cannot parse '%s': expected a JSON array of items", items_path);
-		rc = VL_EXIT_USAGE;
-		goto out;
-	}
-	vl_kv_set(&mopts, "iou_variant", variant);
-	vl_kv_set(&mopts, "box_format", box_format);
-	st = m->new_state(&mopts, &err);
-	if (!st) {
+	vl_kv_set(&g.mopts, "iou_variant", g.variant);
+	vl_kv_set(&g.mopts, "box_format", g.box_format);
+	if (!(g.st = g.m->new_state(&g.mopts, &err))) {
 		vl_error("score grounding: %s", vl_buf_str(&err));
-		rc = VL_EXIT_USAGE;
 		goto out;
 	}
-	items = vl_xcalloc((size_t)cJSON_GetArraySize(root) + 1, sizeof(*items));
-	cJSON_ArrayForEach(it, root) {
-		struct vl_sample s;
-		const cJSON *pb, *output;
-		char *id = item_id(it, i);
-		double score;
-		int ok = 1;
-
-		vl_sample_init(&s);
-		vl_buf_reset(&why);
-		vl_buf_reset(&pred);
-		if (!cJSON_IsObject(it)) {
-			vl_buf_adds(&why, "not a JSON object");
-			ok = 0;
-		}
-		if (ok && (!utf8_ok(id) || !utf8_ok(cJSON_GetStringValue(cJSON_GetObjectItem(it, "output"))))) {
-			vl_buf_adds(&why, "invalid UTF-8");
-			ok = 0;
-		}
-		ok = ok && get_size(it, "image_w", &s.image_w, &why) == 0 &&
-		     get_size(it, "image_h", &s.image_h, &why) == 0 &&
-		     get_box(it, "gt_box", s.box, &why) == 0;
-		pb = ok ? cJSON_GetObjectItem(it, "pred_box") : NULL;
-		output = ok ? cJSON_GetObjectItem(it, "output") : NULL;
-		if (ok && pb && !cJSON_IsNull(pb)) {
-			double p[4];
-			ok = get_box(it, "pred_box", p, &why) == 0;
-			if (ok)
-				vl_box_format(p, &pred);
-		} else if (ok && !pb) {
-			if (!output) {
-				vl_buf_adds(&why, "missing \"pred_box\" (or \"output\")");
-				ok = 0;
-			} else if (!cJSON_IsString(output)) {
-				vl_buf_adds(&why, "\"output\" must be a string");
-				ok = 0;
-			} else {
-				s.id = vl_xstrdup(id);
-				/* VL_EPARSE leaves "": scored as a parse failure */
-				vl_buf_reset(&pred);
-				if (x->extract(output->valuestring, &s, &mopts, &pred) != 0)
-					vl_buf_reset(&pred);
-			}
-		}
-		if (!ok) {
-			struct vl_buf msg = VL_BUF_INIT;
-			vl_buf_addf(&msg, "'%s' item %zu (id %s): %s", items_path, i, id,
-				    vl_buf_str(&why));
-			if (lenient) {
-				vl_warn("skipping %s", vl_buf_str(&msg));
-				vl_strv_push(&skipped, vl_buf_str(&msg));
-			} else {
-				vl_error("cannot score %s", vl_buf_str(&msg));
-				errors++;
-			}
-			vl_buf_release(&msg);
-			vl_free(id);
-			vl_sample_release(&s);
-			i++;
-			continue;
-		}
-		if (!s.id)
-			s.id = vl_xstrdup(id);
-		s.has_box = 1;
-		vl_buf_reset(&err);
-		if (m->add(st, &s, vl_buf_str(&pred), &score, &err) != 0) {
-			vl_error("cannot score '%s' item %zu: %s", items_path, i, vl_buf_str(&err));
-			errors++;
-			vl_free(id);
-		} else {
-			items[nitems].id = id;
-			items[nitems].iou = score;
-			items[nitems].fail = pred.len == 0;
-			items[nitems].hit = vl_iou_hit(vl_iou_variant_find(variant), score) && pred.len;
-			nitems++;
-		}
-		vl_sample_release(&s);
-		i++;
-	}
-	if (errors) {
-		vl_error("score grounding: %ld bad item%s in '%s' (--lenient skips them)", errors,
-			 errors == 1 ? "" : "s", items_path);
-		rc = VL_EXIT_USAGE;
+	score_items(&g, root);
+	if (g.errors) {
+		vl_error("score grounding: %ld bad item%s in '%s' (--lenient skips them)", g.errors,
+			 g.errors == 1 ? "" : "s", g.items_path);
 		goto out;
 	}
-	nv = m->finish(st, NULL, 0, vals, VL_METRIC_MAX_VALUES);
-	if (json) {
-		vl_buf_addch(&out, '{');
-		for (int k = 0; k < nv; k++) {
-			if (k)
-				vl_buf_adds(&out, ", ");
-			vl_buf_add_json_str(&out, vals[k].name);
-			vl_buf_adds(&out, ": ");
-			vl_buf_add_json_num(&out, vals[k].value);
-		}
-		vl_buf_adds(&out, ", \"iou_variant\": ");
-		vl_buf_add_json_str(&out, variant);
-		vl_buf_adds(&out, ", \"box_format\": ");
-		vl_buf_add_json_str(&out, box_format);
-		if (per_sample) {
-			vl_buf_adds(&out, ", \"per_item\": [");
-			for (size_t k = 0; k < nitems; k++) {
-				vl_buf_adds(&out, k ? ", {\"id\": " : "{\"id\": ");
-				vl_buf_add_json_str(&out, items[k].id);
-				vl_buf_adds(&out, ", \"iou\": ");
-				vl_buf_add_json_num(&out, items[k].iou);
-				vl_buf_addf(&out, ", \"hit\": %s, \"parse_failure\": %s}",
-					    items[k].hit ? "true" : "false",
-					    items[k].fail ? "true" : "false");
-			}
-			vl_buf_addch(&out, ']');
-		}
-		if (lenient) {
-			vl_buf_adds(&out, ", \"skipped\": [");
-			for (size_t k = 0; k < skipped.n; k++) {
-				if (k)
-					vl_buf_adds(&out, ", ");
-				vl_buf_add_json_str(&out, skipped.v[k]);
-			}
-			vl_buf_addch(&out, ']');
-		}
-		vl_buf_adds(&out, "}\n");
-	} else {
-		vl_buf_addf(&out, "grounding (%s, iou variant %s) over '%s'\n", box_format, variant,
-			    items_path);
-		for (int k = 0; k < nv; k++) {
-			vl_buf_addf(&out, "  %-16s ", vals[k].name);
-			vl_buf_add_json_num(&out, vals[k].value);
-			vl_buf_addch(&out, '\n');
-		}
-		if (per_sample)
-			for (size_t k = 0; k < nitems; k++) {
-				vl_buf_addf(&out, "  item %s iou ", items[k].id);
-				vl_buf_add_json_num(&out, items[k].iou);
-				vl_buf_adds(&out, items[k].fail ? " (parse failure)\n" :
-					    items[k].hit ? " hit\n" : "\n");
-			}
-		if (skipped.n)
-			vl_buf_addf(&out, "  skipped %zu item%s (see warnings)\n", skipped.n,
-				    skipped.n == 1 ? "" : "s");
-	}
+	nv = g.m->finish(g.st, NULL, 0, vals, VL_METRIC_MAX_VALUES);
+	if (json)
+		grounding_json(&g, vals, nv, &out);
+	else
+		grounding_text(&g, vals, nv, &out);
 	fwrite(out.buf, 1, out.len, stdout);
+	rc = VL_EXIT_OK;
 out:
-	if (st)
-		m->free_state(st);
-	for (size_t k = 0; items && k < nitems; k++)
-		vl_free(items[k].id);
-	vl_free(items);
+	if (g.st)
+		g.m->free_state(g.st);
+	for (size_t k = 0; g.items && k < g.nitems; k++)
+		vl_free(g.items[k].id);
+	vl_free(g.items);
 	cJSON_Delete(root);
-	vl_strv_release(&skipped);
-	vl_kv_release(&mopts);
+	vl_strv_release(&g.skipped);
+	vl_kv_release(&g.mopts);
 	vl_buf_release(&text);
 	vl_buf_release(&err);
-	vl_buf_release(&why);
-	vl_buf_release(&pred);
 	vl_buf_release(&out);
 	return rc;
 }

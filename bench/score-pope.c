@@ -7,6 +7,7 @@
  * as the official evaluate.py does (--by-order forces that).
  */
 #include "bench/cli.h"
+#include "bench/score-io.h"
 #include "datasets/dataset.h"
 #include "metrics/metric.h"
 
@@ -92,33 +93,146 @@ bad:
 	return rc < 0 ? rc : 0;
 }
 
+/* The state of one `score pope`. */
+struct pope_run {
+	const char *qpath, *apath;
+	int lenient, by_order, per_sample;
+	struct answer_line **answers;
+	size_t nans, pos, skipped;
+	struct vl_strmap byid;
+	const struct vl_metric *m;
+	void *st;
+	struct vl_buf per;     /* per-question predictions, JSON members */
+};
+
+/* Pairs the answers by question_id when every one has an id (else by
+ * order); 0, or -1 after printing the error. */
+static int index_answers(struct pope_run *p)
+{
+	for (size_t i = 0; i < p->nans && !p->by_order; i++) {
+		if (!p->answers[i]->id) {
+			p->by_order = 1;   /* no ids: the official pairing */
+			return 0;
+		}
+		if (!vl_strmap_put(&p->byid, p->answers[i]->id, p->answers[i])) {
+			vl_error("score pope: '%s' line %zu: question_id '%s' answered twice", p->apath,
+				 p->answers[i]->lineno, p->answers[i]->id);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The answer of question s, or NULL. */
+static const struct answer_line *answer_of(const struct pope_run *p, const struct vl_sample *s)
+{
+	void **v;
+
+	if (p->by_order)
+		return s->index < p->nans ? p->answers[s->index] : NULL;
+	v = vl_strmap_find(&p->byid, s->id);
+	return v ? *v : NULL;
+}
+
+/* Scores every question of ds that has an answer; 0, or -1 after printing
+ * the error. */
+static int score_questions(struct pope_run *p, struct vl_dataset *ds, struct vl_buf *err)
+{
+	struct vl_sample s;
+	int rc = -1;
+
+	vl_sample_init(&s);
+	for (;;) {
+		const struct answer_line *a;
+		double score;
+		int r;
+
+		vl_buf_reset(err);
+		vl_sample_release(&s);
+		r = vl_dataset_next(ds, &s, err);
+		if (r == 0)
+			break;
+		if (r < 0) {
+			if (!p->lenient || r != VL_EPARSE) {
+				vl_error("score pope: %s", vl_buf_str(err));
+				goto out;
+			}
+			vl_warn("skipped: %s", vl_buf_str(err));
+			p->skipped++;
+			continue;
+		}
+		if (!(a = answer_of(p, &s))) {
+			if (!p->lenient) {
+				vl_error("score pope: question '%s' of '%s' has no answer in '%s' "
+					 "(--lenient skips it)", s.id, p->qpath, p->apath);
+				goto out;
+			}
+			vl_warn("skipped: question '%s' has no answer", s.id);
+			p->skipped++;
+			continue;
+		}
+		if (p->m->add(p->st, &s, a->text, &score, err) < 0) {
+			vl_error("score pope: %s", vl_buf_str(err));
+			goto out;
+		}
+		if (p->per_sample) {
+			vl_buf_addf(&p->per, "%s", p->per.len ? "," : "");
+			vl_buf_add_json_str(&p->per, s.id);
+			vl_buf_addf(&p->per, ":\"%s\"", vl_pope_parse(a->text) == VL_LABEL_NO ? "no" : "yes");
+		}
+		p->pos++;
+	}
+	if (p->by_order && p->pos != p->nans && !p->lenient) {
+		vl_error("score pope: %zu questions but %zu answers (pairing by line order)", p->pos,
+			 p->nans);
+		goto out;
+	}
+	rc = 0;
+out:
+	vl_sample_release(&s);
+	return rc;
+}
+
+static void print_pope(const struct pope_run *p, int json)
+{
+	struct vl_metric_value vals[VL_METRIC_MAX_VALUES];
+	struct vl_buf out = VL_BUF_INIT;
+	int nv = p->m->finish(p->st, NULL, 0, vals, VL_METRIC_MAX_VALUES);
+
+	if (json) {
+		vl_buf_addch(&out, '{');
+		vl_score_json_values(&out, vals, nv, 0);
+		vl_buf_addf(&out, ",\"n\":%zu,\"skipped\":%zu", p->pos, p->skipped);
+		if (p->per_sample)
+			vl_buf_addf(&out, ",\"per_question_pred\":{%s}", vl_buf_str(&p->per));
+		vl_buf_addch(&out, '}');
+		puts(vl_buf_str(&out));
+	} else {
+		for (int i = 0; i < nv; i++)
+			printf("%-10s %.16g\n", vals[i].name, vals[i].value);
+		printf("%-10s %zu\n", "n", p->pos);
+		if (p->skipped)
+			printf("%-10s %zu\n", "skipped", p->skipped);
+	}
+	vl_buf_release(&out);
+}
+
 int score_pope(int argc, char **argv)
 {
-	const char *qpath = NULL, *apath = NULL;
-	int json = 0, help = 0, lenient = 0, by_order = 0, per_sample = 0, rc;
+	struct pope_run p = { .m = vl_metric_find("pope") };
+	int json = 0, help = 0, rc;
 	const struct vl_opt opts[] = {
-		{ "questions", VL_OPT_STRING, &qpath, "FILE", "POPE question file (JSON lines or array)" },
-		{ "answers", VL_OPT_STRING, &apath, "FILE", "answers, JSON lines with \"answer\" or \"text\"" },
-		{ "by-order", VL_OPT_FLAG, &by_order, NULL, "pair by line order, as evaluate.py does" },
-		{ "per-sample", VL_OPT_FLAG, &per_sample, NULL, "include per-question predictions" },
-		{ "lenient", VL_OPT_FLAG, &lenient, NULL, "score what can be scored, list what was skipped" },
+		{ "questions", VL_OPT_STRING, &p.qpath, "FILE", "POPE question file (JSON lines or array)" },
+		{ "answers", VL_OPT_STRING, &p.apath, "FILE", "answers, JSON lines with \"answer\" or \"text\"" },
+		{ "by-order", VL_OPT_FLAG, &p.by_order, NULL, "pair by line order, as evaluate.py does" },
+		{ "per-sample", VL_OPT_FLAG, &p.per_sample, NULL, "include per-question predictions" },
+		{ "lenient", VL_OPT_FLAG, &p.lenient, NULL, "score what can be scored, list what was skipped" },
 		{ "json", VL_OPT_FLAG, &json, NULL, "print JSON" },
 		{ NULL },
 	};
-	const struct vl_metric *m = vl_metric_find("pope");
-	struct vl_metric_value vals[VL_METRIC_MAX_VALUES];
-	struct vl_buf err = VL_BUF_INIT, out = VL_BUF_INIT, per = VL_BUF_INIT;
-	struct answer_line **answers = NULL;
-	struct vl_strmap byid = { 0 };
-	struct vl_dataset *ds = NULL;
-	struct vl_dataset_spec spec;
-	struct vl_sample s;
-	cJSON *spec_json = NULL;
-	size_t nans = 0, pos = 0, skipped = 0;
-	void *st = NULL;
-	int nv;
+	struct vl_buf err = VL_BUF_INIT;
+	struct vl_score_dataset d = { 0 };
 
-	vl_sample_init(&s);
 	rc = vl_parse_opts("score pope", argc, argv, opts, NULL, &help);
 	if (rc)
 		return rc;
@@ -129,118 +243,35 @@ int score_pope(int argc, char **argv)
 		return 0;
 	}
 	rc = VL_EXIT_USAGE;
-	if (!qpath || !apath) {
+	if (!p.qpath || !p.apath) {
 		vl_error("score pope: --questions and --answers are required");
 		return rc;
 	}
-	if (read_answers(apath, &answers, &nans, lenient, &err) < 0) {
+	if (read_answers(p.apath, &p.answers, &p.nans, p.lenient, &err) < 0) {
 		vl_error("score pope: %s", vl_buf_str(&err));
 		goto out;
 	}
-	for (size_t i = 0; i < nans && !by_order; i++) {
-		if (!answers[i]->id) {
-			by_order = 1;   /* no ids: the official pairing */
-			break;
-		}
-		if (!vl_strmap_put(&byid, answers[i]->id, answers[i])) {
-			vl_error("score pope: '%s' line %zu: question_id '%s' answered twice", apath,
-				 answers[i]->lineno, answers[i]->id);
-			goto out;
-		}
-	}
-	spec_json = cJSON_CreateObject();
-	cJSON_AddStringToObject(spec_json, "format", "pope");
-	cJSON_AddStringToObject(spec_json, "questions", qpath);
-	/* the loader keeps a pointer to spec: it must live as long as ds */
-	spec = (struct vl_dataset_spec){ "score", "", spec_json, !lenient };
-	if (vl_dataset_open(&spec, &ds, &err) < 0) {
+	if (index_answers(&p) < 0)
+		goto out;
+	if (vl_score_dataset_open(&d, "score", "pope", (const char *const[]){ "questions", p.qpath, NULL },
+				  !p.lenient, &err) < 0) {
 		vl_error("score pope: %s", vl_buf_str(&err));
 		goto out;
 	}
-	st = m->new_state(NULL, &err);
-	for (;;) {
-		const struct answer_line *a = NULL;
-		double score;
-		int r;
-
-		vl_buf_reset(&err);
-		r = vl_dataset_next(ds, &s, &err);
-		if (r == 0)
-			break;
-		if (r < 0) {
-			if (!lenient || r != VL_EPARSE) {
-				vl_error("score pope: %s", vl_buf_str(&err));
-				goto out;
-			}
-			vl_warn("skipped: %s", vl_buf_str(&err));
-			skipped++;
-			continue;
-		}
-		if (by_order) {
-			a = s.index < nans ? answers[s.index] : NULL;
-		} else {
-			void **p = vl_strmap_find(&byid, s.id);
-			a = p ? *p : NULL;
-		}
-		if (!a) {
-			if (!lenient) {
-				vl_error("score pope: question '%s' of '%s' has no answer in '%s'%s", s.id,
-					 qpath, apath, lenient ? "" : " (--lenient skips it)");
-				goto out;
-			}
-			vl_warn("skipped: question '%s' has no answer", s.id);
-			skipped++;
-			vl_sample_release(&s);
-			continue;
-		}
-		if (m->add(st, &s, a->text, &score, &err) < 0) {
-			vl_error("score pope: %s", vl_buf_str(&err));
-			goto out;
-		}
-		if (per_sample) {
-			vl_buf_addf(&per, "%s", per.len ? "," : "");
-			vl_buf_add_json_str(&per, s.id);
-			vl_buf_addf(&per, ":\"%s\"", vl_pope_parse(a->text) == VL_LABEL_NO ? "no" : "yes");
-		}
-		pos++;
-		vl_sample_release(&s);
-	}
-	if (by_order && pos != nans && !lenient) {
-		vl_error("score pope: %zu questions but %zu answers (pairing by line order)", pos, nans);
+	p.st = p.m->new_state(NULL, &err);
+	if (score_questions(&p, d.ds, &err) < 0)
 		goto out;
-	}
-	nv = m->finish(st, NULL, 0, vals, VL_METRIC_MAX_VALUES);
-	if (json) {
-		vl_buf_addch(&out, '{');
-		for (int i = 0; i < nv; i++) {
-			vl_buf_addf(&out, "%s\"%s\":", i ? "," : "", vals[i].name);
-			vl_buf_add_json_num(&out, vals[i].value);
-		}
-		vl_buf_addf(&out, ",\"n\":%zu,\"skipped\":%zu", pos, skipped);
-		if (per_sample)
-			vl_buf_addf(&out, ",\"per_question_pred\":{%s}", vl_buf_str(&per));
-		vl_buf_addch(&out, '}');
-		puts(vl_buf_str(&out));
-	} else {
-		for (int i = 0; i < nv; i++)
-			printf("%-10s %.16g\n", vals[i].name, vals[i].value);
-		printf("%-10s %zu\n", "n", pos);
-		if (skipped)
-			printf("%-10s %zu\n", "skipped", skipped);
-	}
+	print_pope(&p, json);
 	rc = 0;
 out:
-	if (st)
-		m->free_state(st);
-	vl_sample_release(&s);
-	vl_dataset_close(ds);
-	cJSON_Delete(spec_json);
-	for (size_t i = 0; i < nans; i++)
-		free_answer(answers[i]);
-	vl_free(answers);
-	vl_strmap_release(&byid, NULL);
+	if (p.st)
+		p.m->free_state(p.st);
+	vl_score_dataset_close(&d);
+	for (size_t i = 0; i < p.nans; i++)
+		free_answer(p.answers[i]);
+	vl_free(p.answers);
+	vl_strmap_release(&p.byid, NULL);
 	vl_buf_release(&err);
-	vl_buf_release(&out);
-	vl_buf_release(&per);
+	vl_buf_release(&p.per);
 	return rc;
 }

@@ -18,6 +18,7 @@
  * (rounded percent) and perQuestionUnrounded (the fraction).
  */
 #include "bench/cli.h"
+#include "bench/score-io.h"
 #include "datasets/dataset.h"
 #include "core/jsonr.h"
 #include "datasets/vqa.h"
@@ -81,33 +82,9 @@ static void results_release(struct results *rs)
 	vl_free(rs->slots);
 }
 
-/* Problems found in the inputs: printed as errors (strict) or listed as
- * skipped items (--lenient). */
-struct problems {
-	struct vl_strv msgs;
-	size_t count;
-};
-
-static void problem(struct problems *pb, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void problem(struct problems *pb, const char *fmt, ...)
-{
-	struct vl_buf b = VL_BUF_INIT;
-	va_list ap;
-
-	pb->count++;
-	if (pb->msgs.n >= 1000)
-		return;
-	va_start(ap, fmt);
-	vl_buf_vaddf(&b, fmt, ap);
-	va_end(ap);
-	vl_strv_push_owned(&pb->msgs, vl_buf_detach(&b, NULL));
-}
-
 /* Reads the results file.  Record-level problems go to pb; returns 0, or
  * VL_EINVAL when the file is not readable JSON of the right shape. */
-static int load_results(const char *path, struct results *rs, struct problems *pb,
+static int load_results(const char *path, struct results *rs, struct vl_score_problems *pb,
 			struct vl_buf *err)
 {
 	struct vl_jsonr r;
@@ -138,7 +115,7 @@ static int load_results(const char *path, struct results *rs, struct problems *p
 		if (t != VL_J_OBJ) {
 			if (vl_jsonr_skip(&r, t, err) < 0)
 				goto broken;
-			problem(pb, "'%s' result %zu (line %zu): not a JSON object", path, rec, line);
+			vl_score_problem(pb, "'%s' result %zu (line %zu): not a JSON object", path, rec, line);
 			continue;
 		}
 		while ((t = vl_jsonr_next(&r, err)) == VL_J_KEY) {
@@ -170,10 +147,10 @@ static int load_results(const char *path, struct results *rs, struct problems *p
 		if (bad) {
 			vl_buf_setlen(&rs->text, off);
 			if (has_qid)
-				problem(pb, "'%s' result %zu (line %zu, question_id %" PRId64
+				vl_score_problem(pb, "'%s' result %zu (line %zu, question_id %" PRId64
 					"): missing or invalid \"%s\"", path, rec, line, qid, bad);
 			else
-				problem(pb, "'%s' result %zu (line %zu): missing or invalid \"%s\"",
+				vl_score_problem(pb, "'%s' result %zu (line %zu): missing or invalid \"%s\"",
 					path, rec, line, bad);
 			continue;
 		}
@@ -182,7 +159,7 @@ static int load_results(const char *path, struct results *rs, struct problems *p
 		size_t slot = res_slot(rs, qid);
 		if (rs->slots[slot].idx) {
 			struct result *prev = &rs->v[rs->slots[slot].idx - 1];
-			problem(pb, "'%s' result %zu (line %zu): duplicate question_id %" PRId64
+			vl_score_problem(pb, "'%s' result %zu (line %zu): duplicate question_id %" PRId64
 				" (also result %zu; the last one is kept)", path, rec, line, qid,
 				prev->record);
 			prev->answer_off = off;
@@ -293,7 +270,7 @@ static void json_groups(struct vl_buf *o, const struct scored *sc, const struct 
 }
 
 static void print_json(const struct scored *sc, const char *revision, int per_sample,
-		       const struct problems *pb, int lenient)
+		       const struct vl_score_problems *pb, int lenient)
 {
 	struct vl_buf o = VL_BUF_INIT;
 	double r, u;
@@ -328,13 +305,8 @@ static void print_json(const struct scored *sc, const char *revision, int per_sa
 		}
 	}
 	if (lenient) {
-		vl_buf_addf(&o, ", \"skipped_count\": %zu, \"skipped\": [", pb->count);
-		for (size_t i = 0; i < pb->msgs.n; i++) {
-			if (i)
-				vl_buf_adds(&o, ", ");
-			vl_buf_add_json_str(&o, pb->msgs.v[i]);
-		}
-		vl_buf_addch(&o, ']');
+		vl_buf_addf(&o, ", \"skipped_count\": %zu, \"skipped\": ", pb->count);
+		vl_score_json_strings(&o, (const char *const *)pb->msgs.v, pb->msgs.n);
 	}
 	vl_buf_adds(&o, "}\n");
 	fwrite(o.buf, 1, o.len, stdout);
@@ -358,16 +330,10 @@ static void print_table(const struct scored *sc, const char *revision)
 	}
 }
 
-static void report_problems(const struct problems *pb, int lenient)
+static void report_problems(const struct vl_score_problems *pb, int lenient)
 {
-	size_t shown = pb->msgs.n < MAX_LISTED ? pb->msgs.n : MAX_LISTED;
+	size_t shown = vl_score_problems_print(pb, lenient, MAX_LISTED);
 
-	for (size_t i = 0; i < shown; i++) {
-		if (lenient)
-			vl_warn("skipped: %s", pb->msgs.v[i]);
-		else
-			vl_error("%s", pb->msgs.v[i]);
-	}
 	if (pb->count > shown)
 		fprintf(stderr, "vleval: ... and %zu more\n", pb->count - shown);
 	if (!lenient)
@@ -376,10 +342,112 @@ static void report_problems(const struct problems *pb, int lenient)
 			pb->count);
 }
 
+/* The result of annotation rec: its index in rs, or -1 (noted in pb). */
+static long find_result(struct results *rs, const struct vl_vqa_record *rec, const char *qid_text,
+			size_t ann, const char *rpath, const char *apath, struct vl_score_problems *pb)
+{
+	size_t k;
+
+	if (rs->cursor < rs->n && rs->v[rs->cursor].qid == rec->qid) {
+		k = rs->cursor;
+	} else {
+		size_t slot = rs->nslots ? res_slot(rs, rec->qid) : 0;
+		if (!rs->nslots || !rs->slots[slot].idx) {
+			vl_score_problem(pb, "'%s' has no result for question_id %s (annotation in '%s')",
+					 rpath, qid_text, apath);
+			return -1;
+		}
+		k = rs->slots[slot].idx - 1;
+	}
+	rs->cursor = k + 1;
+	if (rs->v[k].used) {
+		vl_score_problem(pb, "'%s' annotation %zu: duplicate question_id %s (first in annotation %zu)",
+				 apath, ann, qid_text, rs->v[k].used);
+		return -1;
+	}
+	rs->v[k].used = ann;
+	return (long)k;
+}
+
+/* Scores one annotation against its result text; 0, or -1 (noted in pb). */
+static int score_one(struct scored *sc, const struct vl_vqa_record *rec, const char *qid_text,
+		     const char *answer, int per_sample, const char *apath,
+		     struct vl_score_problems *pb, struct vl_buf *err)
+{
+	struct vl_sample s;
+	double score;
+	int rc;
+
+	/* The fast path of the loader: ground truth as borrowed views, no
+	 * struct vl_sample per question.  The metric still sees a sample:
+	 * a view whose answers borrow the record's (never released). */
+	vl_sample_init(&s);
+	s.id = (char *)qid_text;
+	s.answers.v = (char **)rec->answers;
+	s.answers.n = rec->nanswers;
+	rc = sc->m->add(sc->st, &s, answer, &score, err);
+	if (rc < 0) {
+		vl_score_problem(pb, "'%s': %s", apath, vl_buf_str(err));
+		return -1;
+	}
+	group_add(&sc->by_atype, rec->answer_type, sc->n);
+	group_add(&sc->by_qtype, rec->question_type, sc->n);
+	if (per_sample) {
+		if (sc->n == sc->cap) {
+			sc->cap = sc->cap ? sc->cap * 2 : 4096;
+			sc->acc = vl_xrealloc(sc->acc, sc->cap * sizeof(double));
+		}
+		sc->acc[sc->n] = score;
+		vl_strv_push(&sc->ids, qid_text);
+	}
+	sc->n++;
+	return 0;
+}
+
+/* Scores every annotation of ds with its result; 0, or -1 after printing
+ * an error that stops the reading. */
+static int score_annotations(struct scored *sc, struct vl_dataset *ds, struct results *rs,
+			     const char *rpath, const char *apath, int per_sample,
+			     struct vl_score_problems *pb)
+{
+	struct vl_buf err = VL_BUF_INIT;
+	int rc = 0;
+
+	for (size_t ann = 1;; ann++) {
+		struct vl_vqa_record rec;
+		char qid_text[32];
+		long k;
+
+		vl_buf_reset(&err);
+		rc = vl_vqa_next_record(ds, &rec, &err);
+		if (rc == 0)
+			break;
+		if (rc == VL_EPARSE) {
+			vl_score_problem(pb, "%s", vl_buf_str(&err));
+			continue;
+		}
+		if (rc < 0) {
+			vl_error("%s", vl_buf_str(&err));
+			break;
+		}
+		snprintf(qid_text, sizeof(qid_text), "%" PRId64, rec.qid);
+		k = find_result(rs, &rec, qid_text, ann, rpath, apath, pb);
+		if (k >= 0)
+			score_one(sc, &rec, qid_text, rs->text.buf + rs->v[k].answer_off, per_sample,
+				  apath, pb, &err);
+	}
+	for (size_t i = 0; rc == 0 && i < rs->n; i++)
+		if (!rs->v[i].used)
+			vl_score_problem(pb, "'%s' result %zu: question_id %" PRId64 " has no usable "
+					 "annotation in '%s'", rpath, rs->v[i].record, rs->v[i].qid, apath);
+	vl_buf_release(&err);
+	return rc < 0 ? -1 : 0;
+}
+
 int score_vqa(int argc, char **argv)
 {
 	const char *qpath = NULL, *apath = NULL, *rpath = NULL, *revision = "2021";
-	int json = 0, per_sample = 0, lenient = 0, help = 0, rc, exit_code = VL_EXIT_OK;
+	int json = 0, per_sample = 0, lenient = 0, help = 0, rc, exit_code = VL_EXIT_USAGE;
 	const struct vl_opt opts[] = {
 		{ "questions", VL_OPT_STRING, &qpath, "FILE", "official questions JSON (required)" },
 		{ "annotations", VL_OPT_STRING, &apath, "FILE", "official annotations JSON (required)" },
@@ -392,14 +460,11 @@ int score_vqa(int argc, char **argv)
 	};
 	struct vl_buf err = VL_BUF_INIT;
 	struct results rs = { 0 };
-	struct problems pb = { { 0 }, 0 };
+	struct vl_score_problems pb = { { 0 }, 0 };
 	struct scored sc = { 0 };
 	struct vl_kv mopts = { { 0 }, { 0 } };
-	struct vl_dataset *ds = NULL;
-	struct vl_sample s;
+	struct vl_score_dataset d = { 0 };
 	enum vl_vqa_revision rev;
-	cJSON *spec_json = NULL;
-	struct vl_dataset_spec spec;
 
 	rc = vl_parse_opts("score vqa", argc, argv, opts, NULL, &help);
 	if (rc)
@@ -423,121 +488,37 @@ int score_vqa(int argc, char **argv)
 	/* The dataset opens first: its annotations are parsed on a thread
 	 * (datasets/vqa.c) while the results load here.  Errors are still
 	 * reported as if the results had been read first. */
-	spec_json = cJSON_CreateObject();
-	cJSON_AddStringToObject(spec_json, "format", "vqa");
-	cJSON_AddStringToObject(spec_json, "questions", qpath);
-	cJSON_AddStringToObject(spec_json, "annotations", apath);
 	{
-		/* the loader keeps spec (borrowed) until the dataset is closed */
-		spec = (struct vl_dataset_spec){ "score vqa", "", spec_json, 0 };
+		const char *const kv[] = { "questions", qpath, "annotations", apath, NULL };
 		struct vl_buf derr = VL_BUF_INIT;
-		int drc = vl_dataset_open(&spec, &ds, &derr);
+		int drc = vl_score_dataset_open(&d, "score vqa", "vqa", kv, 0, &derr);
 
-		if (load_results(rpath, &rs, &pb, &err) < 0) {
-			vl_error("%s", vl_buf_str(&err));
-			exit_code = VL_EXIT_USAGE;
-			vl_buf_release(&derr);
-			goto out;
-		}
-		if (drc < 0) {
-			vl_error("%s", vl_buf_str(&derr));
-			exit_code = VL_EXIT_USAGE;
-			vl_buf_release(&derr);
-			goto out;
-		}
+		rc = load_results(rpath, &rs, &pb, &err);
+		if (rc < 0 || drc < 0)
+			vl_error("%s", vl_buf_str(rc < 0 ? &err : &derr));
 		vl_buf_release(&derr);
+		if (rc < 0 || drc < 0)
+			goto out;
 	}
 	sc.m = vl_metric_find("vqa_accuracy");
 	vl_kv_set(&mopts, "revision", revision);
 	sc.st = sc.m->new_state(&mopts, &err);
-
-	/* The fast path of the loader: ground truth as borrowed views, no
-	 * struct vl_sample per question.  The metric still sees a sample:
-	 * a view whose answers borrow the record's (never released). */
-	vl_sample_init(&s);
-	for (size_t ann = 1;; ann++) {
-		struct vl_vqa_record rec;
-		const struct result *res;
-		char qid_text[32];
-		size_t slot, k;
-		double score;
-
-		vl_buf_reset(&err);
-		rc = vl_vqa_next_record(ds, &rec, &err);
-		if (rc == 0)
-			break;
-		if (rc == VL_EPARSE) {
-			problem(&pb, "%s", vl_buf_str(&err));
-			continue;
-		}
-		if (rc < 0) {
-			vl_error("%s", vl_buf_str(&err));
-			exit_code = VL_EXIT_USAGE;
-			goto out;
-		}
-		snprintf(qid_text, sizeof(qid_text), "%" PRId64, rec.qid);
-		if (rs.cursor < rs.n && rs.v[rs.cursor].qid == rec.qid) {
-			k = rs.cursor;
-		} else {
-			slot = rs.nslots ? res_slot(&rs, rec.qid) : 0;
-			if (!rs.nslots || !rs.slots[slot].idx) {
-				problem(&pb, "'%s' has no result for question_id %s (annotation in '%s')",
-					rpath, qid_text, apath);
-				continue;
-			}
-			k = rs.slots[slot].idx - 1;
-		}
-		rs.cursor = k + 1;
-		if (rs.v[k].used) {
-			problem(&pb, "'%s' annotation %zu: duplicate question_id %s (first in annotation %zu)",
-				apath, ann, qid_text, rs.v[k].used);
-			continue;
-		}
-		rs.v[k].used = ann;
-		res = &rs.v[k];
-		s.id = qid_text;
-		s.answers.v = (char **)rec.answers;
-		s.answers.n = rec.nanswers;
-		rc = sc.m->add(sc.st, &s, rs.text.buf + res->answer_off, &score, &err);
-		s.id = NULL;
-		s.answers.v = NULL;
-		s.answers.n = 0;
-		if (rc < 0) {
-			problem(&pb, "'%s': %s", apath, vl_buf_str(&err));
-			continue;
-		}
-		group_add(&sc.by_atype, rec.answer_type, sc.n);
-		group_add(&sc.by_qtype, rec.question_type, sc.n);
-		if (per_sample) {
-			if (sc.n == sc.cap) {
-				sc.cap = sc.cap ? sc.cap * 2 : 4096;
-				sc.acc = vl_xrealloc(sc.acc, sc.cap * sizeof(double));
-			}
-			sc.acc[sc.n] = score;
-			vl_strv_push(&sc.ids, qid_text);
-		}
-		sc.n++;
-	}
-	for (size_t i = 0; i < rs.n; i++)
-		if (!rs.v[i].used)
-			problem(&pb, "'%s' result %zu: question_id %" PRId64 " has no usable annotation "
-				"in '%s'", rpath, rs.v[i].record, rs.v[i].qid, apath);
+	if (score_annotations(&sc, d.ds, &rs, rpath, apath, per_sample, &pb) < 0)
+		goto out;
 	if (pb.count) {
 		report_problems(&pb, lenient);
-		if (!lenient) {
-			exit_code = VL_EXIT_USAGE;
+		if (!lenient)
 			goto out;
-		}
 	}
 	if (!sc.n) {
 		vl_error("score vqa: no question could be scored");
-		exit_code = VL_EXIT_USAGE;
 		goto out;
 	}
 	if (json)
 		print_json(&sc, revision, per_sample, &pb, lenient);
 	else
 		print_table(&sc, revision);
+	exit_code = VL_EXIT_OK;
 out:
 	if (sc.m && sc.st)
 		sc.m->free_state(sc.st);
@@ -545,10 +526,9 @@ out:
 	groups_release(&sc.by_qtype);
 	vl_strv_release(&sc.ids);
 	vl_free(sc.acc);
-	vl_dataset_close(ds);
-	cJSON_Delete(spec_json);
+	vl_score_dataset_close(&d);
 	results_release(&rs);
-	vl_strv_release(&pb.msgs);
+	vl_score_problems_release(&pb);
 	vl_kv_release(&mopts);
 	vl_buf_release(&err);
 	return exit_code;
