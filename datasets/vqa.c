@@ -35,6 +35,7 @@
 #include "datasets/vqa.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -294,7 +295,10 @@ static int read_int(struct vl_jsonr *r, int t, int64_t *out)
 		*out = r->inum;
 		return 0;
 	}
-	if (t == VL_J_NUM && r->num == (double)(int64_t)r->num) {
+	/* range first: converting a double past int64's range is undefined
+	 * (fuzzing found a 1e103 id) */
+	if (t == VL_J_NUM && fabs(r->num) < 9223372036854775808.0 &&
+	    r->num == (double)(int64_t)r->num) {
 		*out = (int64_t)r->num;   /* 123.0: Python's dict treats it as 123 */
 		return 0;
 	}

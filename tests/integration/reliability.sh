@@ -49,7 +49,7 @@ BUILD=${VLEVAL_BUILD:-build}
 SERVER=$BUILD/tests/tools/fakeserver
 SPID=
 trap '[ -n "$SPID" ] && kill "$SPID" 2>/dev/null; rm -rf "$T"' EXIT
-"$SERVER" --echo --log "$T/server.log" --lifetime 60 >"$T/port" &
+"$SERVER" --echo --log "$T/server.log" --lifetime 600 >"$T/port" &
 SPID=$!
 i=0
 while [ ! -s "$T/port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done

@@ -124,6 +124,45 @@ static void test_testdev_without_annotations(void **state)
 	vl_buf_release(&err);
 }
 
+/* Fuzzing found it: an id like 1e103 was converted to int64 before its
+ * range was checked (undefined; make asan's UBSan aborts on it) */
+static void test_huge_float_id(void **state)
+{
+	char path[] = "/tmp/vleval-vqa-XXXXXX";
+	int fd = mkstemp(path);
+	static const char doc[] = "{\"questions\": [{\"image_id\": 1e103, \"question\": \"q\", "
+				  "\"question_id\": 1}, {\"image_id\": 5, \"question\": \"r\", "
+				  "\"question_id\": 2.0}]}";
+	struct vl_buf spec_text = VL_BUF_INIT, err = VL_BUF_INIT;
+	struct vl_dataset *ds;
+	struct vl_sample s;
+	cJSON *spec;
+	int rc, good = 0;
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, doc, sizeof(doc) - 1), (long)(sizeof(doc) - 1));
+	close(fd);
+	vl_buf_addf(&spec_text, "{\"format\":\"vqa\",\"questions\":\"%s\"}", path);
+	assert_int_equal(open_ds(spec_text.buf, &ds, &err, &spec), 0);
+	vl_sample_init(&s);
+	while ((rc = vl_dataset_next(ds, &s, &err)) != 0) {
+		if (rc == 1) {
+			good++;
+			assert_string_equal(s.id, "2");
+		}
+		vl_sample_release(&s);
+		vl_buf_reset(&err);
+		if (rc < 0 && rc != VL_EPARSE)
+			break;
+	}
+	assert_int_equal(good, 1);
+	vl_dataset_close(ds);
+	cJSON_Delete(spec);
+	unlink(path);
+	vl_buf_release(&spec_text);
+	vl_buf_release(&err);
+}
+
 /* Each bad record is one VL_EPARSE naming file, record and key; the good
  * ones still load. */
 static void test_bad_records(void **state)
@@ -312,6 +351,7 @@ int main(void)
 		cmocka_unit_test(test_join_in_annotation_order),
 		cmocka_unit_test(test_testdev_without_annotations),
 		cmocka_unit_test(test_bad_records),
+		cmocka_unit_test(test_huge_float_id),
 		cmocka_unit_test(test_open_errors),
 		cmocka_unit_test(test_many_records_across_batches),
 	};
