@@ -475,9 +475,32 @@ static int setup_resume(struct run_cmd *c)
 	return 0;
 }
 
-/* Defaults, the backend's existence, and the dedicated flags turned into
- * backend config like --set. */
-static int backend_config(struct run_cmd *c, const struct vl_opt *opts)
+/* The dedicated backend flags (--base-url, --timeout, --max-image-side ...)
+ * as backend config like --set, before a resume compares them with the
+ * stored run. */
+static void flags_to_sets(struct run_cmd *c, const struct vl_opt *opts)
+{
+	for (const struct vl_opt *p = opts; p->name; p++) {
+		for (size_t i = 0; i < sizeof(c->bflags) / sizeof(*c->bflags); i++) {
+			char key[32];
+			size_t k = 0;
+			if (p->target != (void *)&c->bflags[i] || !c->bflags[i])
+				continue;
+			for (; p->name[k] && k < sizeof(key) - 1; k++)
+				key[k] = p->name[k] == '-' ? '_' : p->name[k];
+			key[k] = '\0';
+			vl_kv_set(&c->sets, key, c->bflags[i]);
+		}
+	}
+	if (c->stream)
+		vl_kv_set(&c->sets, "stream", "1");
+	if (c->no_preflight)
+		vl_kv_set(&c->sets, "preflight", "0");
+}
+
+/* Defaults, the backend's existence, the model and concurrency as backend
+ * config. */
+static int backend_config(struct run_cmd *c)
 {
 	char conc[32];
 
@@ -509,22 +532,6 @@ static int backend_config(struct run_cmd *c, const struct vl_opt *opts)
 	}
 	if (c->model)
 		vl_kv_set(&c->sets, "model", c->model);
-	for (const struct vl_opt *p = opts; p->name; p++) {
-		for (size_t i = 0; i < sizeof(c->bflags) / sizeof(*c->bflags); i++) {
-			char key[32];
-			size_t k = 0;
-			if (p->target != (void *)&c->bflags[i] || !c->bflags[i])
-				continue;
-			for (; p->name[k] && k < sizeof(key) - 1; k++)
-				key[k] = p->name[k] == '-' ? '_' : p->name[k];
-			key[k] = '\0';
-			vl_kv_set(&c->sets, key, c->bflags[i]);
-		}
-	}
-	if (c->stream)
-		vl_kv_set(&c->sets, "stream", "1");
-	if (c->no_preflight)
-		vl_kv_set(&c->sets, "preflight", "0");
 	snprintf(conc, sizeof(conc), "%ld", c->concurrency);
 	vl_kv_set(&c->sets, "concurrency", conc);
 	return 0;
@@ -724,6 +731,7 @@ int cmd_run(int argc, char **argv)
 	rc = VL_EXIT_USAGE;
 	if (check_flags(&c) < 0)
 		goto out;
+	flags_to_sets(&c, opts);
 	if (vl_runlog_open(vl_default_db(c.db), &c.rl, &c.err) < 0) {
 		vl_error("%s", vl_buf_str(&c.err));
 		goto out;
@@ -733,7 +741,7 @@ int cmd_run(int argc, char **argv)
 			vl_error("run: --task and --backend are required (or --resume RUN)");
 		goto out;
 	}
-	if (backend_config(&c, opts) < 0 || select_tasks(&c) < 0)
+	if (backend_config(&c) < 0 || select_tasks(&c) < 0)
 		goto out;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);

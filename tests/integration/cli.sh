@@ -74,6 +74,8 @@ expect_exit 2 "resume changing the seed" $V run --resume last --db "$R" --seed 4
 check "seed change named" grep -q -- "--seed 3; a resume keeps it" "$T/err"
 expect_exit 2 "resume changing an answer-changing key" $V run --resume last --db "$R" --set seed=6
 check "set change named" grep -q -- "--set seed=" "$T/err"
+expect_exit 2 "resume changing --max-image-side" $V run --resume last --db "$R" --max-image-side 64
+check "dedicated flag change named" grep -q -- "--set max_image_side=" "$T/err"
 expect_exit 0 "resume with the stored values given again" $V run --resume last --db "$R" \
 	--seed 3 --resamples 200 --ci-level 0.5 --set seed=5 --quiet
 
