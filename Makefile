@@ -80,7 +80,8 @@ BENCH_OBJS = \
 	bench/score-ocrbench.o \
 	bench/score-mmmu.o \
 	bench/score-ci.o \
-	bench/score-io.o
+	bench/score-io.o \
+	bench/parallel.o
 
 DATASET_OBJS = \
 	datasets/dataset.o \

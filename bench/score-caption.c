@@ -21,6 +21,7 @@
  * in the JSON, and the rest is scored.
  */
 #include "bench/cli.h"
+#include "bench/parallel.h"
 #include "bench/score-io.h"
 #include "metrics/caption.h"
 #include "metrics/metric.h"
@@ -760,6 +761,7 @@ static int caption_score(struct caption_run *c)
 		vl_error("%s", vl_buf_str(&err));
 		goto out;
 	}
+	c->m->set_parallel(c->st, vl_parallel_for);
 	c->order = vl_xmalloc((c->in.n + 1) * sizeof(*c->order));
 	/* the file sizes bound the bytes of the strings */
 	for (size_t i = 0; i < c->in.n; i++)

@@ -3,6 +3,7 @@
  * groups, bootstrap intervals, and the run log's stored rows as its input.
  */
 #include "bench/scoring.h"
+#include "bench/parallel.h"
 #include "bench/runlog.h"
 #include "bench/task.h"
 #include "metrics/metric.h"
@@ -59,6 +60,8 @@ struct vl_scoring *vl_scoring_new(const char *const *metrics, size_t n_metrics,
 			vl_scoring_free(sc);
 			return NULL;
 		}
+		if (sm->m->set_parallel)
+			sm->m->set_parallel(sm->state, vl_parallel_for);
 	}
 	return sc;
 }

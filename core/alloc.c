@@ -3,9 +3,11 @@
  */
 #include "core/alloc.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 /* Allocations left before failure injection starts failing them; -1 off.
@@ -115,6 +117,20 @@ void *vl_xmalloc(size_t n)
 	void *p = vl_malloc(n);
 	if (!p)
 		oom(n);
+	return p;
+}
+
+void *vl_xmalloc_big(size_t n)
+{
+	void *p = vl_xmalloc(n);
+#ifdef MADV_HUGEPAGE
+	const uintptr_t huge = (uintptr_t)2 << 20;
+	uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+	uintptr_t e = ((uintptr_t)p + n) & ~(huge - 1);
+
+	if (e > a)
+		madvise((void *)a, e - a, MADV_HUGEPAGE);
+#endif
 	return p;
 }
 

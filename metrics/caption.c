@@ -143,6 +143,13 @@ static double caption_sample_score(void *state, size_t i)
 	return s.cider;
 }
 
+static void caption_set_parallel(void *state, vl_parallel_fn *run)
+{
+	struct caption_state *st = state;
+
+	vl_caption_set_parallel(st->cs, run);
+}
+
 static void caption_free(void *state)
 {
 	struct caption_state *st = state;
@@ -169,4 +176,5 @@ const struct vl_metric vl_metric_caption = {
 	.finish = caption_finish,
 	.sample_score = caption_sample_score,
 	.free_state = caption_free,
+	.set_parallel = caption_set_parallel,
 };

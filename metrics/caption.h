@@ -25,6 +25,7 @@
 #define VL_CAPTION_H
 
 #include "core/vl.h"
+#include "metrics/metric.h"
 
 struct vl_caption_set;
 
@@ -56,6 +57,12 @@ int vl_caption_set_add(struct vl_caption_set *cs, const char *cand,
  * than announced still works; results do not depend on it.
  */
 void vl_caption_set_reserve(struct vl_caption_set *cs, size_t nimg, size_t nsent, size_t nbytes);
+
+/* Lends the set the caller's way to run parts at once (metric.h's
+ * vl_parallel_fn; NULL, the default: one after the other).  The building
+ * of the n-grams, the first scoring after an add, is split into two
+ * parts per pass; results are the same either way. */
+void vl_caption_set_parallel(struct vl_caption_set *cs, vl_parallel_fn *run);
 
 /* Number of images added. */
 size_t vl_caption_set_count(const struct vl_caption_set *cs);

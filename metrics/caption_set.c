@@ -13,9 +13,7 @@
 #include "metrics/caption_set.h"
 #include "metrics/metric.h"
 
-#include <pthread.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #define GROW(arr, n, alloc, min) do { \
 	if ((n) >= (alloc)) { \
@@ -68,6 +66,11 @@ void vl_caption_set_free(struct vl_caption_set *cs)
 	vl_free(cs->idf);
 	vl_free(cs->vals);
 	vl_free(cs);
+}
+
+void vl_caption_set_parallel(struct vl_caption_set *cs, vl_parallel_fn *run)
+{
+	cs->par = run;
 }
 
 size_t vl_caption_set_count(const struct vl_caption_set *cs)
@@ -361,39 +364,17 @@ int vl_caption_set_add(struct vl_caption_set *cs, const char *cand,
 
 /* ---- building the n-grams ---------------------------------------------- */
 
-/* The per-position arrays of build() are big (tens of MB for a large set)
- * and written once, page by page: where the kernel offers transparent
- * huge pages on request (Linux, MADV_HUGEPAGE), ask for them on the 2 MiB
- * pages inside the array, so that first touches fault once per 2 MiB
- * rather than once per 4 KiB.  Only a hint: nothing changes where it is
- * refused. */
-static void *xmalloc_big(size_t n)
+/* Runs part(ctx, 0) and part(ctx, 1): through the caller's cs->par
+ * (vl_caption_set_parallel), which may run them at once, else one after
+ * the other.  The parts must not share anything they write. */
+static void run_two(const struct vl_caption_set *cs, void (*part)(void *, size_t), void *ctx)
 {
-	void *p = vl_xmalloc(n);
-#ifdef MADV_HUGEPAGE
-	const uintptr_t huge = (uintptr_t)2 << 20;
-	uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1);
-	uintptr_t e = ((uintptr_t)p + n) & ~(huge - 1);
-
-	if (e > a)
-		madvise((void *)a, e - a, MADV_HUGEPAGE);
-#endif
-	return p;
-}
-
-/* Runs fn(a) and fn(b), on two threads when one can be started, else one
- * after the other.  The jobs must not share anything they write. */
-static void run_two(void *(*fn)(void *), void *a, void *b)
-{
-	pthread_t t;
-
-	if (pthread_create(&t, NULL, fn, b) != 0) {
-		fn(a);
-		fn(b);
+	if (cs->par) {
+		cs->par(2, part, ctx);
 		return;
 	}
-	fn(a);
-	pthread_join(t, NULL);
+	part(ctx, 0);
+	part(ctx, 1);
 }
 
 /* One occurrence of an n-gram of the order being built. */
@@ -496,9 +477,10 @@ struct group_job {
 	struct group_scratch *g;
 };
 
-static void *group_job_run(void *arg)
+/* Part t of a pass of group_order: ctx is its two jobs. */
+static void group_job_run(void *ctx, size_t t)
 {
-	struct group_job *j = arg;
+	struct group_job *j = (struct group_job *)ctx + t;
 	struct vl_caption_set *cs = j->cs;
 	size_t npos = cs->toks.n;
 	int k = j->k, bits = j->bits;
@@ -509,7 +491,7 @@ static void *group_job_run(void *arg)
 			group_bucket(j->items + j->start[b], j->start[b + 1] - j->start[b], bits,
 				     cs->ng + (size_t)(k - 1) * npos,
 				     j->base_id + (uint32_t)j->start[b], j->g);
-		return NULL;
+		return;
 	}
 	for (size_t i = j->from; i < j->to; i++) {
 		const struct vl_cap_image *im = &cs->img[i];
@@ -533,7 +515,6 @@ static void *group_job_run(void *arg)
 			}
 		}
 	}
-	return NULL;
 }
 
 static void group_scratch_reserve(struct group_scratch *g, size_t biggest)
@@ -562,7 +543,8 @@ static void group_scratch_reserve(struct group_scratch *g, size_t biggest)
  * grouped on its own (group_bucket): one hash table for all ~1M n-grams
  * missed the cache on nearly every insert.
  *
- * Each pass runs on two threads: counting and scattering over the two
+ * Each pass is split in two parts (run_two: on two threads when the
+ * caller lends them): counting and scattering over the two
  * halves of the images (bucket b holds the first half's occurrences, then
  * the second's, so position order is kept), grouping over the two halves
  * of the buckets.  So that the halves need not wait for each other's
@@ -589,7 +571,7 @@ static void group_order(struct vl_caption_set *cs, int k, struct occ *items,
 			.cnt = t ? cnt1 : start, .start = start, .items = items,
 			.base_id = *base_id, .g = &g[t] };
 	}
-	run_two(group_job_run, &jobs[0], &jobs[1]);
+	run_two(cs, group_job_run, jobs);
 	/* bucket b: the first half's items at start[b], the second's after */
 	{
 		size_t sum = 0;
@@ -609,7 +591,7 @@ static void group_order(struct vl_caption_set *cs, int k, struct occ *items,
 		memcpy(cur0, start, nb * sizeof(*cur0));
 		jobs[0].cnt = cur0;
 		jobs[0].phase = jobs[1].phase = 1;
-		run_two(group_job_run, &jobs[0], &jobs[1]);
+		run_two(cs, group_job_run, jobs);
 		vl_free(cur0);
 	}
 	for (int t = 0; t < 2; t++) {
@@ -618,7 +600,7 @@ static void group_order(struct vl_caption_set *cs, int k, struct occ *items,
 		jobs[t].b0 = t ? nb / 2 : 0;
 		jobs[t].b1 = t ? nb : nb / 2;
 	}
-	run_two(group_job_run, &jobs[0], &jobs[1]);
+	run_two(cs, group_job_run, jobs);
 	*base_id += (uint32_t)n;
 	vl_free(cnt1);
 	vl_free(start);
@@ -760,10 +742,11 @@ struct image_job {
 
 /* Each image's entries and align rows (in scratch), its BLEU counts and
  * its CIDEr-D for the whole set.  Images are independent of one another:
- * two jobs run at once, each writing only its own images and sentences. */
-static void *build_images(void *arg)
+ * the two jobs of ctx may run at once (part t runs jobs[t]), each writing
+ * only its own images and sentences. */
+static void build_images(void *ctx, size_t t)
 {
-	struct image_job *j = arg;
+	struct image_job *j = (struct image_job *)ctx + t;
 	struct vl_caption_set *cs = j->cs;
 	struct vl_cap_scratch *sc = j->sc;
 
@@ -780,7 +763,6 @@ static void *build_images(void *arg)
 		image_align(cs, sc, im, sc->img_ent, sc->img_align.v);
 		im->cider_all = vl_cider_image(cs, sc, im, sc->img_ent, sc->img_align.v, NULL);
 	}
-	return NULL;
 }
 
 /*
@@ -792,7 +774,7 @@ static void *build_images(void *arg)
 static void build(struct vl_caption_set *cs)
 {
 	size_t npos = cs->toks.n;
-	struct occ *items = xmalloc_big((npos + 1) * sizeof(*items));
+	struct occ *items = vl_xmalloc_big((npos + 1) * sizeof(*items));
 	struct group_scratch g[2] = { { 0 }, { 0 } };
 	uint32_t next_id = 0;
 
@@ -820,7 +802,7 @@ static void build(struct vl_caption_set *cs)
 	}
 	next_id = (uint32_t)cs->ntok;
 	vl_free(cs->ng);
-	cs->ng = xmalloc_big((3 * npos + 1) * sizeof(*cs->ng));
+	cs->ng = vl_xmalloc_big((3 * npos + 1) * sizeof(*cs->ng));
 	for (int k = 1; k < 4; k++)
 		group_order(cs, k, items, &next_id, g);
 	cs->nng = next_id;
@@ -834,7 +816,7 @@ static void build(struct vl_caption_set *cs)
 			{ cs, &cs->scr[0], 0, cs->nimg / 2 },
 			{ cs, &cs->scr[1], cs->nimg / 2, cs->nimg },
 		};
-		run_two(build_images, &jobs[0], &jobs[1]);
+		run_two(cs, build_images, jobs);
 	}
 	cs->have_subset = 0;
 	cs->nbuilt = cs->nimg;

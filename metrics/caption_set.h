@@ -25,6 +25,7 @@
 
 #include "core/u32v.h"
 #include "metrics/caption.h"
+#include "metrics/metric.h"
 
 struct vl_ngram_count {
 	uint32_t id;      /* n-gram id, unique over all orders */
@@ -115,8 +116,10 @@ struct vl_caption_set {
 
 	/* scratch for adding */
 	struct vl_u32v rouge_cand, rouge_refs, rouge_lens, lcs_row;
-	/* scratch for building and scoring, one per thread (build() runs
-	 * on two threads; everything else uses scr[0]) */
+	/* the caller's way to run build()'s two parts at once, or NULL */
+	vl_parallel_fn *par;
+	/* scratch for building and scoring, one per part (build() runs in
+	 * two parts; everything else uses scr[0]) */
 	struct vl_cap_scratch scr[2];
 	/* scratch for scoring */
 	uint32_t *df;         /* per n-gram id, zero between scorings */

@@ -33,6 +33,17 @@ struct vl_metric_value {
 
 #define VL_METRIC_MAX_VALUES 32
 
+/*
+ * How a caller lends a metric its threads: calls part(ctx, t) for every
+ * t in [0, nparts) (at once on several threads, or one after the other)
+ * and returns when all have returned.  Metrics never start threads: a
+ * metric with independent passes splits them into parts over index ranges
+ * [lo, hi) with scratch of their own, and hands them to this.  The parts
+ * are the same however they are run, so results do not depend on it.
+ * bench/parallel.h's vl_parallel_for is one.
+ */
+typedef void vl_parallel_fn(size_t nparts, void (*part)(void *ctx, size_t t), void *ctx);
+
 struct vl_metric {
 	int version;              /* VL_METRIC_API_VERSION */
 	const char *name;         /* registry name, e.g. "pope" */
@@ -65,6 +76,11 @@ struct vl_metric {
 	double (*sample_score)(void *state, size_t i);
 
 	void (*free_state)(void *state);
+
+	/* Optional (NULL: the metric has nothing to run in parallel).  Lends
+	 * the state the caller's way to run parts at once (NULL: one after
+	 * the other, the default). */
+	void (*set_parallel)(void *state, vl_parallel_fn *run);
 };
 
 /* Looks a metric up by name; NULL if unknown. */

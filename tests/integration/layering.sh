@@ -7,7 +7,7 @@
 #                                      run log only through bench/runlog.h
 #
 # and the library rules of each floor: SQLite only in bench/runlog.c, no
-# curl/SQLite/PCRE2 in core/, no I/O in metrics/, the plugin header
+# curl/SQLite/PCRE2 in core/, no I/O and no threads in metrics/, the plugin header
 # backends/backend.h needs nothing but libc.  The rule is stated per floor,
 # so a new file is checked without being named here.
 . "$(dirname "$0")/helpers.shlib"
@@ -60,6 +60,10 @@ out=$(libs reports 'sqlite3|curl/')
 
 out=$(grep -nE '\b(fopen|fprintf|printf|puts|fwrite|fread|getline)\(' metrics/*.c | grep -v snprintf || true)
 [ -z "$out" ] || fail "metrics/ does I/O: $out"
+# no threads inside metrics (the caller lends them: vl_metric.set_parallel)
+# and no memory-system calls (core/alloc.h's vl_xmalloc_big holds the one)
+out=$(grep -nE '\b(pthread_[a-z_]+|madvise|mmap|thrd_create)\b|#include[ \t]*<(pthread|threads|sys/mman)\.h>' $(find metrics -name '*.[ch]') || true)
+[ -z "$out" ] || fail "metrics/ starts threads or calls the memory system (the caller parallelises): $out"
 out=$(grep -lE '#include[ \t]*<sqlite3\.h>' $(find core bench datasets metrics backends reports -name '*.[ch]') | grep -v '^bench/runlog\.c$' || true)
 [ -z "$out" ] || fail "SQLite used outside bench/runlog.c: $out"
 out=$(grep -E '^#include' backends/backend.h | grep -vE '<(stddef|stdint|string)\.h>' || true)
