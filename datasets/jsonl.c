@@ -50,10 +50,58 @@ static int jsonl_open(const struct vl_dataset_spec *spec, void **handle, struct 
 	return 0;
 }
 
+/* The captions, objects, box, width, height and meta of record rec into
+ * s (tmp: scratch).  Returns NULL, or the key that is invalid. */
+static const char *record_geometry(const cJSON *rec, struct vl_sample *s, struct vl_buf *tmp)
+{
+	const cJSON *v;
+
+#define GET(k) cJSON_GetObjectItemCaseSensitive(rec, k)
+	if ((v = GET("captions")) && vl_json_push_strings(v, &s->captions) < 0)
+		return "captions";
+	if ((v = GET("objects")) && vl_json_push_strings(v, &s->objects) < 0)
+		return "objects";
+	if ((v = GET("box"))) {
+		if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) != 4)
+			return "box";
+		for (int i = 0; i < 4; i++) {
+			const cJSON *e = cJSON_GetArrayItem(v, i);
+			if (!cJSON_IsNumber(e))
+				return "box";
+			s->box[i] = e->valuedouble;
+		}
+		s->has_box = 1;
+	}
+	if ((v = GET("width"))) {
+		if (!cJSON_IsNumber(v) || v->valuedouble < 0)
+			return "width";
+		s->image_w = v->valueint;
+	}
+	if ((v = GET("height"))) {
+		if (!cJSON_IsNumber(v) || v->valuedouble < 0)
+			return "height";
+		s->image_h = v->valueint;
+	}
+	if ((v = GET("meta"))) {
+		const cJSON *e;
+		if (!cJSON_IsObject(v))
+			return "meta";
+		cJSON_ArrayForEach(e, v) {
+			vl_buf_reset(tmp);
+			if (vl_json_id(e, tmp) < 0)
+				return "meta";
+			vl_sample_set_meta(s, e->string, vl_buf_str(tmp));
+		}
+	}
+#undef GET
+	return NULL;
+}
+
 static int jsonl_record(struct jsonl *j, const cJSON *rec, struct vl_sample *s,
 			const char **bad_key, struct vl_buf *err)
 {
 	const cJSON *v;
+	const char *bad;
 	struct vl_buf tmp = VL_BUF_INIT;
 
 #define GET(k) cJSON_GetObjectItemCaseSensitive(rec, k)
@@ -117,42 +165,8 @@ static int jsonl_record(struct jsonl *j, const cJSON *rec, struct vl_sample *s,
 			BAD("label");
 		}
 	}
-	if ((v = GET("captions")) && vl_json_push_strings(v, &s->captions) < 0)
-		BAD("captions");
-	if ((v = GET("objects")) && vl_json_push_strings(v, &s->objects) < 0)
-		BAD("objects");
-	if ((v = GET("box"))) {
-		if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) != 4)
-			BAD("box");
-		for (int i = 0; i < 4; i++) {
-			const cJSON *e = cJSON_GetArrayItem(v, i);
-			if (!cJSON_IsNumber(e))
-				BAD("box");
-			s->box[i] = e->valuedouble;
-		}
-		s->has_box = 1;
-	}
-	if ((v = GET("width"))) {
-		if (!cJSON_IsNumber(v) || v->valuedouble < 0)
-			BAD("width");
-		s->image_w = v->valueint;
-	}
-	if ((v = GET("height"))) {
-		if (!cJSON_IsNumber(v) || v->valuedouble < 0)
-			BAD("height");
-		s->image_h = v->valueint;
-	}
-	if ((v = GET("meta"))) {
-		const cJSON *e;
-		if (!cJSON_IsObject(v))
-			BAD("meta");
-		cJSON_ArrayForEach(e, v) {
-			vl_buf_reset(&tmp);
-			if (vl_json_id(e, &tmp) < 0)
-				BAD("meta");
-			vl_sample_set_meta(s, e->string, vl_buf_str(&tmp));
-		}
-	}
+	if ((bad = record_geometry(rec, s, &tmp)))
+		BAD(bad);
 #undef GET
 #undef BAD
 	vl_buf_release(&tmp);

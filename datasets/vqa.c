@@ -312,6 +312,45 @@ static int read_int(struct vl_jsonr *r, int t, int64_t *out)
 	return -1;
 }
 
+/* The fields of the question record at r (after its '{'): question_id
+ * (*qid), image_id (*img), question (appended to p->qtext, NUL included);
+ * one that is there but invalid sets *bad.  Returns the token that ended
+ * the record: VL_J_OBJ_END, else broken JSON. */
+static int question_fields(struct vqa *p, struct vl_jsonr *r, int64_t *qid, int64_t *img,
+			   int *has_qid, int *has_img, int *has_text, const char **bad,
+			   struct vl_buf *err)
+{
+	int t;
+
+	while ((t = vl_jsonr_next(r, err)) == VL_J_KEY) {
+		char k = r->str.buf[0] == 'q' && !strcmp(r->str.buf, "question_id") ? 'i'
+			: !strcmp(r->str.buf, "question") ? 'q'
+			: !strcmp(r->str.buf, "image_id") ? 'm' : 0;
+		t = vl_jsonr_next(r, err);
+		if (t == VL_J_ERROR)
+			break;
+		if (k == 'i') {
+			*has_qid = read_int(r, t, qid) == 0;
+			if (!*has_qid)
+				*bad = "question_id";
+		} else if (k == 'm') {
+			*has_img = read_int(r, t, img) == 0;
+			if (!*has_img)
+				*bad = "image_id";
+		} else if (k == 'q' && t == VL_J_STR && !*has_text) {
+			vl_buf_add(&p->qtext, r->str.buf, r->str.len + 1);
+			*has_text = 1;
+		} else if (k == 'q') {
+			*bad = "question";
+		}
+		if (vl_jsonr_skip(r, t, err) < 0) {
+			t = VL_J_ERROR;
+			break;
+		}
+	}
+	return t;
+}
+
 static int load_questions(struct vqa *p, struct vl_buf *err)
 {
 	struct vl_jsonr r;
@@ -357,32 +396,7 @@ static int load_questions(struct vqa *p, struct vl_buf *err)
 				     r.path, rec, line);
 			continue;
 		}
-		while ((t = vl_jsonr_next(&r, err)) == VL_J_KEY) {
-			char k = r.str.buf[0] == 'q' && !strcmp(r.str.buf, "question_id") ? 'i'
-				: !strcmp(r.str.buf, "question") ? 'q'
-				: !strcmp(r.str.buf, "image_id") ? 'm' : 0;
-			t = vl_jsonr_next(&r, err);
-			if (t == VL_J_ERROR)
-				break;
-			if (k == 'i') {
-				has_qid = read_int(&r, t, &qid) == 0;
-				if (!has_qid)
-					bad = "question_id";
-			} else if (k == 'm') {
-				has_img = read_int(&r, t, &img) == 0;
-				if (!has_img)
-					bad = "image_id";
-			} else if (k == 'q' && t == VL_J_STR && !has_text) {
-				vl_buf_add(&p->qtext, r.str.buf, r.str.len + 1);
-				has_text = 1;
-			} else if (k == 'q') {
-				bad = "question";
-			}
-			if (vl_jsonr_skip(&r, t, err) < 0) {
-				t = VL_J_ERROR;
-				break;
-			}
-		}
+		t = question_fields(p, &r, &qid, &img, &has_qid, &has_img, &has_text, &bad, err);
 		if (t != VL_J_OBJ_END) {
 			rc = VL_EINVAL;
 			break;
@@ -620,6 +634,65 @@ static int read_answers(struct vl_jsonr *r, struct ann_batch *b, const char **ba
 	return 0;
 }
 
+/* The value of key k (an ann_key other than K_OTHER) of annotation a,
+ * read into a and b; a field that is there but invalid sets *bad.
+ * has[]: question_type, answer_type, multiple_choice_answer seen.
+ * Returns 0, or VL_EINVAL for broken JSON (err says why). */
+static int ann_field(struct vl_jsonr *r, struct ann_batch *b, struct ann_rec *a, int k,
+		     int has[3], int *has_answers, const char **bad, struct vl_buf *err)
+{
+	int t = vl_jsonr_next(r, err);
+
+	if (t == VL_J_ERROR)
+		return VL_EINVAL;
+	switch (k) {
+	case K_QID:
+		a->has_qid = read_int(r, t, &a->qid) == 0;
+		if (!a->has_qid)
+			*bad = "question_id";
+		break;
+	case K_IMG:
+		a->has_img = read_int(r, t, &a->img) == 0;
+		if (!a->has_img)
+			*bad = "image_id";
+		break;
+	case K_QTYPE: case K_ATYPE: case K_MC:
+		if (t == VL_J_STR) {
+			a->off[k - K_QTYPE] = arena_put(&b->arena, &r->str);
+			has[k - K_QTYPE] = 1;
+		} else {
+			*bad = k == K_QTYPE ? "question_type" : k == K_ATYPE ? "answer_type"
+									   : "multiple_choice_answer";
+		}
+		break;
+	case K_ANSWERS:
+		if (t == VL_J_ARR) {
+			b->nans = a->ans_first;   /* a repeated key: the last one counts */
+			if (read_answers(r, b, bad, err) < 0)
+				return VL_EINVAL;
+			*has_answers = 1;
+			return 0;
+		}
+		*bad = "answers";
+		break;
+	}
+	return vl_jsonr_skip(r, t, err) < 0 ? VL_EINVAL : 0;
+}
+
+/* The first required field annotation a lacks, or NULL. */
+static const char *ann_missing(const struct ann_rec *a, const int has[3], int has_answers)
+{
+	if (!a->has_qid)
+		return "question_id";
+	if (!has_answers)
+		return "answers";
+	if (!has[K_ATYPE - K_QTYPE])
+		return "answer_type";
+	if (!has[K_QTYPE - K_QTYPE])
+		return "question_type";
+	return NULL;
+}
+
 /* Parses the next annotation record into a new entry of b (the parse half
  * of read_annotation, run by the producer).  Returns the entry's rc: 1, 0
  * at the end, VL_EPARSE for a bad record, VL_EINVAL for broken JSON; the
@@ -670,45 +743,7 @@ static int parse_annotation(struct vqa *p, struct ann_batch *b, struct vl_buf *e
 			}
 			continue;
 		}
-		t = vl_jsonr_next(r, err);
-		if (t == VL_J_ERROR) {
-			a->rc = VL_EINVAL;
-			goto out;
-		}
-		switch (k) {
-		case K_QID:
-			a->has_qid = read_int(r, t, &a->qid) == 0;
-			if (!a->has_qid)
-				bad = "question_id";
-			break;
-		case K_IMG:
-			a->has_img = read_int(r, t, &a->img) == 0;
-			if (!a->has_img)
-				bad = "image_id";
-			break;
-		case K_QTYPE: case K_ATYPE: case K_MC:
-			if (t == VL_J_STR) {
-				a->off[k - K_QTYPE] = arena_put(&b->arena, &r->str);
-				has[k - K_QTYPE] = 1;
-			} else {
-				bad = k == K_QTYPE ? "question_type" : k == K_ATYPE ? "answer_type"
-										 : "multiple_choice_answer";
-			}
-			break;
-		case K_ANSWERS:
-			if (t == VL_J_ARR) {
-				b->nans = a->ans_first;   /* a repeated key: the last one counts */
-				if (read_answers(r, b, &bad, err) < 0) {
-					a->rc = VL_EINVAL;
-					goto out;
-				}
-				has_answers = 1;
-				continue;
-			}
-			bad = "answers";
-			break;
-		}
-		if (vl_jsonr_skip(r, t, err) < 0) {
+		if (ann_field(r, b, a, k, has, &has_answers, &bad, err) < 0) {
 			a->rc = VL_EINVAL;
 			goto out;
 		}
@@ -717,14 +752,8 @@ static int parse_annotation(struct vqa *p, struct ann_batch *b, struct vl_buf *e
 		a->rc = VL_EINVAL;
 		goto out;
 	}
-	if (!bad && !a->has_qid)
-		bad = "question_id";
-	if (!bad && !has_answers)
-		bad = "answers";
-	if (!bad && !has[K_ATYPE - K_QTYPE])
-		bad = "answer_type";
-	if (!bad && !has[K_QTYPE - K_QTYPE])
-		bad = "question_type";
+	if (!bad)
+		bad = ann_missing(a, has, has_answers);
 	if (bad) {
 		vl_buf_addf(err, "'%s' annotation %zu (line %zu", r->path, a->record, a->line);
 		if (a->has_qid)
