@@ -129,6 +129,55 @@ static void row_end_cell(struct tsv_row *row, off_t end)
 	vl_buf_addch(&row->text, '\0');
 }
 
+/* The rest of a quoted cell of row (r is on its opening quote): the
+ * text up to the closing quote, doubled quotes read as one.  Returns 1;
+ * 0 when the input fails (*rc < 0: the caller reports it); VL_EPARSE
+ * when the file ends inside the quotes (err says where). */
+static int read_quoted(struct tsv_reader *r, struct tsv_row *row, const char *path,
+		       struct vl_buf *err, int *rc)
+{
+	r->pos++;
+	row_begin_cell(row, r->buf_off + (off_t)r->pos);
+	for (;;) {
+		unsigned char *p, *q, *end;
+		if ((*rc = reader_fill(r)) <= 0) {
+			if (*rc == 0) {
+				vl_buf_addf(err, "'%s' line %zu: quoted cell never "
+					    "closed (file ends)", path, row->line);
+				return VL_EPARSE;
+			}
+			return 0;
+		}
+		p = r->buf + r->pos;
+		end = r->buf + r->len;
+		q = memchr(p, '"', (size_t)(end - p));
+		if (!q)
+			q = end;
+		for (unsigned char *c = p; c < q; c++)
+			r->line += *c == '\n';
+		vl_buf_add(&row->text, p, (size_t)(q - p));
+		r->pos += (size_t)(q - p);
+		if (q == end)
+			continue;
+		/* a quote: doubled means a literal quote, else the end */
+		r->pos++;
+		if ((*rc = reader_fill(r)) > 0 && r->buf[r->pos] == '"') {
+			vl_buf_addch(&row->text, '"');
+			r->pos++;
+			continue;
+		}
+		row->rawlen[row->n - 1] = 0;
+		break;
+	}
+	row->rawlen[row->n - 1] =
+		(size_t)(r->buf_off + (off_t)r->pos - 1 - row->off[row->n - 1]);
+	vl_buf_addch(&row->text, '\0');
+	/* text after the closing quote up to the delimiter is kept, as
+	 * Python's csv module does */
+	row->text.len--;
+	return 1;
+}
+
 /*
  * Reads one row into row.  Returns 1, 0 at the end of the file, VL_EPARSE
  * when the file ends inside a quoted cell (err names the line), VL_EIO.
@@ -153,45 +202,11 @@ static int tsv_read_row(struct tsv_reader *r, struct tsv_row *row, const char *p
 			goto end_of_input;
 		quoted = rc > 0 && r->buf[r->pos] == '"';
 		if (quoted) {
-			r->pos++;
-			row_begin_cell(row, r->buf_off + (off_t)r->pos);
-			for (;;) {
-				unsigned char *p, *q, *end;
-				if ((rc = reader_fill(r)) <= 0) {
-					if (rc == 0) {
-						vl_buf_addf(err, "'%s' line %zu: quoted cell never "
-							    "closed (file ends)", path, row->line);
-						return VL_EPARSE;
-					}
-					goto end_of_input;
-				}
-				p = r->buf + r->pos;
-				end = r->buf + r->len;
-				q = memchr(p, '"', (size_t)(end - p));
-				if (!q)
-					q = end;
-				for (unsigned char *c = p; c < q; c++)
-					r->line += *c == '\n';
-				vl_buf_add(&row->text, p, (size_t)(q - p));
-				r->pos += (size_t)(q - p);
-				if (q == end)
-					continue;
-				/* a quote: doubled means a literal quote, else the end */
-				r->pos++;
-				if ((rc = reader_fill(r)) > 0 && r->buf[r->pos] == '"') {
-					vl_buf_addch(&row->text, '"');
-					r->pos++;
-					continue;
-				}
-				row->rawlen[row->n - 1] = 0;
-				break;
-			}
-			row->rawlen[row->n - 1] =
-				(size_t)(r->buf_off + (off_t)r->pos - 1 - row->off[row->n - 1]);
-			vl_buf_addch(&row->text, '\0');
-			/* text after the closing quote up to the delimiter is kept, as
-			 * Python's csv module does */
-			row->text.len--;
+			int qr = read_quoted(r, row, path, err, &rc);
+			if (qr == 0)
+				goto end_of_input;
+			if (qr < 0)
+				return qr;
 		} else {
 			row_begin_cell(row, r->buf_off + (off_t)r->pos);
 		}
@@ -435,6 +450,39 @@ fail:
 	return rc;
 }
 
+/* The meta of the record in t->row: category, l2-category, split,
+ * image_path, and CircularEval's circular_group.  Returns 0, or VL_EPARSE
+ * (err says why). */
+static int tsv_meta(struct tsv *t, const char *where, struct vl_sample *s, struct vl_buf *err)
+{
+	if (t->col_category >= 0 && !vl_pandas_is_na(cell(t, t->col_category)))
+		vl_sample_set_meta(s, "category", cell(t, t->col_category));
+	if (t->col_l2 >= 0 && !vl_pandas_is_na(cell(t, t->col_l2)))
+		vl_sample_set_meta(s, "l2-category", cell(t, t->col_l2));
+	if (t->col_split >= 0 && !vl_pandas_is_na(cell(t, t->col_split)))
+		vl_sample_set_meta(s, "split", cell(t, t->col_split));
+	/* MME's score pairs an image's questions by this path, even when the
+	 * image itself is inline */
+	if (t->col_image_path >= 0 && !vl_pandas_is_na(cell(t, t->col_image_path)))
+		vl_sample_set_meta(s, "image_path", cell(t, t->col_image_path));
+	if (t->circular && t->col_index >= 0) {
+		/* VLMEvalKit's CircularEval: copy k of question g has index
+		 * g + k * 1000000, grouped by int(index % 1e6) */
+		char *end;
+		long long idx = strtoll(s->id, &end, 10);
+		struct vl_buf g = VL_BUF_INIT;
+		if (*end || end == s->id) {
+			vl_buf_addf(err, "%s column %ld (\"index\"): '%s' is not an integer, which "
+				    "CircularEval needs", where, t->col_index + 1, s->id);
+			return VL_EPARSE;
+		}
+		vl_buf_addf(&g, "%lld", idx % 1000000);
+		vl_sample_set_meta(s, "circular_group", vl_buf_str(&g));
+		vl_buf_release(&g);
+	}
+	return 0;
+}
+
 /* Fills s->image_b64 (and the size) from the row's image cell. */
 static int tsv_image(struct tsv *t, const char *where, struct vl_sample *s, struct vl_buf *err)
 {
@@ -568,31 +616,8 @@ static int tsv_record(struct tsv *t, const char *where, struct vl_sample *s, str
 		 * compare with str(NaN), the text "nan" */
 		vl_strv_push(&s->answers, "nan");
 	}
-	if (t->col_category >= 0 && !vl_pandas_is_na(cell(t, t->col_category)))
-		vl_sample_set_meta(s, "category", cell(t, t->col_category));
-	if (t->col_l2 >= 0 && !vl_pandas_is_na(cell(t, t->col_l2)))
-		vl_sample_set_meta(s, "l2-category", cell(t, t->col_l2));
-	if (t->col_split >= 0 && !vl_pandas_is_na(cell(t, t->col_split)))
-		vl_sample_set_meta(s, "split", cell(t, t->col_split));
-	/* MME's score pairs an image's questions by this path, even when the
-	 * image itself is inline */
-	if (t->col_image_path >= 0 && !vl_pandas_is_na(cell(t, t->col_image_path)))
-		vl_sample_set_meta(s, "image_path", cell(t, t->col_image_path));
-	if (t->circular && t->col_index >= 0) {
-		/* VLMEvalKit's CircularEval: copy k of question g has index
-		 * g + k * 1000000, grouped by int(index % 1e6) */
-		char *end;
-		long long idx = strtoll(s->id, &end, 10);
-		struct vl_buf g = VL_BUF_INIT;
-		if (*end || end == s->id) {
-			vl_buf_addf(err, "%s column %ld (\"index\"): '%s' is not an integer, which "
-				    "CircularEval needs", where, t->col_index + 1, s->id);
-			return VL_EPARSE;
-		}
-		vl_buf_addf(&g, "%lld", idx % 1000000);
-		vl_sample_set_meta(s, "circular_group", vl_buf_str(&g));
-		vl_buf_release(&g);
-	}
+	if (tsv_meta(t, where, s, err) < 0)
+		return VL_EPARSE;
 	if (t->col_image >= 0 && !(t->col_image_path >= 0 && !*cell(t, t->col_image)))
 		return tsv_image(t, where, s, err) < 0 ? VL_EPARSE : 1;
 	v = cell(t, t->col_image_path);
