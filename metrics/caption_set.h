@@ -81,7 +81,15 @@ struct vl_cap_scratch {
 };
 
 struct vl_caption_set {
-	/* token interning: open addressing */
+	/* token interning: open addressing.  Not core/strmap.c: the hash is
+	 * FNV-1a computed byte by byte inside the splitting loop (no second
+	 * pass over the word), the slot keeps half of it so that a probe
+	 * reads the text only on a match, the ids are dense (they index
+	 * tok_df and the n-gram keys) and the text lives in one arena.
+	 * Measured (tests/perf/hash_tables.c, 1.65M Zipf words of a 10k
+	 * vocabulary, median of 7 runs on the shared 2-core machine): 51 ns
+	 * per word here, 99 ns on strmap with a NUL-terminated copy (1.9x);
+	 * this runs once per word of every caption. */
 	struct vl_tok_slot {
 		uint32_t id1;     /* token id + 1, 0 empty */
 		uint32_t hash;    /* low half of its hash */
