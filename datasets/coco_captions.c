@@ -41,6 +41,20 @@ void vl_coco_set_release(struct vl_coco_set *set)
 	memset(set, 0, sizeof(*set));
 }
 
+/* An item the reader could not give (rc < 0, its message in msg): a bad
+ * record (VL_EPARSE) is kept in set->bad and reading goes on (returns 0);
+ * anything else goes to err and stops the reading (returns 1). */
+static int item_failed(struct vl_coco_set *set, int rc, struct vl_buf *msg, struct vl_buf *err)
+{
+	if (rc != VL_EPARSE) {
+		vl_buf_adds(err, vl_buf_str(msg));
+		return 1;
+	}
+	vl_strv_push(&set->bad, vl_buf_str(msg));
+	vl_buf_reset(msg);
+	return 0;
+}
+
 static void add_bad(struct vl_coco_set *set, const struct vl_json_items *it, const char *what)
 {
 	struct vl_buf msg = VL_BUF_INIT;
@@ -66,12 +80,8 @@ int vl_coco_read_images(struct vl_coco_set *set, const char *path, struct vl_buf
 		size_t dup;
 
 		if (rc < 0) {
-			if (rc != VL_EPARSE) {
-				vl_buf_adds(err, vl_buf_str(&msg));
+			if (item_failed(set, rc, &msg, err))
 				break;
-			}
-			vl_strv_push(&set->bad, vl_buf_str(&msg));
-			vl_buf_reset(&msg);
 			continue;
 		}
 		fname = cJSON_GetObjectItemCaseSensitive(rec, "file_name");
@@ -124,12 +134,8 @@ int vl_coco_read_captions(struct vl_coco_set *set, const char *path, int only_se
 		size_t slot;
 
 		if (rc < 0) {
-			if (rc != VL_EPARSE) {
-				vl_buf_adds(err, vl_buf_str(&msg));
+			if (item_failed(set, rc, &msg, err))
 				break;
-			}
-			vl_strv_push(&set->bad, vl_buf_str(&msg));
-			vl_buf_reset(&msg);
 			continue;
 		}
 		cap = cJSON_GetObjectItemCaseSensitive(rec, "caption");

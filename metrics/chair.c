@@ -273,62 +273,53 @@ struct vl_chair *vl_chair_new(void)
 	return vl_chair_new_vocab(NULL);
 }
 
-struct vl_chair *vl_chair_new_vocab(const char *vocabulary)
+/* The synonym and two-word tables of a task's own vocabulary (lines
+ * separated by ';'), as vl_chair_new_vocab documents. */
+static void load_vocabulary(struct vl_chair *c, const char *vocabulary)
 {
-	struct vl_chair *c = vl_xcalloc(1, sizeof(*c));
 	size_t cap = 0, n = 0;
 	struct vl_buf b = VL_BUF_INIT;
 
-	for (size_t i = 0; i < NRULES; i++) {
-		int ec;
-		PCRE2_SIZE eo;
-		c->rules[i] = pcre2_compile((PCRE2_SPTR)singular_rules[i][0], PCRE2_ZERO_TERMINATED,
-					    PCRE2_CASELESS, &ec, &eo, NULL);
-		if (!c->rules[i]) {
-			vl_chair_free(c);
-			return NULL;
+	/* a vocabulary of the task's own: its lines, and every entry of
+	 * two words merged as chair.py merges COCO's ("hot dog") */
+	for (const char *p = vocabulary; *p;) {
+		const char *semi = strchr(p, ';'), *end = semi ? semi : p + strlen(p);
+		add_synonym_line(c, p, end, &n, &cap);
+		p = semi ? semi + 1 : end;
+	}
+	/* each key also singularised word by word, as caption tokens are:
+	 * the singulariser makes "cross" "cros" but "crosses" "cross" */
+	for (size_t i = 0, n0 = n; i < n0; i++) {
+		vl_buf_reset(&b);
+		singular_phrase(c, c->syn[i].key, &b);
+		if (!strcmp(b.buf, c->syn[i].key))
+			continue;
+		if (n == cap) {
+			cap *= 2;
+			c->syn = vl_xrealloc(c->syn, cap * sizeof(*c->syn));
+		}
+		c->syn[n].val = c->syn[i].val;
+		c->syn[n++].key = vl_buf_detach(&b, NULL);
+	}
+	c->nsyn = sort_dedupe(c->syn, n);
+	c->dbl = vl_xcalloc(c->nsyn + 1, sizeof(*c->dbl));
+	for (size_t i = 0; i < c->nsyn; i++) {
+		const char *sp = strchr(c->syn[i].key, ' ');
+		if (sp && !strchr(sp + 1, ' ')) {
+			c->dbl[c->ndbl].key = vl_xstrdup(c->syn[i].key);
+			c->dbl[c->ndbl++].val = keep(c, c->syn[i].key);
 		}
 	}
-	c->md = pcre2_match_data_create(16, NULL);
-	if (!c->md) {
-		vl_chair_free(c);
-		return NULL;
-	}
-	if (vocabulary) {
-		/* a vocabulary of the task's own: its lines, and every entry of
-		 * two words merged as chair.py merges COCO's ("hot dog") */
-		for (const char *p = vocabulary; *p;) {
-			const char *semi = strchr(p, ';'), *end = semi ? semi : p + strlen(p);
-			add_synonym_line(c, p, end, &n, &cap);
-			p = semi ? semi + 1 : end;
-		}
-		/* each key also singularised word by word, as caption tokens are:
-		 * the singulariser makes "cross" "cros" but "crosses" "cross" */
-		for (size_t i = 0, n0 = n; i < n0; i++) {
-			vl_buf_reset(&b);
-			singular_phrase(c, c->syn[i].key, &b);
-			if (!strcmp(b.buf, c->syn[i].key))
-				continue;
-			if (n == cap) {
-				cap *= 2;
-				c->syn = vl_xrealloc(c->syn, cap * sizeof(*c->syn));
-			}
-			c->syn[n].val = c->syn[i].val;
-			c->syn[n++].key = vl_buf_detach(&b, NULL);
-		}
-		c->nsyn = sort_dedupe(c->syn, n);
-		c->dbl = vl_xcalloc(c->nsyn + 1, sizeof(*c->dbl));
-		for (size_t i = 0; i < c->nsyn; i++) {
-			const char *sp = strchr(c->syn[i].key, ' ');
-			if (sp && !strchr(sp + 1, ' ')) {
-				c->dbl[c->ndbl].key = vl_xstrdup(c->syn[i].key);
-				c->dbl[c->ndbl++].val = keep(c, c->syn[i].key);
-			}
-		}
-		c->ndbl = sort_dedupe(c->dbl, c->ndbl);
-		vl_buf_release(&b);
-		return c;
-	}
+	c->ndbl = sort_dedupe(c->dbl, c->ndbl);
+	vl_buf_release(&b);
+}
+
+/* The synonym and two-word tables of chair.py's COCO vocabulary. */
+static void load_coco(struct vl_chair *c)
+{
+	size_t cap = 0, n = 0;
+	struct vl_buf b = VL_BUF_INIT;
+
 	/* synonyms: strip the line, split on ", ", first entry is the category */
 	for (size_t l = 0; l < N(chair_synonym_lines); l++) {
 		const char *line = chair_synonym_lines[l];
@@ -369,6 +360,31 @@ struct vl_chair *vl_chair_new_vocab(const char *vocabulary)
 	c->dbl[n++].val = keep(c, "wine glass");
 	c->ndbl = sort_dedupe(c->dbl, n);
 	vl_buf_release(&b);
+}
+
+struct vl_chair *vl_chair_new_vocab(const char *vocabulary)
+{
+	struct vl_chair *c = vl_xcalloc(1, sizeof(*c));
+
+	for (size_t i = 0; i < NRULES; i++) {
+		int ec;
+		PCRE2_SIZE eo;
+		c->rules[i] = pcre2_compile((PCRE2_SPTR)singular_rules[i][0], PCRE2_ZERO_TERMINATED,
+					    PCRE2_CASELESS, &ec, &eo, NULL);
+		if (!c->rules[i]) {
+			vl_chair_free(c);
+			return NULL;
+		}
+	}
+	c->md = pcre2_match_data_create(16, NULL);
+	if (!c->md) {
+		vl_chair_free(c);
+		return NULL;
+	}
+	if (vocabulary)
+		load_vocabulary(c, vocabulary);
+	else
+		load_coco(c);
 	return c;
 }
 
