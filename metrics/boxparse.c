@@ -277,61 +277,56 @@ static void add_num(struct vl_buf *out, double v)
 	vl_buf_add_json_num(out, v);
 }
 
-int vl_box_render(const char *format, const double box[4], int image_w, int image_h,
-		  struct vl_buf *out, struct vl_buf *err)
+/* The box b (pixels, x1 y1 x2 y2) in format f's order and scale, for an
+ * image of w x h pixels: the inverse of decode. */
+static void encode(const struct box_format *f, const double b[4], int w, int h, double out[4])
 {
-	const struct box_format *f = format ? find_format(format) : NULL;
-	double v[4];   /* the four numbers in the model's order and scale */
-
-	if (!f)
-		return unknown_format(format, err);
-	if (needs_size(f) && (image_w <= 0 || image_h <= 0)) {
-		if (err)
-			vl_buf_addf(err, "box_format '%s' needs the image size, which is unknown",
-				    f->name);
-		return VL_EINVAL;
-	}
 	switch (f->geom) {
 	case G_PIXELS:
-		memcpy(v, box, sizeof(v));
+		memcpy(out, b, 4 * sizeof(double));
 		break;
 	case G_GRID:
 	case G_GRID_TRUNC:
 		if (!f->integers) {
-			v[0] = box[0] / image_w;
-			v[1] = box[1] / image_h;
-			v[2] = box[2] / image_w;
-			v[3] = box[3] / image_h;
+			out[0] = b[0] / w;
+			out[1] = b[1] / h;
+			out[2] = b[2] / w;
+			out[3] = b[3] / h;
 			break;
 		}
-		v[0] = (double)to_grid(f, box[0], image_w);
-		v[1] = (double)to_grid(f, box[1], image_h);
-		v[2] = (double)to_grid(f, box[2], image_w);
-		v[3] = (double)to_grid(f, box[3], image_h);
+		out[0] = (double)to_grid(f, b[0], w);
+		out[1] = (double)to_grid(f, b[1], h);
+		out[2] = (double)to_grid(f, b[2], w);
+		out[3] = (double)to_grid(f, b[3], h);
 		break;
 	case G_YX_GRID:
-		v[0] = (double)to_grid(f, box[1], image_h);
-		v[1] = (double)to_grid(f, box[0], image_w);
-		v[2] = (double)to_grid(f, box[3], image_h);
-		v[3] = (double)to_grid(f, box[2], image_w);
+		out[0] = (double)to_grid(f, b[1], h);
+		out[1] = (double)to_grid(f, b[0], w);
+		out[2] = (double)to_grid(f, b[3], h);
+		out[3] = (double)to_grid(f, b[2], w);
 		break;
 	case G_KOSMOS: {
 		/* transformers' coordinate_to_patch_index: floor of the top-left,
 		 * ceil(x * side - 1) of the bottom-right, clamped to the grid */
 		long n = (long)f->grid, c[4];
-		double nb[4] = { box[0] / image_w, box[1] / image_h, box[2] / image_w,
-				 box[3] / image_h };
+		double nb[4] = { b[0] / w, b[1] / h, b[2] / w,
+				 b[3] / h };
 		c[0] = (long)floor(nb[0] * n);
 		c[1] = (long)floor(nb[1] * n);
 		c[2] = (long)ceil(nb[2] * n - 1);
 		c[3] = (long)ceil(nb[3] * n - 1);
 		for (int i = 0; i < 4; i++)
 			c[i] = c[i] < 0 ? 0 : c[i] >= n ? n - 1 : c[i];
-		v[0] = (double)(c[1] * n + c[0]);
-		v[1] = (double)(c[3] * n + c[2]);
+		out[0] = (double)(c[1] * n + c[0]);
+		out[1] = (double)(c[3] * n + c[2]);
 		break;
 	}
 	}
+}
+
+/* The numbers v (encode's) written in format f's text shape. */
+static void write_shape(const struct box_format *f, const double v[4], struct vl_buf *out)
+{
 	switch (f->shape) {
 	case S_BRACKETS:
 		vl_box_format(v, out);
@@ -373,6 +368,24 @@ int vl_box_render(const char *format, const double box[4], int image_w, int imag
 			    (long)v[2], (long)v[3]);
 		break;
 	}
+}
+
+int vl_box_render(const char *format, const double box[4], int image_w, int image_h,
+		  struct vl_buf *out, struct vl_buf *err)
+{
+	const struct box_format *f = format ? find_format(format) : NULL;
+	double v[4];   /* the four numbers in the model's order and scale */
+
+	if (!f)
+		return unknown_format(format, err);
+	if (needs_size(f) && (image_w <= 0 || image_h <= 0)) {
+		if (err)
+			vl_buf_addf(err, "box_format '%s' needs the image size, which is unknown",
+				    f->name);
+		return VL_EINVAL;
+	}
+	encode(f, box, image_w, image_h, v);
+	write_shape(f, v, out);
 	return 0;
 }
 
