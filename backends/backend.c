@@ -397,6 +397,27 @@ static double take_sent_time(struct vl_backend *b, uint64_t id)
 	return vl_now();
 }
 
+/* The backend's own poll.  A plugin built for 1.0 or 1.1 knows a shorter
+ * struct vl_response (finish_reason came in 1.2): writing an array it would
+ * use its own stride, so it gets one zeroed full-size struct per call. */
+static int raw_poll(struct vl_backend *b, int timeout_ms, struct vl_response *out, int max)
+{
+	int k = 0, n;
+
+	if (b->m->version % 1000 >= 2)
+		return b->m->poll(b->self, timeout_ms, out, max);
+	while (k < max) {
+		memset(&out[k], 0, sizeof(out[k]));
+		n = b->m->poll(b->self, k ? 0 : timeout_ms, &out[k], 1);
+		if (n < 0)
+			return k ? k : n;   /* the error comes back at the next call */
+		if (n == 0)
+			break;
+		k++;
+	}
+	return k;
+}
+
 int vl_backend_poll(struct vl_backend *b, int timeout_ms, struct vl_response *out, int max)
 {
 	struct vl_response got[64];
@@ -404,7 +425,7 @@ int vl_backend_poll(struct vl_backend *b, int timeout_ms, struct vl_response *ou
 	int n, k = 0;
 
 	if (b->delay_s <= 0)
-		return b->m->poll(b->self, timeout_ms, out, max);
+		return raw_poll(b, timeout_ms, out, max);
 
 	/* wait no longer than the earliest held response needs */
 	for (size_t i = 0; i < b->nheld; i++)
@@ -415,7 +436,7 @@ int vl_backend_poll(struct vl_backend *b, int timeout_ms, struct vl_response *ou
 		if (wait_ms < timeout_ms)
 			timeout_ms = wait_ms > 0 ? (int)ceil(wait_ms) : 0;
 	}
-	n = b->m->poll(b->self, timeout_ms, got, (int)(sizeof(got) / sizeof(*got)));
+	n = raw_poll(b, timeout_ms, got, (int)(sizeof(got) / sizeof(*got)));
 	if (n < 0)
 		return n;
 	for (int i = 0; i < n; i++) {
@@ -487,5 +508,6 @@ void vl_response_release(struct vl_response *r)
 {
 	free(r->text);
 	free(r->error);
-	r->text = r->error = NULL;
+	free(r->finish_reason);
+	r->text = r->error = r->finish_reason = NULL;
 }

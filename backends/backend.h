@@ -29,7 +29,7 @@
 #include <string.h>
 
 #define VL_BACKEND_API_MAJOR 1
-#define VL_BACKEND_API_MINOR 1
+#define VL_BACKEND_API_MINOR 2
 #define VL_BACKEND_API_VERSION (VL_BACKEND_API_MAJOR * 1000 + VL_BACKEND_API_MINOR)
 #define VL_BACKEND_ENTRY "vl_backend_entry"
 
@@ -139,6 +139,13 @@ struct vl_response {
 	long long bytes_received;
 	int retries;
 	double gpu_mem_peak_mb;      /* reported by the engine; -1 unknown */
+	/* v1.2: why the answer ended, as the server said it ("stop",
+	 * "length": cut by max_tokens or a full context, ...), malloc'd and
+	 * freed by the host; NULL unknown.  A plugin built for 1.0 or 1.1
+	 * writes shorter structs: the host then polls it one response at a
+	 * time into a zeroed struct of this size, so this member stays NULL
+	 * and the array stride never differs between host and plugin. */
+	char *finish_reason;
 };
 
 /* Resource use of the backend's own processes (workers), for cost reports. */

@@ -103,6 +103,9 @@ int vl_openai_build_body(const struct vl_openai_body_opts *o,
  * read and one send() when it fits, between 64 KB and 512 KB. */
 long vl_openai_upload_buffer_size(size_t body_len);
 
+/* Room for a finish_reason ("stop", "length", "content_filter", ...). */
+#define VL_FINISH_REASON_MAX 32
+
 /* 1 when s starts with http:// or https:// */
 int vl_openai_is_http_url(const char *s);
 
@@ -110,13 +113,15 @@ int vl_openai_is_http_url(const char *s);
  * Parses a non-streamed chat-completions response: text gets
  * choices[0].message.content (a string, or the concatenated "text" of an
  * array of parts; null gives ""), *prompt_tokens / *completion_tokens the
- * usage (-1 when absent).  VL_EPARSE with err for bodies that are not JSON or
+ * usage (-1 when absent), finish_reason choices[0].finish_reason ("" when
+ * absent; longer values are cut).  VL_EPARSE with err for bodies that are not JSON or
  * lack choices[0].message (truncated, malformed: worth retrying).
  */
 int vl_openai_parse_response(const char *body, size_t len,
 			     struct vl_buf *text,          /* OUT: appended */
 			     long *prompt_tokens,          /* OUT */
 			     long *completion_tokens,      /* OUT */
+			     char finish_reason[VL_FINISH_REASON_MAX], /* OUT */
 			     struct vl_buf *err);
 
 /* The server's own message from an error body ({"error":{"message":..}},
@@ -138,6 +143,7 @@ struct vl_sse {
 	int failed;             /* a malformed event or an error event */
 	struct vl_buf err;      /* owned: why, when failed */
 	int first_token;        /* set once a non-empty delta arrived */
+	char finish_reason[VL_FINISH_REASON_MAX]; /* the last event's, "" none */
 };
 
 void vl_sse_init(struct vl_sse *s);

@@ -325,6 +325,8 @@ static void complete(struct openai *o, struct job *j, const char *text, const ch
 		vl_buf_release(&m);
 	} else {
 		r->text = strdup(text ? text : "");
+		if (j->finish[0])
+			r->finish_reason = strdup(j->finish);
 	}
 	r->fatal = fatal;
 	r->http_status = (int)j->status;
@@ -480,6 +482,7 @@ static enum outcome classify(struct openai *o, CURL *e, struct job *j, CURLcode 
 
 	vl_buf_reset(&j->lasterr);
 	*pt = *ct = -1;
+	j->finish[0] = '\0';
 	if (res != CURLE_OK) {
 		if (j->too_big) {
 			vl_buf_addf(&j->lasterr, "response from %s is larger than 64 MB", url);
@@ -510,11 +513,12 @@ static enum outcome classify(struct openai *o, CURL *e, struct job *j, CURLcode 
 			vl_buf_add(text, j->sse.text.buf, j->sse.text.len);
 			*pt = j->sse.prompt_tokens;
 			*ct = j->sse.completion_tokens;
+			memcpy(j->finish, j->sse.finish_reason, sizeof(j->finish));
 			return DONE_OK;
 		}
 		/* not streamed (or a server that ignored "stream") */
 		rc = vl_openai_parse_response(j->resp.buf ? j->resp.buf : "", j->resp.len, text,
-					      pt, ct, &j->lasterr);
+					      pt, ct, j->finish, &j->lasterr);
 		if (rc < 0) {
 			vl_buf_addf(&j->lasterr, " from %s", url);
 			return DONE_RETRY;

@@ -35,6 +35,7 @@ struct job {
 	double retry_after;       /* seconds, -1 none */
 	long long bytes_sent, bytes_received;
 	double cost;              /* tokens estimated for the tpm bucket */
+	char finish[VL_FINISH_REASON_MAX]; /* the answer's finish_reason, "" none */
 };
 
 /*

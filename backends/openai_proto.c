@@ -51,13 +51,25 @@ static void add_excerpt(struct vl_buf *out, const char *s, size_t len, size_t ma
 		vl_buf_adds(out, "...");
 }
 
+/* choices[i].finish_reason when it is a string (null in all but the last
+ * stream event), cut to fit. */
+static void get_finish(const cJSON *choice, char out[VL_FINISH_REASON_MAX])
+{
+	const cJSON *f = cJSON_GetObjectItemCaseSensitive(choice, "finish_reason");
+
+	if (cJSON_IsString(f))
+		snprintf(out, VL_FINISH_REASON_MAX, "%s", f->valuestring);
+}
+
 int vl_openai_parse_response(const char *body, size_t len, struct vl_buf *text,
-			     long *prompt_tokens, long *completion_tokens, struct vl_buf *err)
+			     long *prompt_tokens, long *completion_tokens,
+			     char finish_reason[VL_FINISH_REASON_MAX], struct vl_buf *err)
 {
 	cJSON *root = vl_cjson_parse(body, len);
 	const cJSON *choice, *msg, *content;
 
 	*prompt_tokens = *completion_tokens = -1;
+	finish_reason[0] = '\0';
 	if (!root) {
 		vl_buf_addf(err, "malformed response (%zu bytes, not JSON): '", len);
 		add_excerpt(err, body, len, 80);
@@ -85,6 +97,7 @@ int vl_openai_parse_response(const char *body, size_t len, struct vl_buf *text,
 		return VL_EPARSE;
 	}
 	get_usage(root, prompt_tokens, completion_tokens);
+	get_finish(choice, finish_reason);
 	cJSON_Delete(root);
 	return 0;
 }
@@ -126,6 +139,7 @@ void vl_sse_reset(struct vl_sse *s)
 	vl_buf_reset(&s->err);
 	s->prompt_tokens = s->completion_tokens = -1;
 	s->events = s->done = s->failed = s->first_token = 0;
+	s->finish_reason[0] = '\0';
 }
 
 void vl_sse_release(struct vl_sse *s)
@@ -187,6 +201,7 @@ static int sse_line(struct vl_sse *s, const char *p, size_t n)
 		first = 1;
 	}
 	get_usage(root, &s->prompt_tokens, &s->completion_tokens);
+	get_finish(choice, s->finish_reason);
 	cJSON_Delete(root);
 	return first;
 }

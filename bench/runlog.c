@@ -59,6 +59,10 @@ static const char *const migrations[] = {
 	 * no old key can match a new one, so the old rows go at once instead
 	 * of lingering unreachable. */
 	"DELETE FROM cache;",
+	/* 3 -> 4: why each answer ended, as the server said ("stop", "length":
+	 * cut by max_tokens or a full context); NULL when not reported (older
+	 * rows, cached answers, backends that do not say). */
+	"ALTER TABLE samples ADD COLUMN finish_reason TEXT;",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(*migrations))
@@ -77,8 +81,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"INSERT OR REPLACE INTO samples (run_id, sample_id, idx, prompt, output, extracted,"
 		" parse_ok, score, latency_s, ttft_s, prompt_tokens, completion_tokens, bytes_sent,"
 		" bytes_received, retries, http_status, cached, gpu_mem_peak_mb, error, created,"
-		" question, reference)"
-		" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+		" question, reference, finish_reason)"
+		" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 	[ST_SET_SCORE] = "UPDATE samples SET score = ? WHERE run_id = ? AND sample_id = ?",
 	[ST_PUT_METRIC] =
 		"INSERT OR REPLACE INTO metrics (run_id, metric, name, subset, value, ci_low,"
@@ -275,6 +279,19 @@ int vl_runlog_open_readonly(const char *path, struct vl_runlog **out, struct vl_
 		vl_buf_addf(err, "run log schema version %d is newer than this vleval knows (%d): "
 			    "upgrade vleval", version, (int)NMIGRATIONS);
 		goto fail;
+	}
+	/* an older schema cannot be migrated here: a temporary view (in
+	 * memory, shadowing main.samples) adds the columns it lacks as NULL,
+	 * so every query reads it as the current schema */
+	if (version < 4) {
+		char sql[256];
+		snprintf(sql, sizeof(sql), "CREATE TEMP VIEW samples AS SELECT *%s,"
+			 " NULL AS finish_reason FROM main.samples",
+			 version < 2 ? ", NULL AS question, NULL AS reference" : "");
+		if (sqlite3_exec(rl->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+			db_error(rl, err, "cannot read an older run log");
+			goto fail;
+		}
 	}
 	/* the writing statements are prepared too (an older schema may lack
 	 * their columns: then they stay NULL and any write fails cleanly) */
@@ -635,6 +652,7 @@ int vl_runlog_put_sample(struct vl_runlog *rl, long long run, const struct vl_sa
 	sqlite3_bind_double(st, 20, vl_wall_time());
 	bind_text(st, 21, r->question);
 	bind_text(st, 22, r->reference);
+	bind_text(st, 23, r->finish_reason);
 	if (step_reset(st) < 0) {
 		/* a full disk can fail the write itself, not only the COMMIT */
 		char why[512];
@@ -687,7 +705,7 @@ int vl_runlog_set_reference(struct vl_runlog *rl, long long run, const char *sam
 #define SAMPLE_COLUMNS \
 	"samples.sample_id, samples.idx, prompt, output, extracted, parse_ok, score, latency_s, ttft_s," \
 	" prompt_tokens, completion_tokens, bytes_sent, bytes_received, retries, http_status," \
-	" cached, gpu_mem_peak_mb, error, question, reference"
+	" cached, gpu_mem_peak_mb, error, question, reference, finish_reason"
 
 /* Runs sql (one parameter: the run id; columns SAMPLE_COLUMNS) and calls fn
  * for each row until it returns non-zero. */
@@ -723,6 +741,7 @@ static int walk_samples(struct vl_runlog *rl, const char *sql, long long run,
 			.error = (const char *)sqlite3_column_text(st, 17),
 			.question = (const char *)sqlite3_column_text(st, 18),
 			.reference = (const char *)sqlite3_column_text(st, 19),
+			.finish_reason = (const char *)sqlite3_column_text(st, 20),
 		};
 		if (fn(ctx, &r))
 			break;
@@ -1018,7 +1037,7 @@ int vl_runlog_run_counts(struct vl_runlog *rl, long long run, struct vl_run_coun
 	vl_runlog_flush(rl);
 	if (sqlite3_prepare_v2(rl->db,
 			       "SELECT error IS NOT NULL, cached, parse_ok, latency_s, ttft_s,"
-			       " prompt_tokens, completion_tokens"
+			       " prompt_tokens, completion_tokens, finish_reason = 'length'"
 			       " FROM samples WHERE run_id = ?", -1, &st, NULL) != SQLITE_OK)
 		return VL_EIO;
 	sqlite3_bind_int64(st, 1, run);
@@ -1029,6 +1048,8 @@ int vl_runlog_run_counts(struct vl_runlog *rl, long long run, struct vl_run_coun
 			continue;
 		}
 		out->answered++;
+		if (sqlite3_column_int(st, 7))
+			out->truncated++;
 		if (!sqlite3_column_int(st, 2))
 			out->parse_failures++;
 		if (sqlite3_column_int(st, 1)) {

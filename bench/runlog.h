@@ -14,7 +14,7 @@
 
 #include "core/vl.h"
 
-#define VL_RUNLOG_SCHEMA_VERSION 3
+#define VL_RUNLOG_SCHEMA_VERSION 4
 #define VL_RUNLOG_BATCH_ROWS 256
 #define VL_RUNLOG_BATCH_SECONDS 0.2
 
@@ -89,6 +89,8 @@ struct vl_sample_row {
 	const char *question;         /* the sample's question text, NULL if none */
 	const char *reference;        /* the reference as JSON (vl_sample_ref_json);
 	                                 NULL in rows of schema 1 */
+	const char *finish_reason;    /* "stop", "length" (truncated), ...; NULL
+	                                 unknown (schema < 4, cached, not said) */
 };
 
 /* Inserts or replaces (a retried sample replaces its failed row). */
@@ -178,6 +180,8 @@ struct vl_run_counts {
 	long long cached_prompt_tokens;     /* tokens of the cached answers: */
 	long long cached_completion_tokens; /* not spent by this run */
 	long parse_failures;          /* answered, but no answer could be extracted */
+	long truncated;               /* answered, finish_reason "length": cut by
+	                                 max_tokens or a full context */
 	double *latency, *ttft;       /* owned; NULL when empty */
 	size_t n_latency, n_ttft;
 };

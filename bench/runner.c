@@ -190,6 +190,7 @@ static void record(struct loop *L, struct slot *s, struct vl_response *r, int ca
 	row.http_status = r->http_status;
 	row.gpu_mem_peak_mb = r->gpu_mem_peak_mb;
 	row.cached = cached;
+	row.finish_reason = r->finish_reason;
 	row.score = NAN;
 	/* the run log and every JSON made from it hold valid UTF-8 only: a
 	 * server's bad bytes become U+FFFD, and the sample says so */

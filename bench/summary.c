@@ -166,6 +166,10 @@ static void print_cost(struct vl_runlog *rl, const struct vl_run_info *ri, FILE 
 	else if (!ri->baseline && ri->prompt_tokens >= 0)
 		fprintf(out, "  price: unknown (give --price-input/--price-output, or the model in "
 			"prices.json)\n");
+	if (x.counts.truncated > 0)
+		fprintf(out, "  truncated: %ld of %ld answers were cut (finish_reason \"length\": "
+			"max_tokens, or a full context on the server)\n", x.counts.truncated,
+			x.counts.answered);
 	if (x.counts.cached > 0) {
 		fprintf(out, "  cached: %ld of %ld answers came from the response cache and cost "
 			"nothing", x.counts.cached, x.counts.answered);
@@ -310,8 +314,9 @@ int vl_summary_json(struct vl_runlog *rl, long long run, struct vl_buf *out)
 		vl_buf_addf(out, ",\"cached_prompt_tokens\":%lld,\"cached_completion_tokens\":%lld",
 			    x.counts.cached_prompt_tokens, x.counts.cached_completion_tokens);
 		vl_buf_addf(out, ",\"answered\":%ld,\"failed\":%ld,\"cached\":%ld,"
-			    "\"parse_failures\":%ld,\"errors_by_kind\":{", x.counts.answered,
-			    x.counts.failed, x.counts.cached, x.counts.parse_failures);
+			    "\"parse_failures\":%ld,\"truncated\":%ld,\"errors_by_kind\":{",
+			    x.counts.answered, x.counts.failed, x.counts.cached,
+			    x.counts.parse_failures, x.counts.truncated);
 		vl_runlog_each_error_count(rl, ri.id, print_kind, &kc);
 		vl_buf_addch(out, '}');
 		vl_run_counts_release(&x.counts);

@@ -7,9 +7,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct vl_buf text = VL_BUF_INIT, err = VL_BUF_INIT, msg = VL_BUF_INIT;
 	long pt, ct;
+	char finish[VL_FINISH_REASON_MAX];
 	char *s = fuzz_str(data, size);
 
-	vl_openai_parse_response((const char *)data, size, &text, &pt, &ct, &err);
+	vl_openai_parse_response((const char *)data, size, &text, &pt, &ct, finish, &err);
 	vl_openai_error_message((const char *)data, size, &msg);
 	vl_openai_retry_after(s, 1.7e9);
 	free(s);

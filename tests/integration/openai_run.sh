@@ -49,8 +49,9 @@ q() { printf '{"id": "%s", "image": "a.jpg", "question": "%s", "answer": "x"}\n'
 	q malf "junk FAULT:malformed:times=1"
 	q slow "late FAULT:slow=2500:times=1"
 	q dead "broken FAULT:503:times=3"
+	q long "cut short FAULT:length"
 } >"$T/data/ft.jsonl"
-N=26
+N=27
 OPTS="--tasks-dir $T/tasks --data-dir $T/data --backend openai --base-url $URL --api-key-env TEST_KEY --concurrency 8"
 # retries 2: three attempts; a 1 s timeout catches the slow answer
 FAST="--retries 2 --timeout 1 --set backoff_ms=20"
@@ -69,6 +70,8 @@ check "run 1: each answer is its own question (echo)" \
 err=$(sq "$DB" "select error from samples where run_id=1 and sample_id='dead'")
 check "error names the status and attempts ($err)" sh -c "echo '$err' | grep -q 'http 503.*after 3 attempts'"
 check "failed sample has no score" [ "$(sq "$DB" "select quote(score) from samples where run_id=1 and sample_id='dead'")" = NULL ]
+check "run 1: finish_reason stored, 'length' for the cut answer" \
+	[ "$(sq "$DB" "select group_concat(sample_id) || ' ' || (select count(*) from samples where run_id=1 and finish_reason='stop') from samples where run_id=1 and finish_reason='length'")" = "long $((N - 2))" ]
 check "run 1 status" [ "$(sq "$DB" "select status from runs where id=1")" = finished ]
 for s in r429:1 r500:2 reset:1 malf:1 slow:1 dead:2 ok1:0; do
 	id=${s%%:*}; want=${s#*:}
@@ -89,6 +92,11 @@ sent=$(sq "$DB" "select bytes_sent from samples where run_id=1 and sample_id='ok
 check "bytes_sent $sent = body $body + headers" [ "$((sent - body))" -gt 50 -a "$((sent - body))" -lt 1000 ]
 check "no request for a plain question twice" \
 	[ "$(grep -o 'text=plain_question_[0-9]*' "$T/server.log" | sort | uniq -d | wc -l)" = 0 ]
+
+expect_exit 0 "show run 1" $TO $V show 1 --db "$DB"
+check "summary counts the truncated answer" grep -q 'truncated: 1 of 26 answers were cut (finish_reason "length"' "$T/out"
+expect_exit 0 "show --json run 1" $TO $V show 1 --db "$DB" --json
+check "json counts the truncated answer" grep -q '"truncated":1,' "$T/out"
 
 # resume: only the failed sample is sent again (its 503s are used up)
 before=$(nreq)

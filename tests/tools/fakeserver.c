@@ -28,7 +28,8 @@
  * close), slow=MS (answer after MS), stream_cut (stream that stops after the
  * first delta), slowstream=MS (first delta at once, the rest after MS),
  * badutf8 (content with raw invalid UTF-8 bytes), nul (content "before",
- * U+0000, "after"), empty_choices (200 with "choices": []).
+ * U+0000, "after"), empty_choices (200 with "choices": []), length (the
+ * answer with finish_reason "length", as cut by max_tokens; streamed too).
  * times=N applies the fault to the first N requests carrying that exact
  * directive and answers normally afterwards (counters are per directive
  * text, so tag=T separates requests).  --fail-first N and --fail-rate P
@@ -272,13 +273,16 @@ static void add_response(struct buf *o, int st, const char *ctype, const char *e
 	buf_add(o, body, blen);
 }
 
+/* finish_reason of the answer being built: "length" for FAULT:length */
+static const char *finish = "stop";
+
 /* The completion JSON for text (already JSON-escaped). */
 static void completion_json(struct buf *b, const char *text, size_t tlen, size_t bodylen)
 {
 	buf_addf(b, "{\"id\":\"chatcmpl-%ld\",\"object\":\"chat.completion\",\"created\":0,"
 		 "\"model\":\"fake\",\"choices\":[{\"index\":0,\"message\":{\"role\":"
-		 "\"assistant\",\"content\":\"%.*s\"},\"finish_reason\":\"stop\"}]",
-		 S.nreq, (int)tlen, text);
+		 "\"assistant\",\"content\":\"%.*s\"},\"finish_reason\":\"%s\"}]",
+		 S.nreq, (int)tlen, text, finish);
 	if (S.usage)
 		buf_addf(b, ",\"usage\":{\"prompt_tokens\":%zu,\"completion_tokens\":%zu,"
 			 "\"total_tokens\":%zu}", bodylen / 4, tlen, bodylen / 4 + tlen);
@@ -483,6 +487,7 @@ static void handle(struct conn *c, const char *method, const char *path, const c
 		cap_due = S.free_at[best];
 		ms = 1;   /* held until cap_due */
 	}
+	finish = !strcmp(kind, "length") ? "length" : "stop";
 	if (isdigit((unsigned char)kind[0])) {
 		char extra[96] = "";
 		st = atoi(kind);
@@ -549,7 +554,7 @@ static void handle(struct conn *c, const char *method, const char *path, const c
 				  "\"%.*s\"},\"finish_reason\":null}]}\r\n\r\n",
 				  (int)(tl - half), t + half);
 			add_chunk(rest, "data: {\"choices\":[{\"index\":0,\"delta\":{},"
-				  "\"finish_reason\":\"stop\"}]}\n\n");
+				  "\"finish_reason\":\"%s\"}]}\n\n", finish);
 			if (S.usage)
 				add_chunk(rest, "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":"
 					  "%zu,\"completion_tokens\":%zu}}\n\n", blen / 4, tl);

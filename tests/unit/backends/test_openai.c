@@ -220,31 +220,39 @@ static void test_parse_response(void **state)
 		const char *text;
 		long pt, ct;
 		const char *err;     /* substring of the error */
+		const char *finish;  /* finish_reason parsed ("" none) */
 	} rows[] = {
 		{ "{\"choices\":[{\"message\":{\"role\":\"assistant\",\"content\":\"Yes.\"}}],"
-		  "\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":2}}", 0, "Yes.", 12, 2, NULL },
+		  "\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":2}}", 0, "Yes.", 12, 2, NULL, NULL },
+		{ "{\"choices\":[{\"message\":{\"content\":\"The cat sat\"},"
+		  "\"finish_reason\":\"length\"}]}", 0, "The cat sat", -1, -1, NULL, "length" },
+		{ "{\"choices\":[{\"message\":{\"content\":\"No.\"},\"finish_reason\":\"stop\"}]}",
+		  0, "No.", -1, -1, NULL, "stop" },
+		{ "{\"choices\":[{\"message\":{\"content\":\"x\"},\"finish_reason\":null}]}",
+		  0, "x", -1, -1, NULL, "" },
 		{ "{\"choices\":[{\"message\":{\"content\":[{\"type\":\"text\",\"text\":\"a\"},"
-		  "{\"type\":\"text\",\"text\":\"b\"}]}}]}", 0, "ab", -1, -1, NULL },
+		  "{\"type\":\"text\",\"text\":\"b\"}]}}]}", 0, "ab", -1, -1, NULL, NULL },
 		{ "{\"choices\":[{\"message\":{\"content\":null,\"refusal\":\"no\"}}],"
-		  "\"usage\":{\"prompt_tokens\":3}}", 0, "", 3, -1, NULL },
-		{ "{\"choices\":[{\"text\":\"legacy\"}]}", 0, "legacy", -1, -1, NULL },
+		  "\"usage\":{\"prompt_tokens\":3}}", 0, "", 3, -1, NULL, NULL },
+		{ "{\"choices\":[{\"text\":\"legacy\"}]}", 0, "legacy", -1, -1, NULL, NULL },
 		{ "{\"choices\":[{\"message\":{\"content\":\"caf\\u00e9\\n\"}}],\"usage\":null}",
-		  0, "caf\xc3\xa9\n", -1, -1, NULL },
+		  0, "caf\xc3\xa9\n", -1, -1, NULL, NULL },
 		{ "{\"choices\":[{\"message\":{\"content\":\"yes", VL_EPARSE, NULL, -1, -1,
-		  "not JSON" },
-		{ "<html>502 Bad Gateway</html>", VL_EPARSE, NULL, -1, -1, "'<html>502" },
-		{ "", VL_EPARSE, NULL, -1, -1, "0 bytes" },
-		{ "{\"choices\":[]}", VL_EPARSE, NULL, -1, -1, "no choices[0]" },
+		  "not JSON", NULL },
+		{ "<html>502 Bad Gateway</html>", VL_EPARSE, NULL, -1, -1, "'<html>502", NULL },
+		{ "", VL_EPARSE, NULL, -1, -1, "0 bytes", NULL },
+		{ "{\"choices\":[]}", VL_EPARSE, NULL, -1, -1, "no choices[0]", NULL },
 		{ "{\"choices\":[{\"message\":{\"content\":7}}]}", VL_EPARSE, NULL, -1, -1,
-		  "no choices[0]" },
+		  "no choices[0]", NULL },
 		{ "{\"error\":{\"message\":\"model overloaded\"}}", VL_EPARSE, NULL, -1, -1,
-		  "model overloaded" },
+		  "model overloaded", NULL },
 	};
 	for (size_t i = 0; i < sizeof(rows) / sizeof(*rows); i++) {
 		struct vl_buf text = VL_BUF_INIT, err = VL_BUF_INIT;
 		long pt = 99, ct = 99;
+		char finish[VL_FINISH_REASON_MAX] = "junk";
 		int rc = vl_openai_parse_response(rows[i].body, strlen(rows[i].body), &text,
-						  &pt, &ct, &err);
+						  &pt, &ct, finish, &err);
 		if (rc != rows[i].rc)
 			print_error("row %zu: rc %d (%s)\n", i, rc, vl_buf_str(&err));
 		assert_int_equal(rc, rows[i].rc);
@@ -252,6 +260,7 @@ static void test_parse_response(void **state)
 			assert_string_equal(vl_buf_str(&text), rows[i].text);
 			assert_int_equal(pt, rows[i].pt);
 			assert_int_equal(ct, rows[i].ct);
+			assert_string_equal(finish, rows[i].finish ? rows[i].finish : "");
 		} else {
 			if (!strstr(vl_buf_str(&err), rows[i].err))
 				print_error("row %zu: %s\n", i, vl_buf_str(&err));

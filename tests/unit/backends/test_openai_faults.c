@@ -466,6 +466,32 @@ static void test_connect_refused(void **state)
 	release_run(&run, 1);
 }
 
+/* finish_reason reaches the response, streamed or not: "length" for an
+ * answer the server cut, "stop" for a whole one. */
+static void test_finish_reason(void **state)
+{
+	static struct run run;
+	const char *const stream[] = { "stream", "1", NULL };
+	struct server s;
+	char base[64];
+
+	assert_int_equal(server_start(&s, NULL), 0);
+	for (int k = 0; k < 2; k++) {
+		struct vl_backend *b = open_backend(base_of(&s, base, sizeof(base)),
+						    k ? stream : NULL);
+		snprintf(run.prompts[0], 96, "whole answer");
+		snprintf(run.prompts[1], 96, "cut answer FAULT:length");
+		run_all(b, &run, 2, 10);
+		assert_string_equal(run.r[0].text, "whole answer");
+		assert_string_equal(run.r[0].finish_reason, "stop");
+		assert_string_equal(run.r[1].text, "cut answer FAULT:length");
+		assert_string_equal(run.r[1].finish_reason, "length");
+		vl_backend_close(b);
+		release_run(&run, 2);
+	}
+	server_stop(&s);
+}
+
 /* An https:// URL to a server that accepts the connection and never speaks
  * TLS (a plain-HTTP server, here a silent listener: the kernel completes the
  * TCP handshake from the backlog): the error names the TLS handshake and the
@@ -691,6 +717,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_stream, kill_live),
 		cmocka_unit_test_teardown(test_connect_refused, kill_live),
 		cmocka_unit_test_teardown(test_tls_handshake_timeout, kill_live),
+		cmocka_unit_test_teardown(test_finish_reason, kill_live),
 		cmocka_unit_test_teardown(test_load_balance, kill_live),
 		cmocka_unit_test_teardown(test_random_faults, kill_live),
 		cmocka_unit_test_teardown(test_rpm, kill_live),

@@ -150,8 +150,8 @@ static void test_refusals(void **state)
 {
 	static const struct { const char *so, *want; } rows[] = {
 		{ "tests/plugins/bad_version.so",
-		  "was built for backend API 2.3; this vleval speaks 1.x (1.1): rebuild the plugin" },
-		{ "tests/plugins/refuses.so", "refused host backend API 1.1" },
+		  "was built for backend API 2.3; this vleval speaks 1.x (1.2): rebuild the plugin" },
+		{ "tests/plugins/refuses.so", "refused host backend API 1.2" },
 		{ "tests/plugins/no_entry.so", "does not export vl_backend_entry()" },
 		{ "tests/plugins/absent.so", "cannot load plugin" },
 	};
@@ -201,7 +201,7 @@ static void test_v1_0_plugin(void **state)
 	char *path = so_path("tests/plugins/v1_0.so");
 	struct vl_buf err = VL_BUF_INIT;
 	struct vl_backend *b = NULL;
-	struct vl_response r[2];
+	struct vl_response r[3];
 
 	if (open_plugin(path, &b, &err, "answer", "old", "anything", "1", NULL) < 0)
 		print_error("%s\n", vl_buf_str(&err));
@@ -213,6 +213,22 @@ static void test_v1_0_plugin(void **state)
 	assert_int_equal(r[0].id, 7);
 	assert_string_equal(r[0].text, "old");
 	vl_response_release(&r[0]);
+	/* its responses are shorter than the host's (no finish_reason, 1.2):
+	 * several at once still arrive whole, each in its own slot */
+	memset(r, 0x5a, sizeof(r));
+	submit(b, 8, "q");
+	submit(b, 9, "q");
+	submit(b, 10, "q");
+	assert_int_equal(vl_backend_poll(b, 0, r, 2), 2);
+	assert_int_equal(vl_backend_poll(b, 0, r + 2, 1), 1);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(r[i].id, 8 + i);
+		assert_string_equal(r[i].text, "old");
+		assert_null(r[i].error);
+		assert_null(r[i].finish_reason);
+		assert_true(r[i].latency_s == -1);
+		vl_response_release(&r[i]);
+	}
 	assert_int_equal(vl_backend_changes_answers(b, "anything"), 1);
 	assert_int_equal(vl_backend_changes_answers(b, "answer"), 1);
 	assert_int_equal(vl_backend_changes_answers(b, "path"), 1);

@@ -221,7 +221,8 @@ static void test_question_and_reference(void **state)
 	/* back to schema 1 as an older vleval left it, then reopened */
 	snprintf(cmd, sizeof(cmd),
 		 "sqlite3 %s 'ALTER TABLE samples DROP COLUMN question;"
-		 " ALTER TABLE samples DROP COLUMN reference; PRAGMA user_version = 1'", db_path);
+		 " ALTER TABLE samples DROP COLUMN reference;"
+		 " ALTER TABLE samples DROP COLUMN finish_reason; PRAGMA user_version = 1'", db_path);
 	assert_int_equal(system(cmd), 0);
 	assert_int_equal(vl_runlog_open(db_path, &rl, &err), 0);
 	memset(&c, 0, sizeof(c));
@@ -254,7 +255,8 @@ static void test_cache_cleared_by_migration(void **state)
 	assert_int_equal(vl_runlog_put_sample(rl, run, &r, &err), 0);
 	vl_runlog_cache_put(rl, "0123abcd", "openai", "m", "old answer", 5, 3);
 	vl_runlog_close(rl);
-	snprintf(cmd, sizeof(cmd), "sqlite3 %s 'PRAGMA user_version = 2'", db_path);
+	snprintf(cmd, sizeof(cmd), "sqlite3 %s 'ALTER TABLE samples DROP COLUMN finish_reason;"
+		 " PRAGMA user_version = 2'", db_path);
 	assert_int_equal(system(cmd), 0);
 	assert_int_equal(vl_runlog_open(db_path, &rl, &err), 0);
 	assert_int_equal(vl_runlog_cache_get(rl, "0123abcd", &ce), VL_ENOTFOUND);
@@ -266,7 +268,75 @@ static void test_cache_cleared_by_migration(void **state)
 	assert_string_equal(ce.output, "new answer");
 	vl_free(ce.output);
 	vl_runlog_close(rl);
+	snprintf(cmd, sizeof(cmd), "test \"$(sqlite3 %s 'PRAGMA user_version')\" = %d", db_path,
+		 VL_RUNLOG_SCHEMA_VERSION);
+	assert_int_equal(system(cmd), 0);
+	vl_buf_release(&err);
+}
+
+static int read_finish(void *ctx, const struct vl_sample_row *r)
+{
+	char *out = ctx;
+	size_t n = strlen(out);
+	snprintf(out + n, 64 - n, "%s%s", n ? " " : "", r->finish_reason ? r->finish_reason : "NULL");
+	return 0;
+}
+
+/* Schema 4: each answer keeps its finish_reason and the counts say how many
+ * were cut ("length"); a schema-3 log is migrated with NULL there, and read
+ * read-only (runs, show) without migrating, through a view. */
+static void test_finish_reason(void **state)
+{
+	struct vl_sample_row r = { .sample_id = "a", .idx = 0, .output = "The cat", .parse_ok = 1,
+				   .score = NAN, .latency_s = 0.1, .ttft_s = -1,
+				   .prompt_tokens = -1, .completion_tokens = -1,
+				   .finish_reason = "length" };
+	struct vl_buf err = VL_BUF_INIT;
+	struct vl_run_counts rc;
+	struct vl_runlog *rl;
+	char got[64] = "", tmp[64], cmd[300];
+	long long run;
+
+	assert_int_equal(vl_runlog_open(db_path, &rl, &err), 0);
+	run = new_run(rl);
+	assert_int_equal(vl_runlog_put_sample(rl, run, &r, &err), 0);
+	r.sample_id = "b";
+	r.idx = 1;
+	r.finish_reason = "stop";
+	assert_int_equal(vl_runlog_put_sample(rl, run, &r, &err), 0);
+	r.sample_id = "c";
+	r.idx = 2;
+	r.finish_reason = NULL;
+	assert_int_equal(vl_runlog_put_sample(rl, run, &r, &err), 0);
+	vl_runlog_each_sample(rl, run, 0, read_finish, got);
+	assert_string_equal(got, "length stop NULL");
+	assert_int_equal(vl_runlog_run_counts(rl, run, &rc), 0);
+	assert_int_equal(rc.answered, 3);
+	assert_int_equal(rc.truncated, 1);
+	vl_run_counts_release(&rc);
+	vl_runlog_close(rl);
+
+	/* schema 3 as an older vleval left it: read-only first, then migrated */
+	snprintf(cmd, sizeof(cmd), "sqlite3 %s 'ALTER TABLE samples DROP COLUMN finish_reason;"
+		 " PRAGMA user_version = 3'", db_path);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(vl_runlog_open_readonly(db_path, &rl, &err), 0);
+	tmp[0] = '\0';
+	assert_int_equal(vl_runlog_each_sample(rl, run, 0, read_finish, tmp), 0);
+	assert_string_equal(tmp, "NULL NULL NULL");
+	assert_int_equal(vl_runlog_run_counts(rl, run, &rc), 0);
+	assert_int_equal(rc.truncated, 0);
+	vl_run_counts_release(&rc);
+	vl_runlog_close(rl);
 	snprintf(cmd, sizeof(cmd), "test \"$(sqlite3 %s 'PRAGMA user_version')\" = 3", db_path);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(vl_runlog_open(db_path, &rl, &err), 0);
+	tmp[0] = '\0';
+	assert_int_equal(vl_runlog_each_sample(rl, run, 0, read_finish, tmp), 0);
+	assert_string_equal(tmp, "NULL NULL NULL");
+	vl_runlog_close(rl);
+	snprintf(cmd, sizeof(cmd), "test \"$(sqlite3 %s 'PRAGMA user_version')\" = %d", db_path,
+		 VL_RUNLOG_SCHEMA_VERSION);
 	assert_int_equal(system(cmd), 0);
 	vl_buf_release(&err);
 }
@@ -361,6 +431,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_samples_persist_and_replace, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_errors_cache, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_finish_reason, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_question_and_reference, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cache_cleared_by_migration, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_queries, setup, teardown),
