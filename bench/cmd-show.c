@@ -188,6 +188,10 @@ int cmd_show(int argc, char **argv)
 		goto out;
 	}
 	id = !strcmp(rest.v[0], "last") ? vl_runlog_last_run(rl) : strtoll(rest.v[0], &end, 10);
+	if (id <= 0 && !strcmp(rest.v[0], "last")) {
+		vl_error("show: the run log '%s' is empty: it holds no run yet", vl_default_db(db));
+		goto out;
+	}
 	if (id <= 0 || (strcmp(rest.v[0], "last") && *end)) {
 		vl_error("show: '%s' is not a run id", rest.v[0]);
 		goto out;

@@ -109,6 +109,14 @@ expect_exit 2 "validate --json unknown task" $V validate --task nope --json
 check "validate --json error object" python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert 'unknown task' in d['error']" "$T/out"
 
 # every --help states the exit codes
+# a run log that holds no run yet (a resume of a run it does not have
+# creates the log): show last says the log is empty, runs lists nothing
+expect_exit 2 "resume of a run a new log lacks" $V run --resume 1 --db "$T/empty.db"
+check "the new log exists" [ -s "$T/empty.db" ]
+expect_exit 2 "show last on an empty log" $V show last --db "$T/empty.db"
+check "show last: the log is empty" grep -q "run log '$T/empty.db' is empty: it holds no run yet" "$T/err"
+expect_exit 0 "runs on an empty log" $V runs --db "$T/empty.db"
+
 for c in run score runs show tasks backends validate demo; do
 	expect_exit 0 "$c --help" $V $c --help
 	check "$c --help states exit codes" grep -q "exit status: 0 success" "$T/out"
