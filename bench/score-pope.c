@@ -7,7 +7,9 @@
  * as the official evaluate.py does (--by-order forces that).
  */
 #include "bench/cli.h"
+#include "bench/score-ci.h"
 #include "bench/score-io.h"
+#include "bench/scoring.h"
 #include "datasets/dataset.h"
 #include "metrics/metric.h"
 
@@ -100,8 +102,8 @@ struct pope_run {
 	struct answer_line **answers;
 	size_t nans, pos, skipped;
 	struct vl_strmap byid;
-	const struct vl_metric *m;
-	void *st;
+	struct vl_scoring *sc;    /* the one scoring path, metric "pope" */
+	struct vl_buf refusal;    /* why the metric refused a sample */
 	struct vl_buf per;     /* per-question predictions, JSON members */
 };
 
@@ -134,6 +136,15 @@ static const struct answer_line *answer_of(const struct pope_run *p, const struc
 	return v ? *v : NULL;
 }
 
+static void on_refusal(void *ctx, const char *metric, const char *sample_id, size_t nth,
+		       const char *msg)
+{
+	struct pope_run *p = ctx;
+
+	vl_buf_reset(&p->refusal);
+	vl_buf_adds(&p->refusal, msg);
+}
+
 /* Scores every question of ds that has an answer; 0, or -1 after printing
  * the error. */
 static int score_questions(struct pope_run *p, struct vl_dataset *ds, struct vl_buf *err)
@@ -144,7 +155,6 @@ static int score_questions(struct pope_run *p, struct vl_dataset *ds, struct vl_
 	vl_sample_init(&s);
 	for (;;) {
 		const struct answer_line *a;
-		double score;
 		int r;
 
 		vl_buf_reset(err);
@@ -171,8 +181,8 @@ static int score_questions(struct pope_run *p, struct vl_dataset *ds, struct vl_
 			p->skipped++;
 			continue;
 		}
-		if (p->m->add(p->st, &s, a->text, &score, err) < 0) {
-			vl_error("score pope: %s", vl_buf_str(err));
+		if (vl_scoring_add(p->sc, &s, a->text, NULL, on_refusal, p) != 0) {
+			vl_error("score pope: %s", vl_buf_str(&p->refusal));
 			goto out;
 		}
 		if (p->per_sample) {
@@ -193,33 +203,65 @@ out:
 	return rc;
 }
 
-static void print_pope(const struct pope_run *p, int json)
+/* The values of the whole set, with intervals when ci->resamples > 0. */
+static void finish_pope(struct pope_run *p, struct vl_score_ci *ci)
 {
-	struct vl_metric_value vals[VL_METRIC_MAX_VALUES];
-	struct vl_buf out = VL_BUF_INIT;
-	int nv = p->m->finish(p->st, NULL, 0, vals, VL_METRIC_MAX_VALUES);
+	vl_scoring_finish(p->sc, &ci->ci, vl_score_ci_collect, ci);
+	if (!ci->names.n) {
+		/* nothing scored (the path emits nothing): the metric's values
+		 * of an empty set, NaN rates and zero counts, as before */
+		const struct vl_metric *m = vl_metric_find("pope");
+		struct vl_metric_value vals[VL_METRIC_MAX_VALUES];
+		void *st = m->new_state(NULL, NULL);
+		int nv = m->finish(st, NULL, 0, vals, VL_METRIC_MAX_VALUES);
 
+		for (int i = 0; i < nv; i++) {
+			struct vl_scoring_value v = { "pope", vals[i].name, "", vals[i].value, NAN, NAN,
+						      0, 0 };
+			vl_score_ci_collect(ci, &v);
+		}
+		m->free_state(st);
+	}
+}
+
+static void print_pope(struct pope_run *p, int json, struct vl_score_ci *ci)
+{
+	struct vl_buf out = VL_BUF_INIT;
+
+	finish_pope(p, ci);
 	if (json) {
 		vl_buf_addch(&out, '{');
-		vl_score_json_values(&out, vals, nv, 0);
+		for (size_t i = 0; i < ci->names.n; i++) {
+			vl_buf_adds(&out, i ? "," : "");
+			vl_buf_add_json_str(&out, ci->names.v[i]);
+			vl_buf_addch(&out, ':');
+			vl_buf_add_json_num(&out, ci->value[i]);
+		}
 		vl_buf_addf(&out, ",\"n\":%zu,\"skipped\":%zu", p->pos, p->skipped);
 		if (p->per_sample)
 			vl_buf_addf(&out, ",\"per_question_pred\":{%s}", vl_buf_str(&p->per));
+		vl_score_ci_json(ci, &out);
 		vl_buf_addch(&out, '}');
 		puts(vl_buf_str(&out));
 	} else {
-		for (int i = 0; i < nv; i++)
-			printf("%-10s %.16g\n", vals[i].name, vals[i].value);
+		for (size_t i = 0; i < ci->names.n; i++)
+			printf("%-10s %.16g\n", ci->names.v[i], ci->value[i]);
 		printf("%-10s %zu\n", "n", p->pos);
 		if (p->skipped)
 			printf("%-10s %zu\n", "skipped", p->skipped);
+		vl_score_ci_text(ci, &out);
+		fputs(vl_buf_str(&out), stdout);
 	}
 	vl_buf_release(&out);
 }
 
 int score_pope(int argc, char **argv)
 {
-	struct pope_run p = { .m = vl_metric_find("pope") };
+	static const char *const metric[] = { "pope" };
+	struct pope_run p = { 0 };
+	struct vl_score_ci ci;
+	long resamples = 0, seed = 0;
+	double level = 0.95;
 	int json = 0, help = 0, rc;
 	const struct vl_opt opts[] = {
 		{ "questions", VL_OPT_STRING, &p.qpath, "FILE", "POPE question file (JSON lines or array)" },
@@ -228,11 +270,16 @@ int score_pope(int argc, char **argv)
 		{ "per-sample", VL_OPT_FLAG, &p.per_sample, NULL, "include per-question predictions" },
 		{ "lenient", VL_OPT_FLAG, &p.lenient, NULL, "score what can be scored, list what was skipped" },
 		{ "json", VL_OPT_FLAG, &json, NULL, "print JSON" },
+		{ "resamples", VL_OPT_LONG, &resamples, "N", "bootstrap intervals (default 0: none, "
+		  "1000 is usual)" },
+		{ "seed", VL_OPT_LONG, &seed, "N", "bootstrap seed (default 0)" },
+		{ "ci-level", VL_OPT_DOUBLE, &level, "P", "confidence level (default 0.95)" },
 		{ NULL },
 	};
 	struct vl_buf err = VL_BUF_INIT;
 	struct vl_score_dataset d = { 0 };
 
+	memset(&ci, 0, sizeof(ci));
 	rc = vl_parse_opts("score pope", argc, argv, opts, NULL, &help);
 	if (rc)
 		return rc;
@@ -247,6 +294,11 @@ int score_pope(int argc, char **argv)
 		vl_error("score pope: --questions and --answers are required");
 		return rc;
 	}
+	if (resamples < 0 || resamples > 1000000 || !(level > 0 && level < 1)) {
+		vl_error("score pope: --resamples must be 0..1000000 and --ci-level in (0, 1)");
+		return rc;
+	}
+	ci.ci = (struct vl_scoring_ci){ (int)resamples, (uint64_t)seed, level };
 	if (read_answers(p.apath, &p.answers, &p.nans, p.lenient, &err) < 0) {
 		vl_error("score pope: %s", vl_buf_str(&err));
 		goto out;
@@ -258,14 +310,15 @@ int score_pope(int argc, char **argv)
 		vl_error("score pope: %s", vl_buf_str(&err));
 		goto out;
 	}
-	p.st = p.m->new_state(NULL, &err);
+	p.sc = vl_scoring_new(metric, 1, NULL, NULL, &err);
 	if (score_questions(&p, d.ds, &err) < 0)
 		goto out;
-	print_pope(&p, json);
+	print_pope(&p, json, &ci);
 	rc = 0;
 out:
-	if (p.st)
-		p.m->free_state(p.st);
+	vl_scoring_free(p.sc);
+	vl_score_ci_release(&ci);
+	vl_buf_release(&p.refusal);
 	vl_score_dataset_close(&d);
 	for (size_t i = 0; i < p.nans; i++)
 		free_answer(p.answers[i]);
