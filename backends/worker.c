@@ -355,6 +355,8 @@ static void on_line(struct worker *b, struct wproc *w, const char *line, size_t 
 	r->completion_tokens = rep.completion_tokens;
 	r->ttft_s = rep.ttft_s;
 	r->gpu_mem_peak_mb = rep.gpu_mem_peak_mb;
+	if (rep.finish_reason)
+		r->finish_reason = strdup(rep.finish_reason);
 	if (r->gpu_mem_peak_mb > b->gpu_peak_mb)
 		b->gpu_peak_mb = r->gpu_mem_peak_mb;
 	w->answered++;

@@ -33,6 +33,7 @@ struct vl_worker_reply {
 	long completion_tokens;      /* -1 absent */
 	double ttft_s;               /* -1 absent */
 	double gpu_mem_peak_mb;      /* -1 absent */
+	const char *finish_reason;   /* "stop", "length" (cut), ...; NULL absent */
 };
 
 /* Decodes one line (without its '\n').  0 with r filled, or -1 when the

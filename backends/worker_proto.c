@@ -132,6 +132,10 @@ int vl_worker_reply_parse(const char *line, size_t len, struct vl_worker_reply *
 	r->completion_tokens = (long)num_or(r->root, "completion_tokens", -1);
 	r->ttft_s = num_or(r->root, "ttft_s", -1);
 	r->gpu_mem_peak_mb = num_or(r->root, "gpu_mem_peak_mb", -1);
+	if (r->text &&
+	    cJSON_IsString(cJSON_GetObjectItemCaseSensitive(r->root, "finish_reason")))
+		r->finish_reason =
+			cJSON_GetObjectItemCaseSensitive(r->root, "finish_reason")->valuestring;
 	return 0;
 }
 

@@ -18,23 +18,28 @@ static void test_replies(void **state)
 		int fatal;
 		long pt, ct;
 		double ttft, gpu;
+		const char *finish;
 	} rows[] = {
-		{ "{\"id\":\"17\",\"text\":\"yes\"}", 17, "yes", NULL, 0, -1, -1, -1, -1 },
-		{ "{\"id\":17,\"text\":\"\"}", 17, "", NULL, 0, -1, -1, -1, -1 },
+		{ "{\"id\":\"11\",\"text\":\"The cat\",\"finish_reason\":\"length\"}", 11, "The cat",
+		  NULL, 0, -1, -1, -1, -1, "length" },
+		{ "{\"id\":\"12\",\"error\":\"x\",\"finish_reason\":\"length\"}", 12, NULL, "x", 0,
+		  -1, -1, -1, -1, NULL },
+		{ "{\"id\":\"17\",\"text\":\"yes\"}", 17, "yes", NULL, 0, -1, -1, -1, -1, NULL },
+		{ "{\"id\":17,\"text\":\"\"}", 17, "", NULL, 0, -1, -1, -1, -1, NULL },
 		{ "{\"id\":\"3\",\"text\":\"no\",\"prompt_tokens\":12,\"completion_tokens\":1,"
-		  "\"ttft_s\":0.25,\"gpu_mem_peak_mb\":1234}", 3, "no", NULL, 0, 12, 1, 0.25, 1234 },
+		  "\"ttft_s\":0.25,\"gpu_mem_peak_mb\":1234}", 3, "no", NULL, 0, 12, 1, 0.25, 1234, NULL },
 		{ "{\"id\":\"4\",\"error\":\"CUDA out\\nof memory\"}", 4, NULL, "CUDA out of memory",
-		  0, -1, -1, -1, -1 },
+		  0, -1, -1, -1, -1, NULL },
 		{ "{\"id\":\"5\",\"error\":\"no model\",\"fatal\":true}", 5, NULL, "no model", 1, -1,
-		  -1, -1, -1 },
+		  -1, -1, -1, NULL },
 		{ "{\"id\":\"6\",\"error\":{\"code\":1}}", 6, NULL, "worker reported an error", 0, -1,
-		  -1, -1, -1 },
-		{ "{\"id\":\"7\",\"text\":\"x\",\"error\":null}", 7, "x", NULL, 0, -1, -1, -1, -1 },
+		  -1, -1, -1, NULL },
+		{ "{\"id\":\"7\",\"text\":\"x\",\"error\":null}", 7, "x", NULL, 0, -1, -1, -1, -1, NULL },
 		{ "{\"id\":\"8\"}", 8, NULL,
-		  "worker response has neither a \"text\" string nor an \"error\"", 0, -1, -1, -1, -1 },
-		{ "{\"id\":\"9\",\"text\":\"y\",\"fatal\":true}", 9, "y", NULL, 0, -1, -1, -1, -1 },
+		  "worker response has neither a \"text\" string nor an \"error\"", 0, -1, -1, -1, -1, NULL },
+		{ "{\"id\":\"9\",\"text\":\"y\",\"fatal\":true}", 9, "y", NULL, 0, -1, -1, -1, -1, NULL },
 		{ "{\"id\":\"10\",\"fatal\":true}", 10, NULL,
-		  "worker response has neither a \"text\" string nor an \"error\"", 0, -1, -1, -1, -1 },
+		  "worker response has neither a \"text\" string nor an \"error\"", 0, -1, -1, -1, -1, NULL },
 	};
 	for (size_t i = 0; i < sizeof(rows) / sizeof(*rows); i++) {
 		struct vl_worker_reply r;
@@ -54,6 +59,10 @@ static void test_replies(void **state)
 		assert_int_equal(r.completion_tokens, rows[i].ct);
 		assert_true(r.ttft_s == rows[i].ttft);
 		assert_true(r.gpu_mem_peak_mb == rows[i].gpu);
+		if (rows[i].finish)
+			assert_string_equal(r.finish_reason, rows[i].finish);
+		else
+			assert_null(r.finish_reason);
 		vl_worker_reply_release(&r);
 	}
 }
