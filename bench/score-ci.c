@@ -3,6 +3,7 @@
  * kinds that reproduce a published scorer (see score-ci.h).
  */
 #include "bench/score-ci.h"
+#include "metrics/metric.h"
 
 #include <math.h>
 #include <string.h>
@@ -21,6 +22,29 @@ void vl_score_ci_collect(void *ctx, const struct vl_scoring_value *v)
 	c->value[n] = v->value;
 	c->lo[n] = v->lo;
 	c->hi[n] = v->hi;
+}
+
+void vl_score_ci_finish(struct vl_scoring *sc, const char *metric, const struct vl_kv *opts,
+			struct vl_score_ci *c)
+{
+	const struct vl_metric *m;
+	struct vl_metric_value vals[VL_METRIC_MAX_VALUES];
+	struct vl_buf err = VL_BUF_INIT;
+	void *st;
+	int nv;
+
+	vl_scoring_finish(sc, &c->ci, vl_score_ci_collect, c);
+	if (c->names.n || !(m = vl_metric_find(metric)) || !(st = m->new_state(opts, &err))) {
+		vl_buf_release(&err);
+		return;
+	}
+	nv = m->finish(st, NULL, 0, vals, VL_METRIC_MAX_VALUES);
+	for (int i = 0; i < nv; i++) {
+		struct vl_scoring_value v = { metric, vals[i].name, "", vals[i].value, NAN, NAN, 0, 0 };
+		vl_score_ci_collect(c, &v);
+	}
+	m->free_state(st);
+	vl_buf_release(&err);
 }
 
 long vl_score_ci_find(const struct vl_score_ci *c, const char *name)

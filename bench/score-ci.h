@@ -19,6 +19,12 @@ struct vl_score_ci {
 /* An emit callback for vl_scoring_finish: ctx is a struct vl_score_ci. */
 void vl_score_ci_collect(void *ctx, const struct vl_scoring_value *v);
 
+/* vl_scoring_finish of sc into c; when nothing was scored (the path then
+ * emits nothing), the values of metric (opts: its options, may be NULL)
+ * over an empty set instead, as the score kinds have always printed them. */
+void vl_score_ci_finish(struct vl_scoring *sc, const char *metric, const struct vl_kv *opts,
+			struct vl_score_ci *c);
+
 /* The index of value name, or -1. */
 long vl_score_ci_find(const struct vl_score_ci *c, const char *name);
 

@@ -12,7 +12,9 @@
  */
 #include "bench/cli.h"
 #include "bench/families.h"
+#include "bench/score-ci.h"
 #include "bench/score-io.h"
+#include "bench/scoring.h"
 #include "metrics/box.h"
 #include "metrics/metric.h"
 
@@ -103,10 +105,10 @@ static size_t line_of(const char *text, size_t off)
 struct grounding_run {
 	const char *items_path, *box_format, *variant;
 	int lenient, per_sample;
-	const struct vl_metric *m;
 	const struct vl_extractor *x;
 	struct vl_kv mopts;
-	void *st;
+	struct vl_scoring *sc;    /* the one scoring path, metric "grounding" */
+	struct vl_buf refusal;    /* why the metric refused an item */
 	struct gitem *items;
 	size_t nitems;
 	struct vl_strv skipped;
@@ -116,7 +118,7 @@ struct grounding_run {
 static void print_grounding_help(const struct vl_opt *opts)
 {
 	vl_print_help("vleval score grounding --items FILE [--box-format NAME | --model-family NAME] "
-		      "[--iou-variant NAME] [--json] [--per-sample] [--lenient]",
+		      "[--iou-variant NAME] [--json] [--per-sample] [--lenient] [--resamples N]",
 		      "Acc@0.5 and mean IoU of predicted boxes against ground-truth boxes.",
 		      opts);
 	printf("\nbox formats:");
@@ -242,6 +244,15 @@ static int parse_item(const struct grounding_run *g, const cJSON *it, const char
 	return 0;
 }
 
+static void on_refusal(void *ctx, const char *metric, const char *sample_id, size_t nth,
+		       const char *msg)
+{
+	struct grounding_run *g = ctx;
+
+	vl_buf_reset(&g->refusal);
+	vl_buf_adds(&g->refusal, msg);
+}
+
 /* Notes a bad item: skipped (--lenient) or an error. */
 static void bad_item(struct grounding_run *g, size_t i, const char *id, const struct vl_buf *why)
 {
@@ -260,7 +271,7 @@ static void bad_item(struct grounding_run *g, size_t i, const char *id, const st
 
 static void score_items(struct grounding_run *g, const cJSON *root)
 {
-	struct vl_buf why = VL_BUF_INIT, pred = VL_BUF_INIT, err = VL_BUF_INIT;
+	struct vl_buf why = VL_BUF_INIT, pred = VL_BUF_INIT;
 	const cJSON *it;
 	size_t i = 0;
 
@@ -273,12 +284,12 @@ static void score_items(struct grounding_run *g, const cJSON *root)
 		vl_sample_init(&s);
 		vl_buf_reset(&why);
 		vl_buf_reset(&pred);
-		vl_buf_reset(&err);
 		if (parse_item(g, it, id, &s, &pred, &why) < 0) {
 			bad_item(g, i, id, &why);
 			vl_free(id);
-		} else if (g->m->add(g->st, &s, vl_buf_str(&pred), &score, &err) != 0) {
-			vl_error("cannot score '%s' item %zu: %s", g->items_path, i, vl_buf_str(&err));
+		} else if (vl_scoring_add(g->sc, &s, vl_buf_str(&pred), &score, on_refusal, g) != 0) {
+			vl_error("cannot score '%s' item %zu: %s", g->items_path, i,
+				 vl_buf_str(&g->refusal));
 			g->errors++;
 			vl_free(id);
 		} else {
@@ -293,14 +304,18 @@ static void score_items(struct grounding_run *g, const cJSON *root)
 	}
 	vl_buf_release(&why);
 	vl_buf_release(&pred);
-	vl_buf_release(&err);
 }
 
-static void grounding_json(const struct grounding_run *g, const struct vl_metric_value *vals,
-			   int nv, struct vl_buf *out)
+static void grounding_json(const struct grounding_run *g, const struct vl_score_ci *ci,
+			   struct vl_buf *out)
 {
 	vl_buf_addch(out, '{');
-	vl_score_json_values(out, vals, nv, 1);
+	for (size_t k = 0; k < ci->names.n; k++) {
+		vl_buf_adds(out, k ? ", " : "");
+		vl_buf_add_json_str(out, ci->names.v[k]);
+		vl_buf_adds(out, ": ");
+		vl_buf_add_json_num(out, ci->value[k]);
+	}
 	vl_buf_adds(out, ", \"iou_variant\": ");
 	vl_buf_add_json_str(out, g->variant);
 	vl_buf_adds(out, ", \"box_format\": ");
@@ -321,17 +336,18 @@ static void grounding_json(const struct grounding_run *g, const struct vl_metric
 		vl_buf_adds(out, ", \"skipped\": ");
 		vl_score_json_strings(out, (const char *const *)g->skipped.v, g->skipped.n);
 	}
+	vl_score_ci_json(ci, out);
 	vl_buf_adds(out, "}\n");
 }
 
-static void grounding_text(const struct grounding_run *g, const struct vl_metric_value *vals,
-			   int nv, struct vl_buf *out)
+static void grounding_text(const struct grounding_run *g, const struct vl_score_ci *ci,
+			   struct vl_buf *out)
 {
 	vl_buf_addf(out, "grounding (%s, iou variant %s) over '%s'\n", g->box_format, g->variant,
 		    g->items_path);
-	for (int k = 0; k < nv; k++) {
-		vl_buf_addf(out, "  %-16s ", vals[k].name);
-		vl_buf_add_json_num(out, vals[k].value);
+	for (size_t k = 0; k < ci->names.n; k++) {
+		vl_buf_addf(out, "  %-16s ", ci->names.v[k]);
+		vl_buf_add_json_num(out, ci->value[k]);
 		vl_buf_addch(out, '\n');
 	}
 	if (g->per_sample)
@@ -344,12 +360,17 @@ static void grounding_text(const struct grounding_run *g, const struct vl_metric
 	if (g->skipped.n)
 		vl_buf_addf(out, "  skipped %zu item%s (see warnings)\n", g->skipped.n,
 			    g->skipped.n == 1 ? "" : "s");
+	vl_score_ci_text(ci, out);
 }
 
 int score_grounding(int argc, char **argv)
 {
+	static const char *const metric[] = { "grounding" };
 	struct grounding_run g = { .box_format = "pixels", .variant = "standard",
-				   .m = vl_metric_find("grounding"), .x = vl_extractor_find("box") };
+				   .x = vl_extractor_find("box") };
+	struct vl_score_ci ci = { 0 };
+	long resamples = 0, seed = 0;
+	double level = 0.95;
 	const char *family = NULL;
 	int json = 0, help = 0, rc = VL_EXIT_USAGE;
 	const struct vl_opt opts[] = {
@@ -362,12 +383,13 @@ int score_grounding(int argc, char **argv)
 		{ "json", VL_OPT_FLAG, &json, NULL, "print a JSON object" },
 		{ "per-sample", VL_OPT_FLAG, &g.per_sample, NULL, "include per_item values" },
 		{ "lenient", VL_OPT_FLAG, &g.lenient, NULL, "skip bad items and list them" },
+		{ "resamples", VL_OPT_LONG, &resamples, "N", "bootstrap intervals (default 0: none)" },
+		{ "seed", VL_OPT_LONG, &seed, "N", "bootstrap seed (default 0)" },
+		{ "ci-level", VL_OPT_DOUBLE, &level, "P", "confidence level (default 0.95)" },
 		{ NULL },
 	};
 	struct vl_buf text = VL_BUF_INIT, err = VL_BUF_INIT, out = VL_BUF_INIT;
-	struct vl_metric_value vals[VL_METRIC_MAX_VALUES];
 	cJSON *root = NULL;
-	int nv;
 
 	if (vl_parse_opts("score grounding", argc, argv, opts, NULL, &help))
 		return VL_EXIT_USAGE;
@@ -379,13 +401,18 @@ int score_grounding(int argc, char **argv)
 		vl_error("score grounding: --items FILE is required");
 		return VL_EXIT_USAGE;
 	}
+	if (resamples < 0 || resamples > 1000000 || !(level > 0 && level < 1)) {
+		vl_error("score grounding: --resamples must be 0..1000000 and --ci-level in (0, 1)");
+		return VL_EXIT_USAGE;
+	}
+	ci.ci = (struct vl_scoring_ci){ (int)resamples, (uint64_t)seed, level };
 	if (check_grounding_options(&g, family) < 0)
 		return VL_EXIT_USAGE;
 	if (!(root = read_items(g.items_path, g.lenient, &text)))
 		goto out;
 	vl_kv_set(&g.mopts, "iou_variant", g.variant);
 	vl_kv_set(&g.mopts, "box_format", g.box_format);
-	if (!(g.st = g.m->new_state(&g.mopts, &err))) {
+	if (!(g.sc = vl_scoring_new(metric, 1, &g.mopts, NULL, &err))) {
 		vl_error("score grounding: %s", vl_buf_str(&err));
 		goto out;
 	}
@@ -395,16 +422,17 @@ int score_grounding(int argc, char **argv)
 			 g.errors == 1 ? "" : "s", g.items_path);
 		goto out;
 	}
-	nv = g.m->finish(g.st, NULL, 0, vals, VL_METRIC_MAX_VALUES);
+	vl_score_ci_finish(g.sc, "grounding", &g.mopts, &ci);
 	if (json)
-		grounding_json(&g, vals, nv, &out);
+		grounding_json(&g, &ci, &out);
 	else
-		grounding_text(&g, vals, nv, &out);
+		grounding_text(&g, &ci, &out);
 	fwrite(out.buf, 1, out.len, stdout);
 	rc = VL_EXIT_OK;
 out:
-	if (g.st)
-		g.m->free_state(g.st);
+	vl_scoring_free(g.sc);
+	vl_score_ci_release(&ci);
+	vl_buf_release(&g.refusal);
 	for (size_t k = 0; g.items && k < g.nitems; k++)
 		vl_free(g.items[k].id);
 	vl_free(g.items);

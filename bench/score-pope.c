@@ -203,32 +203,11 @@ out:
 	return rc;
 }
 
-/* The values of the whole set, with intervals when ci->resamples > 0. */
-static void finish_pope(struct pope_run *p, struct vl_score_ci *ci)
-{
-	vl_scoring_finish(p->sc, &ci->ci, vl_score_ci_collect, ci);
-	if (!ci->names.n) {
-		/* nothing scored (the path emits nothing): the metric's values
-		 * of an empty set, NaN rates and zero counts, as before */
-		const struct vl_metric *m = vl_metric_find("pope");
-		struct vl_metric_value vals[VL_METRIC_MAX_VALUES];
-		void *st = m->new_state(NULL, NULL);
-		int nv = m->finish(st, NULL, 0, vals, VL_METRIC_MAX_VALUES);
-
-		for (int i = 0; i < nv; i++) {
-			struct vl_scoring_value v = { "pope", vals[i].name, "", vals[i].value, NAN, NAN,
-						      0, 0 };
-			vl_score_ci_collect(ci, &v);
-		}
-		m->free_state(st);
-	}
-}
-
 static void print_pope(struct pope_run *p, int json, struct vl_score_ci *ci)
 {
 	struct vl_buf out = VL_BUF_INIT;
 
-	finish_pope(p, ci);
+	vl_score_ci_finish(p->sc, "pope", NULL, ci);
 	if (json) {
 		vl_buf_addch(&out, '{');
 		for (size_t i = 0; i < ci->names.n; i++) {

@@ -74,4 +74,20 @@ grep -q '"n": 1' "$T/o" && grep -q "item 1 (id 2): invalid UTF-8" "$T/e" || { ca
 grep -q "unknown box format 'qwen9'" "$T/e" || fail "format message"
 "$BIN" score grounding --items "$T/nope.json" 2>"$T/e" && fail "missing file accepted"
 grep -q "nope.json" "$T/e" || fail "missing file message"
+
+# 6. the one scoring path: --resamples adds intervals around the values and
+# changes nothing else
+"$BIN" score grounding --items "$ROOT/tests/fixtures/reference/grounding/items.json" --json >"$T/a.json" || fail "plain run"
+"$BIN" score grounding --items "$ROOT/tests/fixtures/reference/grounding/items.json" --json --resamples 200 --seed 5 >"$T/ci.json" || fail "resamples run"
+python3 - "$T/a.json" "$T/ci.json" <<'PY' || fail "intervals"
+import json, sys
+a, b = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+ci = b.pop("ci")
+ok = a == b and ci["resamples"] == 200 and ci["seed"] == 5
+for k in ("acc_at_0.5", "mean_iou"):
+    ok = ok and ci[k][0] <= a[k] <= ci[k][1] and ci[k][0] < ci[k][1]
+sys.exit(not ok)
+PY
+"$BIN" score grounding --items "$T/bad.json" --resamples -2 2>"$T/e" && fail "negative resamples accepted"
+grep -q "resamples must be" "$T/e" || fail "resamples message"
 exit 0
