@@ -61,8 +61,11 @@ static const char *const migrations[] = {
 	"DELETE FROM cache;",
 	/* 3 -> 4: why each answer ended, as the server said ("stop", "length":
 	 * cut by max_tokens or a full context); NULL when not reported (older
-	 * rows, cached answers, backends that do not say). */
+	 * rows, backends that do not say). */
 	"ALTER TABLE samples ADD COLUMN finish_reason TEXT;",
+	/* 4 -> 5: a cached answer keeps its finish_reason, so a rerun from the
+	 * cache counts the same truncated answers (older entries: NULL). */
+	"ALTER TABLE cache ADD COLUMN finish_reason TEXT;",
 };
 
 #define NMIGRATIONS (sizeof(migrations) / sizeof(*migrations))
@@ -92,10 +95,11 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"INSERT INTO errors (run_id, time, kind, sample_id, message) VALUES (?,?,?,?,?)",
 	[ST_CLEAR_ERRORS] = "DELETE FROM errors WHERE run_id = ? AND kind = ?",
 	[ST_CACHE_GET] =
-		"SELECT output, prompt_tokens, completion_tokens FROM cache WHERE key = ?",
+		"SELECT output, prompt_tokens, completion_tokens, finish_reason FROM cache"
+		" WHERE key = ?",
 	[ST_CACHE_PUT] =
 		"INSERT OR REPLACE INTO cache (key, backend, model, output, prompt_tokens,"
-		" completion_tokens, created) VALUES (?,?,?,?,?,?,?)",
+		" completion_tokens, created, finish_reason) VALUES (?,?,?,?,?,?,?,?)",
 	[ST_SET_STATUS] = "UPDATE runs SET status = ? WHERE id = ?",
 	[ST_LAST_RUN] = "SELECT max(id) FROM runs",
 	[ST_SET_REFERENCE] =
@@ -924,6 +928,7 @@ int vl_runlog_cache_get(struct vl_runlog *rl, const char *key, struct vl_cache_e
 		out->output = col_strdup(st, 0);
 		out->prompt_tokens = (long)col_int(st, 1, -1);
 		out->completion_tokens = (long)col_int(st, 2, -1);
+		out->finish_reason = col_strdup(st, 3);
 		found = out->output != NULL;
 	}
 	sqlite3_reset(st);
@@ -933,7 +938,7 @@ int vl_runlog_cache_get(struct vl_runlog *rl, const char *key, struct vl_cache_e
 
 int vl_runlog_cache_put(struct vl_runlog *rl, const char *key, const char *backend,
 			const char *model, const char *output, long prompt_tokens,
-			long completion_tokens)
+			long completion_tokens, const char *finish_reason)
 {
 	sqlite3_stmt *st = rl->st[ST_CACHE_PUT];
 
@@ -946,6 +951,7 @@ int vl_runlog_cache_put(struct vl_runlog *rl, const char *key, const char *backe
 	bind_count(st, 5, prompt_tokens);
 	bind_count(st, 6, completion_tokens);
 	sqlite3_bind_double(st, 7, vl_wall_time());
+	bind_text(st, 8, finish_reason);
 	rl->pending++;
 	return step_reset(st);
 }

@@ -14,7 +14,7 @@
 
 #include "core/vl.h"
 
-#define VL_RUNLOG_SCHEMA_VERSION 4
+#define VL_RUNLOG_SCHEMA_VERSION 5
 #define VL_RUNLOG_BATCH_ROWS 256
 #define VL_RUNLOG_BATCH_SECONDS 0.2
 
@@ -90,7 +90,7 @@ struct vl_sample_row {
 	const char *reference;        /* the reference as JSON (vl_sample_ref_json);
 	                                 NULL in rows of schema 1 */
 	const char *finish_reason;    /* "stop", "length" (truncated), ...; NULL
-	                                 unknown (schema < 4, cached, not said) */
+	                                 unknown (schema < 4, not said) */
 };
 
 /* Inserts or replaces (a retried sample replaces its failed row). */
@@ -152,11 +152,12 @@ int vl_runlog_each_run(struct vl_runlog *rl, long limit,
 struct vl_cache_entry {
 	char *output;                 /* owned; free with vl_free */
 	long prompt_tokens, completion_tokens;
+	char *finish_reason;          /* owned (vl_free); NULL unknown */
 };
 int vl_runlog_cache_get(struct vl_runlog *rl, const char *key, struct vl_cache_entry *out);
 int vl_runlog_cache_put(struct vl_runlog *rl, const char *key, const char *backend,
 			const char *model, const char *output, long prompt_tokens,
-			long completion_tokens);
+			long completion_tokens, const char *finish_reason);
 
 /* Aggregates over the answered samples of a run: latency and TTFT
  * percentiles, token totals (fills the matching fields of ri). */

@@ -230,7 +230,7 @@ static void record(struct loop *L, struct slot *s, struct vl_response *r, int ca
 	}
 	if (!row.error && !cached && s->br.cache_key)
 		vl_runlog_cache_put(L->rl, s->br.cache_key, L->bm->name, L->o->model, r->text,
-				    r->prompt_tokens, r->completion_tokens);
+				    r->prompt_tokens, r->completion_tokens, r->finish_reason);
 	L->prog.done++;
 	vl_buf_release(&ex);
 	vl_buf_release(&err);
@@ -285,7 +285,8 @@ static void submit_sample(struct loop *L, struct vl_sample *sample)
 		struct vl_response r = { .id = s->id, .text = ce.output, .latency_s = 0,
 					 .ttft_s = -1, .prompt_tokens = ce.prompt_tokens,
 					 .completion_tokens = ce.completion_tokens,
-					 .gpu_mem_peak_mb = -1 };
+					 .gpu_mem_peak_mb = -1,
+					 .finish_reason = ce.finish_reason };
 		record(L, s, &r, 1);
 		vl_response_release(&r);
 		slot_clear(s);

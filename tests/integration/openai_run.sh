@@ -122,6 +122,9 @@ check "rerun: no tokens spent, price 0" [ "$(sq "$DB" "select prompt_tokens || '
 ctok=$(sq "$DB" "select sum(prompt_tokens) || ' ' || sum(completion_tokens) from samples where run_id=2")
 expect_exit 0 "show the cached rerun" $TO $V show 2 --db "$DB"
 check "rerun summary: price 0.0000" grep -q 'price 0.0000' "$T/out"
+check "rerun: the cached cut answer keeps finish_reason length" \
+	[ "$(sq "$DB" "select finish_reason from samples where run_id=2 and sample_id='long'")" = length ]
+check "rerun summary: the cached cut answer counts as truncated" grep -q "truncated: 1 of $N answers" "$T/out"
 check "rerun summary: tokens 0" grep -q 'tokens: prompt 0  completion 0  total 0' "$T/out"
 check "rerun summary: cached tokens apart ($ctok)" \
 	grep -q "cached: $N of $N answers came from the response cache and cost nothing (prompt ${ctok% *}  completion ${ctok#* } tokens not spent" "$T/out"

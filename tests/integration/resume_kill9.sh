@@ -88,7 +88,7 @@ sleep 0.3
 kill -INT $pid
 wait $pid
 sq "$db" "ALTER TABLE samples DROP COLUMN question; ALTER TABLE samples DROP COLUMN reference;
-	ALTER TABLE samples DROP COLUMN finish_reason;
+	ALTER TABLE samples DROP COLUMN finish_reason; ALTER TABLE cache DROP COLUMN finish_reason;
 	PRAGMA user_version = 1" || fail "downgrade to schema 1"
 $V run --resume 1 --db "$db" --quiet >/dev/null 2>"$T/err" ||
 	{ fail "resume of a schema-1 run"; cat "$T/err" >&2; }

@@ -137,9 +137,11 @@ static void test_metrics_errors_cache(void **state)
 	assert_int_equal(n, 2);
 	vl_runlog_put_error(rl, run, "dataset", NULL, "bad line");
 	assert_int_equal(vl_runlog_cache_get(rl, "k1", &ce), VL_ENOTFOUND);
-	vl_runlog_cache_put(rl, "k1", "openai", "m", "the answer", 5, 3);
+	vl_runlog_cache_put(rl, "k1", "openai", "m", "the answer", 5, 3, "length");
 	assert_int_equal(vl_runlog_cache_get(rl, "k1", &ce), 0);
 	assert_string_equal(ce.output, "the answer");
+	assert_string_equal(ce.finish_reason, "length");
+	vl_free(ce.finish_reason);
 	assert_int_equal(ce.completion_tokens, 3);
 	vl_free(ce.output);
 	assert_int_equal(vl_runlog_get_run(rl, run, &ri, &err), 0);
@@ -222,7 +224,8 @@ static void test_question_and_reference(void **state)
 	snprintf(cmd, sizeof(cmd),
 		 "sqlite3 %s 'ALTER TABLE samples DROP COLUMN question;"
 		 " ALTER TABLE samples DROP COLUMN reference;"
-		 " ALTER TABLE samples DROP COLUMN finish_reason; PRAGMA user_version = 1'", db_path);
+		 " ALTER TABLE samples DROP COLUMN finish_reason;"
+		 " ALTER TABLE cache DROP COLUMN finish_reason; PRAGMA user_version = 1'", db_path);
 	assert_int_equal(system(cmd), 0);
 	assert_int_equal(vl_runlog_open(db_path, &rl, &err), 0);
 	memset(&c, 0, sizeof(c));
@@ -248,22 +251,22 @@ static void test_cache_cleared_by_migration(void **state)
 	struct vl_sample_row r = { .sample_id = "s1", .output = "yes", .latency_s = 0.1,
 				   .ttft_s = -1, .prompt_tokens = -1, .completion_tokens = -1 };
 	long long run;
-	char cmd[200];
+	char cmd[300];
 
 	assert_int_equal(vl_runlog_open(db_path, &rl, &err), 0);
 	run = new_run(rl);
 	assert_int_equal(vl_runlog_put_sample(rl, run, &r, &err), 0);
-	vl_runlog_cache_put(rl, "0123abcd", "openai", "m", "old answer", 5, 3);
+	vl_runlog_cache_put(rl, "0123abcd", "openai", "m", "old answer", 5, 3, NULL);
 	vl_runlog_close(rl);
 	snprintf(cmd, sizeof(cmd), "sqlite3 %s 'ALTER TABLE samples DROP COLUMN finish_reason;"
-		 " PRAGMA user_version = 2'", db_path);
+		 " ALTER TABLE cache DROP COLUMN finish_reason; PRAGMA user_version = 2'", db_path);
 	assert_int_equal(system(cmd), 0);
 	assert_int_equal(vl_runlog_open(db_path, &rl, &err), 0);
 	assert_int_equal(vl_runlog_cache_get(rl, "0123abcd", &ce), VL_ENOTFOUND);
 	vl_runlog_each_sample(rl, run, 0, count_rows, &c);
 	assert_int_equal(c.n, 1);
 	/* the cache works after the migration */
-	vl_runlog_cache_put(rl, "k", "openai", "m", "new answer", 5, 3);
+	vl_runlog_cache_put(rl, "k", "openai", "m", "new answer", 5, 3, NULL);
 	assert_int_equal(vl_runlog_cache_get(rl, "k", &ce), 0);
 	assert_string_equal(ce.output, "new answer");
 	vl_free(ce.output);
@@ -318,7 +321,7 @@ static void test_finish_reason(void **state)
 
 	/* schema 3 as an older vleval left it: read-only first, then migrated */
 	snprintf(cmd, sizeof(cmd), "sqlite3 %s 'ALTER TABLE samples DROP COLUMN finish_reason;"
-		 " PRAGMA user_version = 3'", db_path);
+		 " ALTER TABLE cache DROP COLUMN finish_reason; PRAGMA user_version = 3'", db_path);
 	assert_int_equal(system(cmd), 0);
 	assert_int_equal(vl_runlog_open_readonly(db_path, &rl, &err), 0);
 	tmp[0] = '\0';
