@@ -106,6 +106,13 @@ void vl_vqa_set_background(int on)
 	vqa_background = on;
 }
 
+/* The question table: question_id (an integer) -> position, open
+ * addressing.  Not core/strmap.c: its keys are C strings, so every id
+ * would be printed first and every entry would own a copy.  Measured
+ * (tests/perf/hash_tables.c "int64 id table", 214k ids then 2.1M lookups,
+ * median of 7 runs on the shared 2-core machine): 20 ns per operation
+ * here, 220 ns on strmap with printed ids (11x); VQA v2 val has 214k
+ * questions and every annotation looks its question up. */
 static uint64_t mix(int64_t k)
 {
 	uint64_t x = (uint64_t)k;
