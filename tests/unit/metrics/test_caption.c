@@ -317,6 +317,49 @@ static void test_bootstrap_determinism(void **state)
 	cJSON_Delete(refs);
 }
 
+/* A caller's vl_parallel_fn that runs the parts last first: the parts
+ * must not depend on their order (nor on running at once). */
+static int reversed_calls;
+static void run_reversed(size_t nparts, void (*part)(void *ctx, size_t t), void *ctx)
+{
+	reversed_calls++;
+	for (size_t t = nparts; t-- > 0;)
+		part(ctx, t);
+}
+
+/* The same scores, to the bit, whether the build's parts run in order
+ * (no parallel lent: the default) or in another order. */
+static void test_parallel_parts_order(void **state)
+{
+	const struct vl_metric *m = vl_metric_find("caption");
+	struct vl_metric_value a[VL_METRIC_MAX_VALUES], b[VL_METRIC_MAX_VALUES];
+	cJSON *refs1, *refs2;
+	void *st1 = load_fixture(m, &refs1);
+	void *st2 = load_fixture(m, &refs2);
+	int n1, n2;
+
+	assert_non_null(m->set_parallel);
+	m->set_parallel(st2, run_reversed);
+	reversed_calls = 0;
+	n1 = m->finish(st1, NULL, 0, a, VL_METRIC_MAX_VALUES);
+	n2 = m->finish(st2, NULL, 0, b, VL_METRIC_MAX_VALUES);
+	assert_int_equal(n1, 6);
+	assert_int_equal(n2, 6);
+	assert_true(reversed_calls > 0);
+	for (int k = 0; k < n1; k++)
+		assert_true(a[k].value == b[k].value);
+	for (size_t i = 0; i < (size_t)cJSON_GetArraySize(refs1); i++) {
+		struct vl_caption_scores p1, p2;
+		assert_int_equal(vl_caption_metric_per_image(st1, i, &p1), 0);
+		assert_int_equal(vl_caption_metric_per_image(st2, i, &p2), 0);
+		assert_memory_equal(&p1, &p2, sizeof(p1));
+	}
+	m->free_state(st1);
+	m->free_state(st2);
+	cJSON_Delete(refs1);
+	cJSON_Delete(refs2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -325,6 +368,7 @@ int main(void)
 		cmocka_unit_test(test_build_edges),
 		cmocka_unit_test(test_bad_options_and_samples),
 		cmocka_unit_test(test_bootstrap_determinism),
+		cmocka_unit_test(test_parallel_parts_order),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
