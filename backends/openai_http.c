@@ -836,6 +836,7 @@ void vl_openai_http_stop(struct openai *o)
 	for (size_t i = 0; i < o->ndone; i++) {
 		free(o->done[i].text);
 		free(o->done[i].error);
+		free(o->done[i].finish_reason);
 	}
 	vl_free(o->done);
 	for (struct curl_slist *h = o->headers; h; h = h->next)

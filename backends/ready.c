@@ -51,6 +51,7 @@ void vl_ready_release(struct vl_ready *q)
 	for (size_t i = 0; i < q->n; i++) {
 		free(q->r[q->head + i].text);
 		free(q->r[q->head + i].error);
+		free(q->r[q->head + i].finish_reason);
 	}
 	vl_free(q->r);
 	q->r = NULL;
