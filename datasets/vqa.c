@@ -449,6 +449,9 @@ static void vqa_free(struct vqa *p)
 {
 	if (!p)
 		return;
+	/* first: the annotation thread reads the paths (for its messages) and
+	 * the slots until it has stopped (a race ThreadSanitizer found) */
+	stop_producer(p);
 	vl_buf_release(&p->qpath);
 	vl_buf_release(&p->apath);
 	vl_buf_release(&p->image_dir);
@@ -457,7 +460,6 @@ static void vqa_free(struct vqa *p)
 	vl_buf_release(&p->qtext);
 	vl_free(p->slots);
 	vl_strv_release(&p->pending);
-	stop_producer(p);
 	if (p->has_ann)
 		vl_jsonr_close(&p->ann);
 	for (int i = 0; i < ANN_SLOTS; i++) {

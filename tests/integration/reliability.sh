@@ -163,8 +163,13 @@ kill -INT $RPID
 wait $RPID; rc=$?
 ms=$((($(date +%s%N) - t0) / 1000000))
 check "SIGINT in scoring: exit 3 (interrupted), got $rc" [ "$rc" = 3 ]
-[ -n "${VLEVAL_UNDER_VALGRIND:-}" ] ||
-	check "SIGINT in scoring: stopped within a second (${ms} ms)" [ "$ms" -lt 1500 ]
+# ThreadSanitizer holds a signal until the thread next calls into libc, and
+# scoring is a loop of plain arithmetic: no promise of a second there
+case "${VLEVAL_BUILD:-}" in
+*tsan*) echo "skipping the one-second SIGINT check under ThreadSanitizer (it delays signals)" ;;
+*) [ -n "${VLEVAL_UNDER_VALGRIND:-}" ] ||
+	check "SIGINT in scoring: stopped within a second (${ms} ms)" [ "$ms" -lt 1500 ] ;;
+esac
 check "SIGINT in scoring: says the run can be resumed" grep -q "can be resumed\|resume with" "$T/g.err"
 check "SIGINT in scoring: log intact" [ "$(sqlite3 "$T/g.db" "pragma integrity_check")" = ok ]
 
