@@ -67,4 +67,17 @@ static inline const char *th_shared(const char *rel, char *out, size_t outlen)
 	} \
 } while (0)
 
+/* Removes a SQLite database and its -wal and -shm files (tests that make
+ * a run log in /tmp). */
+static inline void th_remove_db(const char *path)
+{
+	char p[256];
+
+	remove(path);
+	snprintf(p, sizeof(p), "%s-wal", path);
+	remove(p);
+	snprintf(p, sizeof(p), "%s-shm", path);
+	remove(p);
+}
+
 #endif

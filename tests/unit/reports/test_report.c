@@ -22,12 +22,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char p[80];
-	remove(db_path);
-	snprintf(p, sizeof(p), "%s-wal", db_path);
-	remove(p);
-	snprintf(p, sizeof(p), "%s-shm", db_path);
-	remove(p);
+	th_remove_db(db_path);
 	return 0;
 }
 
