@@ -20,8 +20,12 @@ run_one() {
 	log=build-fuzz/logs/$t.log
 	"$B/$t" -max_total_time="$secs" -timeout=1 -rss_limit_mb=2048 -max_len=65536 \
 		-print_final_stats=1 -artifact_prefix="build-fuzz/crash-$t-" \
-		"build-fuzz/corpus/$t" $seeds >"$log" 2>&1
+		"build-fuzz/corpus/$t" $seeds >"$log" 2>&1 &
+	pid=$!
+	wait $pid
 	rc=$?
+	# only this target's temporary files: targets may run side by side
+	rm -f /tmp/vleval-fuzz-$pid-*
 	last=$(grep -E '^#[0-9]+' "$log" | tail -n 1)
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
 	persec=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
@@ -43,12 +47,9 @@ if [ "$1" = --smoke ]; then
 		[ -x "$f" ] || continue
 		if run_one "$(basename "$f")" "$secs"; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 	done
-	rm -f /tmp/vleval-fuzz-*
 	echo "fuzz: $pass passed, $fail failed"
 	[ $fail -eq 0 ] && [ $pass -gt 0 ]
 else
 	run_one "$1" "${2:-600}"
-	rc=$?
-	rm -f /tmp/vleval-fuzz-*
-	exit $rc
+	exit $?
 fi
