@@ -215,6 +215,19 @@ expect_exit 0 "run meeting U+0000 (replay)" $TO $V run --task rt --tasks-dir "$T
 	--data-dir "$T/data" --backend replay --set predictions="$T/np.jsonl" --quiet --db "$T/n.db"
 check "replay: text after U+0000 kept" \
 	[ "$(sqlite3 "$T/n.db" "select output from samples where run_id=2 and sample_id='n1'")" = "$(printf 'a\342\220\200b')" ]
+# ... and from a worker process (U+0000 and invalid UTF-8 in its answer line)
+W="python3 $R/tests/fixtures/workers/echo_worker.py"
+{ q n1 "nul @nul"; q n2 "plain n2"; q u1 "bad @badutf8"; } >"$T/data/rt.jsonl"
+expect_exit 0 "run meeting U+0000 and invalid UTF-8 (worker)" $TO $V run --task rt --tasks-dir "$T/tasks" \
+	--data-dir "$T/data" --backend worker --set command="$W" --quiet --db "$T/nw.db"
+check "worker: text after U+0000 kept" \
+	[ "$(sqlite3 "$T/nw.db" "select output from samples where sample_id='n1'")" = "$(printf 'before\342\220\200after')" ]
+check "worker: invalid UTF-8 stored as U+FFFD" \
+	[ "$(sqlite3 "$T/nw.db" "select hex(output) from samples where sample_id='u1'")" = "$(printf 'bad \357\277\275\357\277\275 bytes' | od -An -tx1 | tr -d ' \n' | tr a-f A-F)" ]
+check "worker: invalid UTF-8 recorded for the sample" \
+	[ "$(sqlite3 "$T/nw.db" "select count(*) from errors where kind='output' and sample_id='u1' and message like '%not valid UTF-8%'")" = 1 ]
+$V show 1 --json --samples --db "$T/nw.db" >"$T/nw.json" 2>/dev/null
+check "worker: show --json --samples is valid JSON" python3 -c "import json,sys; json.loads(open(sys.argv[1],'rb').read().decode('utf-8'))" "$T/nw.json"
 
 # 2. a full disk (a 256 KB tmpfs in a mount namespace of our own, when we
 # may make one): the failed COMMIT says what failed and that the run can be
