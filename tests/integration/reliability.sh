@@ -135,7 +135,7 @@ check "long reference: a bad record naming the sample" \
 	[ "$(sqlite3 "$T/l.db" "select count(*) from errors where kind='dataset' and message like '%sample ''bigref''%reference answer 1 is 9000 bytes, over the limit of 8192 bytes%'")" = 1 ]
 check "the other sample is answered" [ "$(sqlite3 "$T/l.db" "select count(*) from samples where sample_id='ok1' and error is null")" = 1 ]
 
-# 7. SIGINT takes effect within a second even inside a long scoring pass
+# 7. SIGINT and SIGTERM take effect within a second even inside a long scoring pass
 # (outputs and references at their limits: ROUGE-L takes seconds a sample)
 mkdir -p "$T/sg/tasks" "$T/sg/data"
 cat >"$T/sg/tasks/sg.json" <<JSON
@@ -154,24 +154,27 @@ with open(d + "/data/sg.jsonl", "w") as f, open(d + "/preds.jsonl", "w") as p:
         f.write(json.dumps({"id": "c%d" % i, "question": "q", "captions": [ref] * 5}) + "\n")
         p.write(json.dumps({"id": "c%d" % i, "output": out}) + "\n")
 PY
+for sig in INT TERM; do
+rm -f "$T/g.db" "$T/g.db-wal" "$T/g.db-shm"
 $V run --task sg --tasks-dir "$T/sg/tasks" --data-dir "$T/sg/data" --backend replay \
 	--set predictions="$T/sg/preds.jsonl" --db "$T/g.db" --quiet >/dev/null 2>"$T/g.err" &
 RPID=$!
 sleep 1.5
 t0=$(date +%s%N)
-kill -INT $RPID
+kill -$sig $RPID
 wait $RPID; rc=$?
 ms=$((($(date +%s%N) - t0) / 1000000))
-check "SIGINT in scoring: exit 3 (interrupted), got $rc" [ "$rc" = 3 ]
+check "SIG$sig in scoring: exit 3 (interrupted), got $rc" [ "$rc" = 3 ]
 # ThreadSanitizer holds a signal until the thread next calls into libc, and
 # scoring is a loop of plain arithmetic: no promise of a second there
 case "${VLEVAL_BUILD:-}" in
-*tsan*) echo "skipping the one-second SIGINT check under ThreadSanitizer (it delays signals)" ;;
+*tsan*) echo "skipping the one-second SIG$sig check under ThreadSanitizer (it delays signals)" ;;
 *) [ -n "${VLEVAL_UNDER_VALGRIND:-}" ] ||
-	check "SIGINT in scoring: stopped within a second (${ms} ms)" [ "$ms" -lt 1500 ] ;;
+	check "SIG$sig in scoring: stopped within a second (${ms} ms)" [ "$ms" -lt 1500 ] ;;
 esac
-check "SIGINT in scoring: says the run can be resumed" grep -q "can be resumed\|resume with" "$T/g.err"
-check "SIGINT in scoring: log intact" [ "$(sqlite3 "$T/g.db" "pragma integrity_check")" = ok ]
+check "SIG$sig in scoring: says the run can be resumed" grep -q "can be resumed\|resume with" "$T/g.err"
+check "SIG$sig in scoring: log intact" [ "$(sqlite3 "$T/g.db" "pragma integrity_check")" = ok ]
+done
 
 # 10. a request libcurl sends again by itself (the reused connection was
 # dropped: RST before any answer) counts as an attempt: retries equal what
