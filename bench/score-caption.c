@@ -15,8 +15,10 @@
  * captions_val2014.json): the count of unused images and references is
  * reported; --require-all makes it an error instead.
  * Bad input (a prediction for an image without references, non-string or
- * empty captions, invalid UTF-8, duplicate ids) is reported naming the file
- * and image id; with
+ * empty captions, invalid UTF-8, duplicate ids, a prediction over
+ * VL_MAX_OUTPUT_BYTES or a reference over VL_MAX_REFERENCE_BYTES: the run's
+ * limits, since ROUGE-L's LCS is quadratic in the lengths) is reported
+ * naming the file and image id; with
  * --lenient those images are skipped, listed on stderr and under "skipped"
  * in the JSON, and the rest is scored.
  *
@@ -446,8 +448,16 @@ fail:
  * string; k counts from 0; valid: s is known to be valid UTF-8. */
 static void add_ref(struct cap_img *im, const char *s, int valid, size_t k, const char *file)
 {
-	char detail[64];
+	char detail[96];
+	size_t n = s ? strlen(s) : 0;
 
+	if (n > VL_MAX_REFERENCE_BYTES) {
+		/* ROUGE-L is quadratic in the lengths: the run's limit holds here too */
+		snprintf(detail, sizeof(detail), "%zu is %zu bytes, over the limit of %d bytes", k + 1, n,
+			 VL_MAX_REFERENCE_BYTES);
+		mark_bad(im, "'%s' image '%s': reference %s", file, detail);
+		return;
+	}
 	if (s && (valid || utf8_ok(s))) {
 		if (im->nref == im->ref_alloc) {
 			im->ref_alloc = im->ref_alloc ? im->ref_alloc * 2 : 8;
@@ -563,7 +573,12 @@ static void set_pred(struct cap_input *in, const char *id, const char *s, int va
 	}
 	if (!s)
 		mark_bad(im, "'%s' image '%s': prediction is not a string%s", file, NULL);
-	else if (!valid && !utf8_ok(s))
+	else if (strlen(s) > VL_MAX_OUTPUT_BYTES) {
+		char detail[64];
+		snprintf(detail, sizeof(detail), "%zu bytes, over the limit of %d bytes", strlen(s),
+			 VL_MAX_OUTPUT_BYTES);
+		mark_bad(im, "'%s' image '%s': prediction is %s", file, detail);
+	} else if (!valid && !utf8_ok(s))
 		mark_bad(im, "'%s' image '%s': prediction is not valid UTF-8%s", file, NULL);
 	else
 		im->pred = s;

@@ -61,4 +61,20 @@ printf '{"1": ["a dog"]}' > "$T/r3.json"
 "$BIN" score caption --refs "$T/r3.json" --preds "$T/p2.json" --json > /dev/null 2> "$T/err" \
 	&& fail "unterminated preds accepted"
 grep -q "cannot parse '$T/p2.json' line 1: invalid JSON" "$T/err" || fail "no parse error for unterminated preds"
+# the run's length limits hold in score caption too (ROUGE-L is quadratic:
+# a 100,000-token caption took seconds a sample): an over-long prediction or
+# reference is that image's problem, named with its size; --lenient scores
+# the rest at once
+python3 -c "
+import json
+big = ' '.join('w%d' % i for i in range(12000))
+json.dump({'1': ['a dog'], '2': ['a cat', big], '3': ['x y']}, open('$T/r4.json', 'w'))
+json.dump({'1': big, '2': 'a cat', '3': 'x y'}, open('$T/p4.json', 'w'))"
+"$BIN" score caption --refs "$T/r4.json" --preds "$T/p4.json" --json > /dev/null 2> "$T/err" \
+	&& fail "over-long caption accepted"
+grep -q "image '1': prediction is [0-9]* bytes, over the limit of 65536 bytes" "$T/err" || fail "no message for a long prediction"
+grep -q "image '2': reference 2 is [0-9]* bytes, over the limit of 8192 bytes" "$T/err" || fail "no message for a long reference"
+"$BIN" score caption --refs "$T/r4.json" --preds "$T/p4.json" --json --lenient > "$T/o4.json" 2> "$T/err" \
+	|| fail "--lenient does not score the rest"
+grep -q '"n": 1' "$T/o4.json" || fail "--lenient: not exactly image 3 scored"
 exit 0
