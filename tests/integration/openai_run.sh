@@ -10,8 +10,6 @@
 BUILD=${VLEVAL_BUILD:-build}
 SERVER=$BUILD/tests/tools/fakeserver
 [ -x "$SERVER" ] || { echo "FAIL: $SERVER missing (make test builds it)"; exit 1; }
-SPID=
-trap '[ -n "$SPID" ] && kill "$SPID" 2>/dev/null; rm -rf "$T"' EXIT
 # every command is bounded: a hung run fails the test instead of the suite
 TO="timeout 30"
 
@@ -19,13 +17,8 @@ KEY="sk-e2e-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"
 export TEST_KEY="$KEY"
 # the server compares the bearer token with $TEST_KEY (logs match/mismatch,
 # never the key) and echoes the question back as the answer
-"$SERVER" --echo --log "$T/server.log" --expect-key-env TEST_KEY --lifetime 60 >"$T/port" &
-SPID=$!
-i=0
-while [ ! -s "$T/port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-PORT=$(cat "$T/port")
-[ -n "$PORT" ] || { echo "FAIL: fake server did not start"; exit 1; }
-URL=http://127.0.0.1:$PORT/v1
+start_fakeserver --echo --log "$T/server.log" --expect-key-env TEST_KEY --lifetime 60 ||
+	{ echo "FAIL: fake server did not start"; exit 1; }
 nreq() { wc -l <"$T/server.log" | tr -d ' '; }
 
 mkdir -p "$T/tasks" "$T/data/img"
@@ -162,7 +155,7 @@ check "401 stopped at once ($sent of 401 requests sent)" [ "$sent" -lt 20 ]
 check "401 not retried" [ "$(grep -c 'status=401' "$T/server.log")" = 1 ]
 
 # the key (echoed back by the server's 401 body) is nowhere
-kill "$SPID" 2>/dev/null; wait "$SPID" 2>/dev/null; SPID=
+stop_fakeserver
 check "key not in the run log" sh -c "! cat '$DB'* | grep -aqF '$KEY'"
 check "key not in any stored text" [ "$(sq "$DB" "select count(*) from samples where instr(coalesce(output,'') || coalesce(error,'') || coalesce(prompt,''), '$KEY')") + $(sq "$DB" "select count(*) from errors where instr(message, '$KEY')")" = "0 + 0" ]
 check "key not in stdout" sh -c "! grep -qF '$KEY' '$T/all.out'"

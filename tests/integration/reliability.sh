@@ -45,16 +45,7 @@ JSON
 fi
 
 # a fake chat-completions server that echoes the question
-BUILD=${VLEVAL_BUILD:-build}
-SERVER=$BUILD/tests/tools/fakeserver
-SPID=
-trap '[ -n "$SPID" ] && kill "$SPID" 2>/dev/null; rm -rf "$T"' EXIT
-"$SERVER" --echo --log "$T/server.log" --lifetime 600 >"$T/port" &
-SPID=$!
-i=0
-while [ ! -s "$T/port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-PORT=$(cat "$T/port")
-[ -n "$PORT" ] || { echo "FAIL: fake server did not start"; exit 1; }
+start_fakeserver --echo --log "$T/server.log" --lifetime 600 || { echo "FAIL: fake server did not start"; exit 1; }
 TO="timeout 30"
 mkdir -p "$T/tasks" "$T/data/img"
 { printf '\377\330\377\340'; head -c 512 /dev/urandom; } >"$T/data/img/a.jpg"

@@ -29,7 +29,9 @@
  * first delta), slowstream=MS (first delta at once, the rest after MS),
  * badutf8 (content with raw invalid UTF-8 bytes), nul (content "before",
  * U+0000, "after"), empty_choices (200 with "choices": []), length (the
- * answer with finish_reason "length", as cut by max_tokens; streamed too).
+ * answer with finish_reason "length", as cut by max_tokens; streamed too),
+ * huge[=MB] (200 with a well-formed answer whose content is MB megabytes of
+ * 'a', default 50).
  * times=N applies the fault to the first N requests carrying that exact
  * directive and answers normally afterwards (counters are per directive
  * text, so tag=T separates requests).  --fail-first N and --fail-rate P
@@ -46,10 +48,12 @@
  * answer in MS and more queue (throughput N/MS at most): the load that
  * adaptive concurrency is tested against.
  *
- * --log FILE gets one line per request: number, whether the Authorization
- * header was "Bearer <the key in $VAR>" (auth=match/mismatch/none; the key
- * itself is never written), path, body bytes and their FNV-1a hash, stream
- * flag, fault, status, and the echoed text's first 60 bytes.
+ * --log FILE gets one line per request: number, the directive's tag= (also
+ * once its times=N are used up, so requests can be counted per sample; -
+ * without one), whether the Authorization header was "Bearer <the key in
+ * $VAR>" (auth=match/mismatch/none; the key itself is never written), path,
+ * body bytes and their FNV-1a hash, stream flag, fault (- when none
+ * applied), status, and the echoed text's first 60 bytes.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -153,11 +157,11 @@ static struct {
 	struct conn **conns;
 	int nconns;
 	struct buf fixed;       /* --bench answer */
-	struct {
+	struct counter {
 		char *tok;
 		long n;
-	} counters[4096];
-	int ncounters;
+	} *counters;            /* times=N use counts, one per directive text */
+	int ncounters, capcounters;
 } S;
 
 static double now_s(void)
@@ -238,8 +242,14 @@ static long bump(const char *tok, size_t n)
 	for (int i = 0; i < S.ncounters; i++)
 		if (strlen(S.counters[i].tok) == n && !memcmp(S.counters[i].tok, tok, n))
 			return S.counters[i].n++;
-	if (S.ncounters == (int)(sizeof(S.counters) / sizeof(*S.counters)))
-		return 0;
+	if (S.ncounters == S.capcounters) {
+		S.capcounters = S.capcounters ? S.capcounters * 2 : 256;
+		S.counters = realloc(S.counters, (size_t)S.capcounters * sizeof(*S.counters));
+		if (!S.counters) {
+			perror("fakeserver: realloc");
+			exit(2);
+		}
+	}
 	S.counters[S.ncounters].tok = strndup(tok, n);
 	S.counters[S.ncounters].n = 1;
 	S.ncounters++;
@@ -346,13 +356,14 @@ static unsigned long long fnv1a(const char *p, size_t n)
 }
 
 static void log_line(const char *auth, const char *path, const char *body, size_t blen,
-		     int stream, const char *fault, size_t flen, int st, const char *t, size_t tl)
+		     int stream, const char *fault, size_t flen, int st, const char *tag,
+		     const char *t, size_t tl)
 {
 	if (!S.log)
 		return;
-	fprintf(S.log, "req=%ld auth=%s path=%s bytes=%zu fnv=%016llx stream=%d fault=%.*s "
-		"status=%d text=", S.nreq, auth, path, blen, fnv1a(body, blen), stream,
-		flen ? (int)flen : 1, flen ? fault : "-", st);
+	fprintf(S.log, "req=%ld tag=%s auth=%s path=%s bytes=%zu fnv=%016llx stream=%d "
+		"fault=%.*s status=%d text=", S.nreq, tag && *tag ? tag : "-", auth, path, blen,
+		fnv1a(body, blen), stream, flen ? (int)flen : 1, flen ? fault : "-", st);
 	for (size_t i = 0; i < tl && i < 60; i++)
 		fputc(isspace((unsigned char)t[i]) ? '_' : t[i], S.log);
 	fputc('\n', S.log);
@@ -409,7 +420,7 @@ static void handle(struct conn *c, const char *method, const char *path, const c
 {
 	const char *tok = NULL, *t;
 	size_t tl, toklen = 0;
-	char kind[32] = "", val[64];
+	char kind[32] = "", val[64], tag[64] = "";
 	char fb[64];
 	const char *auth = "none";
 	int stream = 0, st = 200;
@@ -444,7 +455,7 @@ static void handle(struct conn *c, const char *method, const char *path, const c
 		st = strcmp(method, "POST") ? 405 : 404;
 		add_response(&c->out, st, "application/json", NULL, e, strlen(e), want_close);
 		c->after_out = want_close ? CLOSE : KEEP;
-		log_line(auth, path, body, blen, stream, NULL, 0, st, t, tl);
+		log_line(auth, path, body, blen, stream, NULL, 0, st, NULL, t, tl);
 		return;
 	}
 	tok = memmem(body, blen, "FAULT:", 6);
@@ -453,6 +464,8 @@ static void handle(struct conn *c, const char *method, const char *path, const c
 		while (e < body + blen && !strchr("\"\\ ,}\n", *e))
 			e++;
 		toklen = (size_t)(e - tok);
+		/* logged even once times=N is used up: requests per sample */
+		opt_of(tok, toklen, "tag", tag, sizeof(tag));
 		if (opt_of(tok, toklen, "times", val, sizeof(val)) &&
 		    bump(tok, toklen) >= atol(val)) {
 			tok = NULL;     /* used up: answer normally */
@@ -525,6 +538,26 @@ static void handle(struct conn *c, const char *method, const char *path, const c
 			? "{\"choices\":[{\"message\":{\"content\":\"before\\u0000after\"}}]}"
 			: "{\"choices\":[]}";
 		add_response(&c->out, 200, "application/json", NULL, m, strlen(m), want_close);
+	} else if (!strncmp(kind, "huge", 4)) {
+		/* a well-formed answer whose content is huge=MB megabytes (default
+		 * 50) of 'a': the response is built once and reused */
+		static struct buf big;
+		static long big_mb;
+		long mb = kind[4] == '=' ? atol(kind + 5) : 50;
+		if (mb < 1)
+			mb = 1;
+		if (mb != big_mb) {
+			size_t n = (size_t)mb << 20;
+			struct buf text = { 0 };
+			buf_grow(&text, n);
+			memset(text.p, 'a', n);
+			text.len = n;
+			big.len = 0;
+			completion_json(&big, text.p, text.len, blen);
+			free(text.p);
+			big_mb = mb;
+		}
+		add_response(&c->out, 200, "application/json", NULL, big.p, big.len, want_close);
 	} else if (!strcmp(kind, "truncated")) {
 		completion_json(&b, t, tl, blen);
 		buf_addf(&c->out, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
@@ -579,7 +612,7 @@ static void handle(struct conn *c, const char *method, const char *path, const c
 			c->after_out = KEEP;
 		}
 	}
-	log_line(auth, path, body, blen, stream, tok, toklen, st, t, tl);
+	log_line(auth, path, body, blen, stream, tok, toklen, st, tag, t, tl);
 	free(b.p);
 }
 
