@@ -83,7 +83,16 @@ static double num_or(const cJSON *o, const char *key, double dflt)
 	return cJSON_IsNumber(v) ? v->valuedouble : dflt;
 }
 
-/* The reply's id: a string of digits or a non-negative integer. */
+/* A token count: -1 (absent) when missing or too large for a long (the
+ * conversion would be undefined: "prompt_tokens": 1e300). */
+static long count_or_absent(const cJSON *o, const char *key)
+{
+	double v = num_or(o, key, -1);
+	return v > -9.2e18 && v < 9.2e18 ? (long)v : -1;
+}
+
+/* The reply's id: a string of digits or a non-negative integer below 2^64
+ * (a larger number has no uint64_t value: not a reply). */
 static int reply_id(const cJSON *idv, uint64_t *id)
 {
 	if (cJSON_IsString(idv)) {
@@ -93,6 +102,7 @@ static int reply_id(const cJSON *idv, uint64_t *id)
 		return !*end && end != idv->valuestring && !errno ? 0 : -1;
 	}
 	if (cJSON_IsNumber(idv) && idv->valuedouble >= 0 &&
+	    idv->valuedouble < 18446744073709551616.0 &&
 	    idv->valuedouble == floor(idv->valuedouble)) {
 		*id = (uint64_t)idv->valuedouble;
 		return 0;
@@ -128,8 +138,8 @@ int vl_worker_reply_parse(const char *line, size_t len, struct vl_worker_reply *
 	} else {
 		r->error = "worker response has neither a \"text\" string nor an \"error\"";
 	}
-	r->prompt_tokens = (long)num_or(r->root, "prompt_tokens", -1);
-	r->completion_tokens = (long)num_or(r->root, "completion_tokens", -1);
+	r->prompt_tokens = count_or_absent(r->root, "prompt_tokens");
+	r->completion_tokens = count_or_absent(r->root, "completion_tokens");
 	r->ttft_s = num_or(r->root, "ttft_s", -1);
 	r->gpu_mem_peak_mb = num_or(r->root, "gpu_mem_peak_mb", -1);
 	if (r->text &&

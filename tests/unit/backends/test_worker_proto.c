@@ -40,6 +40,14 @@ static void test_replies(void **state)
 		{ "{\"id\":\"9\",\"text\":\"y\",\"fatal\":true}", 9, "y", NULL, 0, -1, -1, -1, -1, NULL },
 		{ "{\"id\":\"10\",\"fatal\":true}", 10, NULL,
 		  "worker response has neither a \"text\" string nor an \"error\"", 0, -1, -1, -1, -1, NULL },
+		/* fuzz_worker_reply: counts no long can hold were converted
+		 * anyway (undefined behaviour); they read as absent */
+		{ "{\"id\":13,\"text\":\"a\",\"prompt_tokens\":1e300,\"completion_tokens\":-1e19}",
+		  13, "a", NULL, 0, -1, -1, -1, -1, NULL },
+		{ "{\"id\":14,\"text\":\"a\",\"prompt_tokens\":7,\"completion_tokens\":2}", 14, "a",
+		  NULL, 0, 7, 2, -1, -1, NULL },
+		{ "{\"id\":18446744073709549568,\"text\":\"a\"}", 18446744073709549568ULL, "a", NULL,
+		  0, -1, -1, -1, -1, NULL },
 	};
 	for (size_t i = 0; i < sizeof(rows) / sizeof(*rows); i++) {
 		struct vl_worker_reply r;
@@ -74,6 +82,10 @@ static void test_stray_lines(void **state)
 		"{\"id\":-1,\"text\":\"a\"}", "{\"id\":1.5,\"text\":\"a\"}", "{\"id\":null}",
 		"{\"id\":\"\",\"text\":\"a\"}", "{\"id\":\"99999999999999999999999\"}",
 		"{\"text\":\"no id\"}",
+		/* fuzz_worker_reply (minimized): an id of 2^64 or more has no
+		 * uint64_t value; converting it was undefined behaviour */
+		"{\"id\":99999999999999999999999992}", "{\"id\":18446744073709551616,\"text\":\"a\"}",
+		"{\"id\":1e300,\"text\":\"a\"}",
 	};
 	for (size_t i = 0; i < sizeof(lines) / sizeof(*lines); i++) {
 		struct vl_worker_reply r;
