@@ -132,16 +132,20 @@ static void extract_numbers(const char *s, struct vl_strv *out)
 	for (size_t k = 0; k < 3; k++) {
 		int errcode;
 		PCRE2_SIZE erroff, at = 0;
+		/* PCRE2_MATCH_INVALID_UTF: a response may hold invalid UTF-8
+		 * (score mmmu reads it with cJSON, which does not check); the
+		 * numbers around it are still found, and nothing is read past
+		 * a bad lead byte (with PCRE2_NO_UTF_CHECK alone that was
+		 * undefined: fuzz_answer_match crashed in pcre2_match) */
 		pcre2_code *re = pcre2_compile((PCRE2_SPTR)pat[k], PCRE2_ZERO_TERMINATED,
-					       PCRE2_UTF | PCRE2_UCP | PCRE2_NO_UTF_CHECK, &errcode,
-					       &erroff, NULL);
+					       PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF,
+					       &errcode, &erroff, NULL);
 		pcre2_match_data *md;
 
 		if (!re)
 			continue;
 		md = pcre2_match_data_create_from_pattern(re, NULL);
-		while (at <= n && pcre2_match(re, (PCRE2_SPTR)s, n, at, PCRE2_NO_UTF_CHECK, md,
-					      NULL) >= 0) {
+		while (at <= n && pcre2_match(re, (PCRE2_SPTR)s, n, at, 0, md, NULL) >= 0) {
 			PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
 			vl_strv_push_owned(out, vl_xstrndup(s + ov[0], ov[1] - ov[0]));
 			at = ov[1] > ov[0] ? ov[1] : ov[1] + 1;   /* no empty matches here */

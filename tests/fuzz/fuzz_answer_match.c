@@ -7,7 +7,7 @@
  * OCRBench's matching (with and without the HME100k formula rule),
  * ChartQA's relaxed accuracy, MMBench's can_infer, VQA accuracy in both
  * revisions, CHAIR's object mentions, and every registered metric's add
- * and finish on a sample built from the lines. */
+ * and finish (chair's aside) on a sample built from the lines. */
 #include "fuzz.h"
 #include "metrics/chair.h"
 #include "metrics/chartqa.h"
@@ -45,9 +45,11 @@ static void all_metrics(const char *pred, const char *const *ans, size_t n)
 	vl_sample_set_meta(&s, "category", "fuzz");
 	vl_sample_set_meta(&s, "question_type", n & 1 ? "multiple-choice" : "open");
 	for (size_t i = 0; m[i]; i++) {
-		void *st = m[i]->new_state(NULL, &err);
+		void *st;
 		double score;
-		if (!st)
+		/* chair's state builds its synonym tables (5 ms, 100 times the
+		 * rest); its parsing, vl_chair_mentions, is called directly */
+		if (!strcmp(m[i]->name, "chair") || !(st = m[i]->new_state(NULL, &err)))
 			continue;
 		m[i]->add(st, &s, pred, &score, &err);
 		m[i]->add(st, &s, "", &score, &err);

@@ -74,6 +74,23 @@ static void test_open(void **state)
 	vl_mmmu_values_release(&v);
 }
 
+/* fuzz_answer_match (minimized): invalid UTF-8 in a response made
+ * pcre2_match read past a bad lead byte (it was told not to check); the
+ * numbers around the bad bytes are still found. */
+static void test_open_invalid_utf8(void **state)
+{
+	const char *g12[] = { "12" }, *g35[] = { "3.5" }, *g7[] = { "7" };
+	struct vl_mmmu_values v = { 0 };
+
+	vl_mmmu_parse_open("Yes, ther\x97(B) is a dog ne\xffxt to two cats.\nyes", &v);
+	vl_mmmu_values_release(&v);
+	vl_mmmu_parse_open("it is 12\xff\xfe then 3.5 \xc3 and \xe2\x82 7", &v);
+	assert_true(vl_mmmu_eval_open(g12, 1, &v));
+	assert_true(vl_mmmu_eval_open(g35, 1, &v));
+	assert_true(vl_mmmu_eval_open(g7, 1, &v));
+	vl_mmmu_values_release(&v);
+}
+
 static void test_metric_fallback(void **state)
 {
 	const struct vl_metric *m = vl_metric_find("mmmu");
@@ -119,6 +136,7 @@ int main(void)
 		cmocka_unit_test(test_choice),
 		cmocka_unit_test(test_normalize),
 		cmocka_unit_test(test_open),
+		cmocka_unit_test(test_open_invalid_utf8),
 		cmocka_unit_test(test_metric_fallback),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
