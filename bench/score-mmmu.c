@@ -240,6 +240,12 @@ int score_mmmu(int argc, char **argv)
 		vl_error("score mmmu: %s", vl_buf_str(&err));
 		goto out;
 	}
+	/* its members' names are the ids (a list has none) */
+	if (total && !cJSON_IsObject(total)) {
+		vl_error("score mmmu: '%s': expected an object of id -> response "
+			 "(total_output.json)", total_path);
+		goto out;
+	}
 	for (size_t c = 0; c < 30; c++) {
 		const char *subject = vl_mmmu_subjects[c];
 		cJSON *items = NULL;
@@ -290,10 +296,19 @@ int score_mmmu(int argc, char **argv)
 				const cJSON *j = cJSON_GetObjectItemCaseSensitive(it, "id");
 				const cJSON *q = cJSON_GetObjectItemCaseSensitive(it, "question_type");
 				const cJSON *r = cJSON_GetObjectItemCaseSensitive(it, "response");
+				const cJSON *i2a = cJSON_GetObjectItemCaseSensitive(it, "index2ans");
 				if (!cJSON_IsString(j) || !cJSON_IsString(q) || !cJSON_IsString(r)) {
 					vl_error("score mmmu: '%s' item %ld: needs string \"id\", "
 						 "\"question_type\" and \"response\"", vl_buf_str(&path),
 						 pos);
+					cJSON_Delete(items);
+					vl_free(sel);
+					goto out;
+				}
+				/* option letter -> text: a list has no letters */
+				if (i2a && !cJSON_IsNull(i2a) && !cJSON_IsObject(i2a)) {
+					vl_error("score mmmu: '%s' item %ld: \"index2ans\" must be an "
+						 "object of option letter -> text", vl_buf_str(&path), pos);
 					cJSON_Delete(items);
 					vl_free(sel);
 					goto out;

@@ -56,4 +56,18 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); lo,hi=d["ci"]["acc"
 "$V" score mmmu --total "$R/total_output.json" 2>"$T/err" && fail "--total without --answers"
 grep -q "with --answers" "$T/err" || fail "usage error: $(cat "$T/err")"
 "$V" score mmmu --outputs "$R/outputs" --fallback coin 2>"$T/err" && fail "bad fallback accepted"
+
+# fuzz_score_mmmu: a list where an object of ids (--total) or of option
+# letters (index2ans) belongs crashed (its members have no names); now an
+# error naming the file (and the item)
+printf '[1, 2]' >"$T/total_list.json"
+"$V" score mmmu --total "$T/total_list.json" --answers "$R/answer_dict.json" 2>"$T/err"
+[ $? -eq 2 ] || fail "--total list: exit $?"
+grep -q "total_list.json': expected an object of id" "$T/err" || fail "--total list: $(cat "$T/err")"
+mkdir -p "$T/o/Art"
+printf '[{"id": "validation_Art_1", "question_type": "multiple-choice", "answer": "A",
+  "all_choices": ["A", "B"], "index2ans": ["cat", "dog"], "response": "the dog"}]' >"$T/o/Art/output.json"
+"$V" score mmmu --outputs "$T/o" 2>"$T/err"
+[ $? -eq 2 ] || fail "index2ans list: exit $?"
+grep -q "output.json' item 1: \"index2ans\" must be an object" "$T/err" || fail "index2ans list: $(cat "$T/err")"
 [ "$NFAIL" -eq 0 ] && echo "ok" || { echo "$NFAIL checks failed"; exit 1; }
