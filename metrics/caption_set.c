@@ -32,6 +32,9 @@ struct vl_caption_set *vl_caption_set_new(void)
 	cs->tok_cap = 1024;
 	cs->tok_slot = vl_xcalloc(cs->tok_cap, sizeof(*cs->tok_slot));
 	vl_buf_init(&cs->tok_text, 4096);
+	/* never NULL: sentences index it at their first token even when
+	 * every one is empty (adding 0 to NULL is undefined) */
+	vl_u32v_reserve(&cs->toks, 1);
 	return cs;
 }
 

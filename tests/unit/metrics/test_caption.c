@@ -193,6 +193,18 @@ static void test_edge_rows(void **state)
 		assert_true(per[0].bleu[0] < 1.0);
 		vl_caption_set_free(cs);
 	}
+	/* fuzz_answer_match: no sentence has a word (what PTB tokenization
+	 * leaves of invalid UTF-8), so the set holds no token at all; its
+	 * token array was NULL and offsetting it undefined (UBSan) */
+	{
+		const struct row r[] = { { "", { "", NULL } } };
+		cs = build(r, 1);
+		assert_int_equal(vl_caption_set_score(cs, NULL, 0, &c, per), 0);
+		/* ROUGE-L splits "" into one empty token on each side: 1, as
+		 * pycocoevalcap's "".split(" ") gives */
+		assert_true(per[0].cider == 0.0 && per[0].rouge_l == 1.0 && per[0].bleu[0] == 0.0);
+		vl_caption_set_free(cs);
+	}
 }
 
 /* Sentences without words (every n-gram table empty), adding after
