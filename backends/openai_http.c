@@ -42,15 +42,20 @@ static size_t on_write(char *p, size_t size, size_t nmemb, void *ud)
 	struct job *j = ud;
 	size_t n = size * nmemb;
 
-	if (j->resp.len + n > (size_t)64 << 20) {
+	if (j->resp.len + n > VL_OPENAI_MAX_BODY) {
 		j->too_big = 1;
 		return 0;
 	}
 	vl_buf_add(&j->resp, p, n);
 	/* t_first is -1 unless streaming; error bodies are not events */
-	if (j->status >= 200 && j->status < 300 && j->t_first >= 0 &&
-	    vl_sse_feed(&j->sse, p, n))
-		j->t_first = vl_now();
+	if (j->status >= 200 && j->status < 300 && j->t_first >= 0) {
+		if (vl_sse_feed(&j->sse, p, n))
+			j->t_first = vl_now();
+		if (j->sse.text.len > VL_MAX_OUTPUT_BYTES) {
+			j->too_big = 2;
+			return 0;
+		}
+	}
 	return n;
 }
 
@@ -484,8 +489,16 @@ static enum outcome classify(struct openai *o, CURL *e, struct job *j, CURLcode 
 	*pt = *ct = -1;
 	j->finish[0] = '\0';
 	if (res != CURLE_OK) {
+		/* the runner would refuse the output: read no further, do not retry */
+		if (j->too_big == 2) {
+			vl_buf_addf(&j->lasterr, "output from %s is over the limit of %d bytes (the "
+				    "stream was stopped there): not scored", url, VL_MAX_OUTPUT_BYTES);
+			return DONE_FAIL;
+		}
 		if (j->too_big) {
-			vl_buf_addf(&j->lasterr, "response from %s is larger than 64 MB", url);
+			vl_buf_addf(&j->lasterr, "response from %s is over %zu MB, where an output is "
+				    "limited to %d bytes (it was stopped there): not scored", url,
+				    VL_OPENAI_MAX_BODY >> 20, VL_MAX_OUTPUT_BYTES);
 			return DONE_FAIL;
 		}
 		if (res == CURLE_OPERATION_TIMEDOUT)

@@ -15,6 +15,17 @@
 #include <curl/curl.h>
 #include <pthread.h>
 
+/* The most of one response that is read.  An answer holds at most
+ * VL_MAX_OUTPUT_BYTES (64 KB) of text, which JSON escapes make at most 6
+ * times longer; 8 MB leaves room for the rest (usage, logprobs, the SSE
+ * framing of a streamed answer) and bounds the memory of a window of
+ * transfers at 8 MB each.  A server sending more gets its transfer stopped
+ * there, and a stream its transfer stopped once its text passes
+ * VL_MAX_OUTPUT_BYTES: that sample's error, not retried (the fault
+ * matrix's 50 MB answers cost 0.26 s CPU and 40 MB of memory each when they
+ * were read whole, up to 64 MB, only to be refused by the runner). */
+#define VL_OPENAI_MAX_BODY ((size_t)8 << 20)
+
 struct job {
 	struct job *next_free;
 	uint64_t id;
@@ -30,7 +41,8 @@ struct job {
 	int url;                  /* index of the replica in use */
 	int attempts;
 	int resends;              /* requests libcurl sent again by itself */
-	int too_big;
+	int too_big;              /* stopped: 1 body over VL_OPENAI_MAX_BODY,
+				   * 2 streamed text over VL_MAX_OUTPUT_BYTES */
 	long status;              /* HTTP status of the current attempt */
 	double retry_after;       /* seconds, -1 none */
 	long long bytes_sent, bytes_received;

@@ -21,7 +21,7 @@
 # timeout kind, whose first answer comes after 3 x TMO), KINDS (a
 # space-separated subset), BUILD (build), VLEVAL_BIN.
 #   sh tests/perf/fault_matrix.sh                   # the README table
-#   SAMPLES=20 BIG_MB=1 sh tests/perf/fault_matrix.sh   # seconds (make test)
+#   SAMPLES=20 BIG_MB=9 sh tests/perf/fault_matrix.sh   # seconds (make test)
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-${VLEVAL_BUILD:-build}}
 case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
@@ -37,6 +37,9 @@ TMO=${TMO:-1}
 	{ echo "fault_matrix: build first (make vleval and the test tools)"; exit 2; }
 command -v sqlite3 >/dev/null || { echo "fault_matrix: needs the sqlite3 CLI"; exit 2; }
 MAX=$((RETRIES + 1))
+# the openai backend reads at most 8 MB of a response (VL_OPENAI_MAX_BODY);
+# a smaller answer is read whole and its output refused by the runner
+if [ "$BIG_MB" -ge 8 ]; then HUGE_ERR="body over 8 MB"; else HUGE_ERR="over limit"; fi
 
 # kind | directive (- none) | transient or permanent | extra run options |
 # answered (all or 0) | attempts per sample | error class of the failures
@@ -56,7 +59,8 @@ truncated_body|truncated:times=1|transient||all|2|-
 malformed_json|malformed|permanent||0|$MAX|bad json
 invalid_utf8|badutf8|permanent||all|1|+output
 empty_choices|empty_choices|permanent||0|$MAX|bad json
-huge_${BIG_MB}mb|huge=$BIG_MB|permanent||0|1|over limit
+huge_${BIG_MB}mb|huge=$BIG_MB|permanent||0|1|$HUGE_ERR
+huge_${BIG_MB}mb_stream|huge=$BIG_MB|permanent|--stream|0|1|over limit
 stream_cut|stream_cut:times=1|transient|--stream|all|2|-
 EOF
 
@@ -73,6 +77,7 @@ TAB=$(printf '\t')
 # an error message's class: what the table counts
 classify='function cls(e) {
 	if (e ~ /over the limit/) return "over limit"
+	if (e ~ /is over [0-9]+ MB/) { match(e, /over [0-9]+ MB/); return "body " substr(e, RSTART, RLENGTH) }
 	if (e ~ /timed out/) return "timeout"
 	if (e ~ /http [0-9][0-9][0-9]/) { match(e, /http [0-9][0-9][0-9]/); return substr(e, RSTART, RLENGTH) }
 	if (e ~ /[Cc]ouldn.t connect|[Cc]onnection refused/) return "refused"
@@ -84,9 +89,9 @@ classify='function cls(e) {
 
 printf '%s samples a kind, concurrency %s, --retries %s (at most %s attempts), backoff 10 ms\n' \
 	"$SAMPLES" "$CONC" "$RETRIES" "$MAX"
-FMT='| %-19s | %-9s | %7s | %8s | %-17s | %4s | %-13s | %-8s | %6s | %6s | %6s | %-3s |\n'
+FMT='| %-22s | %-9s | %7s | %8s | %-17s | %4s | %-13s | %-8s | %6s | %6s | %6s | %-3s |\n'
 printf "$FMT" kind fault samples answered "errors by kind" dups "attempts/seen" expected "wall s" "CPU s" "RSS MB" ok
-printf "$FMT" ------------------- --------- ------- -------- ----------------- ---- ------------- -------- ------ ------ ------ ---
+printf "$FMT" ---------------------- --------- ------- -------- ----------------- ---- ------------- -------- ------ ------ ------ ---
 run=0
 bad=0
 while IFS='|' read -r kind dir mode extra want_ans want_att want_err; do

@@ -31,7 +31,7 @@
  * U+0000, "after"), empty_choices (200 with "choices": []), length (the
  * answer with finish_reason "length", as cut by max_tokens; streamed too),
  * huge[=MB] (200 with a well-formed answer whose content is MB megabytes of
- * 'a', default 50).
+ * 'a', default 50; streamed as 64 KB deltas when the request streams).
  * times=N applies the fault to the first N requests carrying that exact
  * directive and answers normally afterwards (counters are per directive
  * text, so tag=T separates requests).  --fail-first N and --fail-rate P
@@ -540,24 +540,48 @@ static void handle(struct conn *c, const char *method, const char *path, const c
 		add_response(&c->out, 200, "application/json", NULL, m, strlen(m), want_close);
 	} else if (!strncmp(kind, "huge", 4)) {
 		/* a well-formed answer whose content is huge=MB megabytes (default
-		 * 50) of 'a': the response is built once and reused */
-		static struct buf big;
-		static long big_mb;
+		 * 50) of 'a', streamed as 64 KB deltas when asked; each response
+		 * is built once and reused */
+		static struct buf big[2];
+		static long big_mb[2];
 		long mb = kind[4] == '=' ? atol(kind + 5) : 50;
 		if (mb < 1)
 			mb = 1;
-		if (mb != big_mb) {
-			size_t n = (size_t)mb << 20;
+		if (mb != big_mb[stream]) {
+			size_t n = (size_t)mb << 20, piece = 65536;
 			struct buf text = { 0 };
 			buf_grow(&text, n);
 			memset(text.p, 'a', n);
 			text.len = n;
-			big.len = 0;
-			completion_json(&big, text.p, text.len, blen);
+			big[stream].len = 0;
+			if (!stream)
+				completion_json(&big[stream], text.p, text.len, blen);
+			for (size_t off = 0; stream && off < n; off += piece) {
+				struct buf ev = { 0 };
+				buf_addf(&ev, "data: {\"choices\":[{\"index\":0,\"delta\":"
+					 "{\"content\":\"%.*s\"}}]}\n\n", (int)piece, text.p + off);
+				buf_addf(&big[stream], "%zx\r\n", ev.len);
+				buf_add(&big[stream], ev.p, ev.len);
+				buf_add(&big[stream], "\r\n", 2);
+				free(ev.p);
+			}
+			if (stream) {
+				add_chunk(&big[stream], "data: {\"choices\":[{\"index\":0,\"delta\":{},"
+					  "\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n");
+				buf_add(&big[stream], "0\r\n\r\n", 5);
+			}
 			free(text.p);
-			big_mb = mb;
+			big_mb[stream] = mb;
 		}
-		add_response(&c->out, 200, "application/json", NULL, big.p, big.len, want_close);
+		if (stream) {
+			buf_addf(&c->out, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+				 "Transfer-Encoding: chunked\r\n%s\r\n",
+				 want_close ? "Connection: close\r\n" : "");
+			buf_add(&c->out, big[1].p, big[1].len);
+		} else {
+			add_response(&c->out, 200, "application/json", NULL, big[0].p, big[0].len,
+				     want_close);
+		}
 	} else if (!strcmp(kind, "truncated")) {
 		completion_json(&b, t, tl, blen);
 		buf_addf(&c->out, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"

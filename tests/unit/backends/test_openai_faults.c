@@ -438,6 +438,50 @@ static void test_stream(void **state)
 	server_stop(&s);
 }
 
+/* A huge answer is not read whole: a body past VL_OPENAI_MAX_BODY (8 MB)
+ * and a stream whose text passes VL_MAX_OUTPUT_BYTES stop there, as that
+ * sample's error, not retried (one request each); a 1 MB body is still
+ * read whole (the runner, not the backend, refuses its output). */
+static void test_huge_answers(void **state)
+{
+	static struct run run;
+	const char *const plain[] = { "retries", "3", NULL };
+	const char *const streamed[] = { "retries", "3", "stream", "1", NULL };
+	struct server s;
+	char base[64];
+	struct vl_backend *b;
+
+	assert_int_equal(server_start(&s, NULL), 0);
+	b = open_backend(base_of(&s, base, sizeof(base)), plain);
+	snprintf(run.prompts[0], 96, "FAULT:huge=20:tag=big");
+	snprintf(run.prompts[1], 96, "FAULT:huge=1:tag=fits");
+	run_all(b, &run, 2, 30);
+	assert_null(run.r[0].text);
+	assert_non_null(strstr(run.r[0].error, "is over 8 MB, where an output is limited to "
+				"65536 bytes (it was stopped there): not scored"));
+	assert_int_equal(run.r[0].retries, 0);
+	assert_true(run.r[0].bytes_received < (9 << 20));
+	assert_non_null(run.r[1].text);
+	assert_int_equal(strlen(run.r[1].text), 1 << 20);
+	vl_backend_close(b);
+	release_run(&run, 2);
+	b = open_backend(base_of(&s, base, sizeof(base)), streamed);
+	snprintf(run.prompts[0], 96, "FAULT:huge=2:tag=stream");
+	run_all(b, &run, 1, 30);
+	assert_null(run.r[0].text);
+	assert_non_null(strstr(run.r[0].error, "is over the limit of 65536 bytes (the stream was "
+				"stopped there): not scored"));
+	assert_int_equal(run.r[0].retries, 0);
+	assert_true(run.r[0].bytes_received < (1 << 20));
+	vl_backend_close(b);
+	release_run(&run, 1);
+	/* one request each */
+	assert_int_equal(log_count(&s, " tag=big auth="), 1);
+	assert_int_equal(log_count(&s, " tag=fits auth="), 1);
+	assert_int_equal(log_count(&s, " tag=stream auth="), 1);
+	server_stop(&s);
+}
+
 static void test_connect_refused(void **state)
 {
 	static struct run run;
@@ -716,6 +760,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_timeout, kill_live),
 		cmocka_unit_test_teardown(test_stream, kill_live),
 		cmocka_unit_test_teardown(test_connect_refused, kill_live),
+		cmocka_unit_test_teardown(test_huge_answers, kill_live),
 		cmocka_unit_test_teardown(test_tls_handshake_timeout, kill_live),
 		cmocka_unit_test_teardown(test_finish_reason, kill_live),
 		cmocka_unit_test_teardown(test_load_balance, kill_live),
