@@ -732,7 +732,8 @@ int cmd_run(int argc, char **argv)
 	if (check_flags(&c) < 0)
 		goto out;
 	flags_to_sets(&c, opts);
-	if (vl_runlog_open(vl_default_db(c.db), &c.rl, &c.err) < 0) {
+	if (vl_runlog_open(vl_default_db(c.db), &c.rl, &c.err) < 0 ||
+	    vl_runlog_check_writable(c.rl, vl_default_db(c.db), &c.err) < 0) {
 		vl_error("%s", vl_buf_str(&c.err));
 		goto out;
 	}

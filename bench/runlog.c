@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Each entry migrates from version i to i + 1; append, never edit. */
@@ -110,10 +111,12 @@ struct vl_runlog {
 	sqlite3 *db;
 	sqlite3_stmt *st[ST_COUNT];
 	int in_txn;
-	long pending;
+	long pending;           /* rows of the open batch: samples, cache, errors... */
+	long pending_samples;   /* of which sample rows */
 	double txn_start;
 	char commit_err[512];   /* SQLite's message for the last failed batch */
 	long lost_rows;         /* rows of failed batches not yet reported */
+	long lost_samples;      /* of which sample rows (what the message counts) */
 };
 
 static int db_error(struct vl_runlog *rl, struct vl_buf *err, const char *what)
@@ -243,6 +246,30 @@ static int open_ro_uri(struct vl_runlog *rl, const char *path, int immutable, in
 	return rc;
 }
 
+/* Size of path's -wal file, 0 when there is none. */
+static long long wal_bytes(const char *path)
+{
+	struct vl_buf w = VL_BUF_INIT;
+	struct stat st;
+	long long n;
+
+	vl_buf_addf(&w, "%s-wal", path);
+	n = stat(vl_buf_str(&w), &st) == 0 ? (long long)st.st_size : 0;
+	vl_buf_release(&w);
+	return n;
+}
+
+int vl_runlog_check_writable(struct vl_runlog *rl, const char *path, struct vl_buf *err)
+{
+	if (sqlite3_db_readonly(rl->db, "main") != 1)
+		return 0;
+	vl_buf_addf(err, "run log '%s' is read-only (%s): nothing can be logged there; 'vleval "
+		    "runs' and 'show' read it, and a run can be resumed from a writable copy "
+		    "(the log and its -wal file)", path,
+		    access(path, W_OK) != 0 ? strerror(errno) : "SQLite opened it for reading only");
+	return VL_EIO;
+}
+
 int vl_runlog_open_readonly(const char *path, struct vl_runlog **out, struct vl_buf *err)
 {
 	struct vl_runlog *rl = vl_xcalloc(1, sizeof(*rl));
@@ -258,16 +285,28 @@ int vl_runlog_open_readonly(const char *path, struct vl_runlog **out, struct vl_
 	}
 	if (slash)
 		slash[slash == dir ? 1 : 0] = '\0';
-	/* a directory we cannot write (read-only media, an archived CI
-	 * artefact) cannot take the -shm file WAL readers need: then the file
-	 * is read as immutable, which nobody can be writing to anyway */
-	rc = access(slash ? dir : ".", W_OK) == 0 ? open_ro_uri(rl, path, 0, &version) : SQLITE_CANTOPEN;
-	vl_free(dir);
+	/* mode=ro reads the WAL, where the last commits of a run killed
+	 * before it could checkpoint are, even on read-only media as long as
+	 * the -shm file is there (SQLite then reads the WAL into memory).  A
+	 * directory we cannot write and no -shm (an archived CI artefact):
+	 * the file is read as immutable, which nobody can be writing to */
+	rc = open_ro_uri(rl, path, 0, &version);
 	if (rc != SQLITE_OK) {
 		sqlite3_close(rl->db);
 		rl->db = NULL;
+		if (access(slash ? dir : ".", W_OK) != 0 && wal_bytes(path) > 0) {
+			/* immutable ignores the WAL: its runs and samples would
+			 * be missing without a word */
+			vl_buf_addf(err, "cannot read run log '%s': its last commits are in '%s-wal', "
+				    "which SQLite reads only with the '-shm' file beside it or in a "
+				    "folder it can write: copy the log and its -wal file to one",
+				    path, path);
+			vl_free(dir);
+			goto fail;
+		}
 		rc = open_ro_uri(rl, path, 1, &version);
 	}
+	vl_free(dir);
 	if (rc != SQLITE_OK) {
 		vl_buf_addf(err, "cannot read run log '%s': %s", path,
 			    rl->db ? sqlite3_errmsg(rl->db) : "out of memory");
@@ -328,12 +367,13 @@ static int step_reset(sqlite3_stmt *st)
 
 int vl_runlog_flush(struct vl_runlog *rl)
 {
-	long rows = rl->pending;
+	long rows = rl->pending, samples = rl->pending_samples;
 
 	if (!rl->in_txn)
 		return 0;
 	rl->in_txn = 0;
 	rl->pending = 0;
+	rl->pending_samples = 0;
 	if (step_reset(rl->st[ST_COMMIT]) == 0)
 		return 0;
 	if (sqlite3_get_autocommit(rl->db) && last_step_err[0])
@@ -342,6 +382,7 @@ int vl_runlog_flush(struct vl_runlog *rl)
 	else
 		snprintf(rl->commit_err, sizeof(rl->commit_err), "%s", sqlite3_errmsg(rl->db));
 	rl->lost_rows += rows;
+	rl->lost_samples += samples;
 	/* a failed COMMIT (disk full) may leave the transaction open: roll it
 	 * back so that the next batch can begin; the batch is lost, and a
 	 * resume redoes it */
@@ -352,15 +393,24 @@ int vl_runlog_flush(struct vl_runlog *rl)
 
 /* The message for a batch whose COMMIT failed: what failed, that what was
  * committed before is kept, and how to go on. */
-static int commit_error(struct vl_runlog *rl, long long run, long rows, const char *why,
+static int commit_error(struct vl_runlog *rl, long long run, const char *why,
 			struct vl_buf *err)
 {
-	if (err)
+	long n = rl->lost_samples;
+
+	/* samples only: a batch also holds their cache rows and error rows,
+	 * which a user does not count */
+	if (err && n > 0)
 		vl_buf_addf(err, "run log: cannot commit the last %ld sample%s of run %lld: %s; "
 			    "the samples committed before are kept, and the run can be resumed "
 			    "once the cause is fixed (e.g. disk space freed)",
-			    rows, rows == 1 ? "" : "s", run, why);
+			    n, n == 1 ? "" : "s", run, why);
+	else if (err)
+		vl_buf_addf(err, "run log: cannot commit the last writes of run %lld: %s; the "
+			    "samples committed before are kept, and the run can be resumed once "
+			    "the cause is fixed (e.g. disk space freed)", run, why);
 	rl->lost_rows = 0;
+	rl->lost_samples = 0;
 	return VL_EIO;
 }
 
@@ -368,12 +418,25 @@ int vl_runlog_commit(struct vl_runlog *rl, long long run, struct vl_buf *err)
 {
 	vl_runlog_flush(rl);
 	if (rl->lost_rows > 0)
-		return commit_error(rl, run, rl->lost_rows, rl->commit_err, err);
+		return commit_error(rl, run, rl->commit_err, err);
 	return 0;
 }
 
 static int begin_if_needed(struct vl_runlog *rl)
 {
+	if (rl->in_txn && sqlite3_get_autocommit(rl->db)) {
+		/* a write of the batch (a cache or error row on a full disk)
+		 * failed and SQLite rolled the batch back: count it lost now and
+		 * begin a new one, or the next rows would each be committed on
+		 * their own, outside any batch, and be counted lost as well */
+		snprintf(rl->commit_err, sizeof(rl->commit_err), "%s (a write of the batch failed "
+			 "and SQLite rolled it back)", last_step_err[0] ? last_step_err : "?");
+		rl->lost_rows += rl->pending;
+		rl->lost_samples += rl->pending_samples;
+		rl->pending = 0;
+		rl->pending_samples = 0;
+		rl->in_txn = 0;
+	}
 	if (rl->in_txn)
 		return 0;
 	if (step_reset(rl->st[ST_BEGIN]) < 0)
@@ -662,19 +725,25 @@ int vl_runlog_put_sample(struct vl_runlog *rl, long long run, const struct vl_sa
 		char why[512];
 		snprintf(why, sizeof(why), "%s", sqlite3_errmsg(rl->db));
 		rl->pending++;   /* this row is lost with its batch */
+		rl->pending_samples++;
 		if (sqlite3_get_autocommit(rl->db)) {
 			/* SQLite rolled the whole batch back itself (SQLITE_FULL) */
 			rl->lost_rows += rl->pending;
+			rl->lost_samples += rl->pending_samples;
 			rl->pending = 0;
+			rl->pending_samples = 0;
 			rl->in_txn = 0;
 		} else if (vl_runlog_flush(rl) == 0) {
+			/* the rows before it were committed: only this one is lost */
 			rl->lost_rows += 1;
+			rl->lost_samples += 1;
 		}
-		return commit_error(rl, run, rl->lost_rows, why, err);
+		return commit_error(rl, run, why, err);
 	}
 	rl->pending++;
+	rl->pending_samples++;
 	if (vl_runlog_tick(rl) < 0)
-		return commit_error(rl, run, rl->lost_rows, rl->commit_err, err);
+		return commit_error(rl, run, rl->commit_err, err);
 	return 0;
 }
 

@@ -22,11 +22,18 @@ struct vl_runlog;
 
 /* Opens (creating and migrating as needed) the database at path. */
 int vl_runlog_open(const char *path, struct vl_runlog **out, struct vl_buf *err);
+/* VL_EIO with err saying why (and what still works) when SQLite could open
+ * the log at path for reading only (read-only media or file): a run checks
+ * before its first request, which would otherwise be sent and lost. */
+int vl_runlog_check_writable(struct vl_runlog *rl, const char *path, struct vl_buf *err);
 /* Opens an existing run log for reading only (runs, show, reports): never
- * creates, migrates or writes; read as immutable when its directory cannot
- * be written (read-only media, an archived CI artefact).  VL_ENOTFOUND when
- * there is no such file; VL_EIO with err saying why otherwise (a log that
- * holds no run says so). */
+ * creates, migrates or writes.  Reads its WAL too (the last commits of a
+ * killed run), also on read-only media when the -shm file is there;
+ * without it, in a directory that cannot be written (an archived CI
+ * artefact), reads the file as immutable, or fails saying so when a
+ * non-empty -wal file would be ignored.  VL_ENOTFOUND when there is no such
+ * file; VL_EIO with err saying why otherwise (a log that holds no run says
+ * so). */
 int vl_runlog_open_readonly(const char *path, struct vl_runlog **out, struct vl_buf *err);
 /* Commits what is pending and closes. */
 void vl_runlog_close(struct vl_runlog *rl);

@@ -227,8 +227,11 @@ static void record(struct loop *L, struct slot *s, struct vl_response *r, int ca
 	if (vl_runlog_put_sample(L->rl, L->run, &row, &err) < 0) {
 		vl_error("%s", vl_buf_str(&err));
 		L->fatal = 1;
-	}
-	if (!row.error && !cached && s->br.cache_key)
+	} else if (!row.error && !cached && s->br.cache_key)
+		/* only with its sample row: after a write failed (a full disk)
+		 * SQLite has rolled the batch back, and a cache row written now
+		 * would be committed alone; the resume would then take the
+		 * answer from the cache, as free, when it was paid for */
 		vl_runlog_cache_put(L->rl, s->br.cache_key, L->bm->name, L->o->model, r->text,
 				    r->prompt_tokens, r->completion_tokens, r->finish_reason);
 	L->prog.done++;

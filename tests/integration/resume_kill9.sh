@@ -2,7 +2,8 @@
 # Kills runs with SIGKILL at random moments (and once more during the
 # resume), resumes them, and checks that every sample is present exactly
 # once, nothing failed, and the metrics equal an uninterrupted run's to the
-# last bit.  Also: SIGINT stops cleanly with exit 3 and a resume hint.
+# last bit.  Also: SIGINT stops cleanly with exit 3 and a resume hint, and
+# the quick mode of the soak (tests/perf/soak_kill9.sh).
 . "$(dirname "$0")/helpers.shlib"
 N=1500
 mkdir -p "$T/data/pope"
@@ -96,4 +97,16 @@ check "schema-1 run: every row has its reference now" \
 	[ "$(sq "$db" "select count(*) from samples where reference is null or question is null")" = 0 ]
 got=$(sq "$db" "select metric||'/'||name||'/'||subset||'='||quote(value)||quote(ci_low)||quote(ci_high)||n from metrics order by 1")
 check "schema-1 run resumed: metrics identical" [ "$got" = "$ref" ]
+
+# the crash-and-resume soak (tests/perf/soak_kill9.sh) in its quick mode:
+# 3 kills at concurrency 32 of runs of the openai backend against fake
+# servers injecting faults (retries in flight), integrity after each kill,
+# a full disk and a read-only log; every final log equal, field by field,
+# to an uninterrupted run's.  Its full mode (50 kills) is a perf script.
+# Not under valgrind: minutes there, and the kills land in its start-up.
+if [ -z "${VLEVAL_UNDER_VALGRIND:-}" ]; then
+	CYCLES=3 IMAGES=80 sh "$(dirname "$0")/../perf/soak_kill9.sh" >"$T/soak.out" 2>&1 ||
+		{ fail "soak_kill9.sh quick mode"; sed 's/^/    /' "$T/soak.out" >&2; }
+	grep '^soak: seed' "$T/soak.out"
+fi
 finish
