@@ -54,7 +54,9 @@ echo "soak: seed $SEED, $CYCLES kills, $IMAGES images ($((IMAGES * 2)) samples),
 # the seeded schedule: one uniform number in [0,1) a line
 awk -v s="$SEED" 'BEGIN { srand(s); for (i = 0; i < 20000; i++) printf("%.6f\n", rand()) }' >"$T/rand"
 RI=0
-rnd() { RI=$((RI + 1)); sed -n "${RI}p" "$T/rand"; }
+# U: the next number of the schedule (never in a $(...) subshell, which
+# would not advance RI)
+rnd() { RI=$((RI + 1)); U=$(sed -n "${RI}p" "$T/rand"); }
 
 # data: the synthetic scenes, two samples an image
 "$V" synth --out "$T/data" --images "$IMAGES" --seed 5 >/dev/null || { echo "soak: synth failed"; exit 2; }
@@ -202,21 +204,24 @@ run_kill() { # D ARGS...
 	sleep "$d"
 	KILLED=0
 	kill -9 $pid 2>/dev/null && KILLED=1
-	wait $pid; RC=$?
+	wait $pid 2>/dev/null; RC=$?
 	[ $KILLED = 1 ] && [ $RC != 137 ] && KILLED=0   # it was exiting already
 }
-pick() { awk -v u="$(rnd)" -v a="$1" -v b="$2" 'BEGIN { printf("%.3f", a + u * (b - a)) }'; }
+# D: a moment uniform in [A, B] seconds
+pick() { rnd; D=$(awk -v u="$U" -v a="$1" -v b="$2" 'BEGIN { printf("%.3f", a + u * (b - a)) }'); }
 
 while [ $KILLS -lt "$CYCLES" ]; do
 	ROUNDS=$((ROUNDS + 1))
 	db=$T/r$ROUNDS.db
 	: >"$T/committed"
 	# three kills in four while answers come in, one anywhere (scoring too)
-	if [ "$(awk -v u="$(rnd)" 'BEGIN { print (u < 0.75) }')" = 1 ]; then
-		d=$(pick 0.05 "$REF_REQ")
+	rnd
+	if [ "$(awk -v u="$U" 'BEGIN { print (u < 0.75) }')" = 1 ]; then
+		pick 0.05 "$REF_REQ"
 	else
-		d=$(pick 0.05 "$REF_WALL")
+		pick 0.05 "$REF_WALL"
 	fi
+	d=$D
 	run_kill "$d" run $RUN --db "$db"
 	if [ $KILLED = 0 ]; then
 		echo "round $ROUNDS: finished before the kill at $d s (exit $RC)"
@@ -234,9 +239,11 @@ while [ $KILLS -lt "$CYCLES" ]; do
 		else
 			cmd="run --resume last --db $db --quiet"
 		fi
-		if [ $KILLS -lt "$CYCLES" ] && [ "$(awk -v u="$(rnd)" -v p="$RESUME_KILL" 'BEGIN { print (u < p) }')" = 1 ]; then
-			d=$(pick 0.05 "$(awk -v r="$REF_REQ" -v w="$REF_WALL" -v k="$rows" -v n="$N" \
-				'BEGIN { print r * (1 - k / n) + (w - r) }')")
+		rnd
+		if [ $KILLS -lt "$CYCLES" ] && [ "$(awk -v u="$U" -v p="$RESUME_KILL" 'BEGIN { print (u < p) }')" = 1 ]; then
+			pick 0.05 "$(awk -v r="$REF_REQ" -v w="$REF_WALL" -v k="$rows" -v n="$N" \
+				'BEGIN { print r * (1 - k / n) + (w - r) }')"
+			d=$D
 			run_kill "$d" $cmd
 			if [ $KILLED = 1 ]; then
 				KILLS=$((KILLS + 1)); RKILLS=$((RKILLS + 1))
@@ -293,12 +300,13 @@ if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
 	# a log copied off a crashed job to read-only media): runs and show
 	# read it, a resume and a new run say why they cannot write, and once
 	# writable again the resume finishes a log equal to the uninterrupted run
-	ro_at=$(pick 0.3 "$REF_REQ")
+	pick 0.3 "$REF_REQ"
+	ro_at=$D
 	unshare -m sh -c "mount -t tmpfs -o size=200m tmpfs '$T/mnt' || exit 7
 		$V run $RUN --db '$T/mnt/r.db' >/dev/null 2>'$T/ro.err0' &
 		p=\$!
 		sleep $ro_at
-		kill -9 \$p; wait \$p
+		kill -9 \$p; wait \$p 2>/dev/null
 		cp '$T/mnt/r.db' '$T/ro.snap.db'; [ -e '$T/mnt/r.db-wal' ] && cp '$T/mnt/r.db-wal' '$T/ro.snap.db-wal'
 		mount -o remount,ro '$T/mnt' || exit 7
 		$V runs --db '$T/mnt/r.db' >'$T/ro.runs' 2>&1; echo \$? >'$T/ro.rc'
