@@ -6,6 +6,7 @@
 #include "bench/summary.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 struct ctx {
@@ -18,7 +19,7 @@ struct ctx {
 static int row(void *p, const struct vl_run_info *r)
 {
 	struct ctx *c = p;
-	char when[32];
+	char when[32], total[24] = "?";
 	time_t t = (time_t)r->created;
 	struct tm tm;
 
@@ -31,9 +32,12 @@ static int row(void *p, const struct vl_run_info *r)
 	}
 	gmtime_r(&t, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
-	printf("%5lld  %-16s  %-12s  %-28s  %-10s%s  %-20s  %6ld/%-6ld  %ld\n", r->id, when,
+	/* a run that has not ended (or was killed) does not know its size yet */
+	if (r->n_samples > 0 || strcmp(r->status, "running"))
+		snprintf(total, sizeof(total), "%ld", r->n_samples);
+	printf("%5lld  %-16s  %-12s  %-28s  %-10s%s  %-20s  %6ld/%-6s  %ld\n", r->id, when,
 	       r->status, r->task, r->backend, r->baseline ? "*" : " ", r->model ? r->model : "-",
-	       r->n_done, r->n_samples, r->n_errors);
+	       r->n_done, total, r->n_errors);
 	return 0;
 }
 

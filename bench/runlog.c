@@ -541,9 +541,16 @@ int vl_runlog_create_run(struct vl_runlog *rl, const struct vl_run_info *ri, lon
 	return 0;
 }
 
+/* A run still marked running (being written, or killed: its counts are
+ * written when it ends) is counted from its sample rows, so that runs and
+ * show tell what a crash left and a resume will keep. */
 #define RUN_COLUMNS \
 	"id, created, finished, status, task, task_version, family, backend, model, baseline," \
-	" config, config_hash, task_json, code_version, host, n_samples, n_done, n_errors," \
+	" config, config_hash, task_json, code_version, host, n_samples," \
+	" CASE WHEN status = 'running' THEN (SELECT count(*) - count(error) FROM samples" \
+	"  WHERE run_id = runs.id) ELSE n_done END," \
+	" CASE WHEN status = 'running' THEN (SELECT count(error) FROM samples" \
+	"  WHERE run_id = runs.id) ELSE n_errors END," \
 	" n_bad_records, wall_s, cpu_s, peak_rss_mb, backend_cpu_s, backend_rss_mb," \
 	" gpu_mem_peak_mb, prompt_tokens, completion_tokens, price, latency_p50, latency_p95," \
 	" ttft_p50, ttft_p95, throughput"

@@ -200,12 +200,18 @@ int vl_summary_print(struct vl_runlog *rl, long long run, int breakdowns, FILE *
 		ri.task_version, ri.family ? ri.family : "?");
 	fprintf(out, "  backend %s%s  model %s  started %s\n", ri.backend,
 		ri.baseline ? " [BASELINE, not a model]" : "", ri.model ? ri.model : "-", created);
-	fprintf(out, "  samples %ld  answered %ld  errors %ld  bad records %ld\n",
-		ri.n_samples, ri.n_done, ri.n_errors, ri.n_bad_records);
+	if (ri.n_samples > 0 || strcmp(ri.status, "running"))
+		fprintf(out, "  samples %ld", ri.n_samples);
+	else
+		fprintf(out, "  samples ?");   /* known when the run ends */
+	fprintf(out, "  answered %ld  errors %ld  bad records %ld\n", ri.n_done, ri.n_errors,
+		ri.n_bad_records);
 	vl_runlog_each_metric(rl, run, print_metric, &c);
 	if (!c.header_done)
 		fprintf(out, "  (no metrics%s)\n",
-			strcmp(ri.status, "finished") ? " yet: the run has not finished"
+			!strcmp(ri.status, "running") ? " yet: the run is going on, or was killed; "
+							"then 'vleval run --resume' finishes it"
+			: strcmp(ri.status, "finished") ? " yet: the run has not finished"
 			: ri.n_done == 0 ? ": no sample was answered; see vleval show --errors"
 					 : ": no answered sample carried ground truth (a test split?); "
 					   "see vleval show --errors");

@@ -28,6 +28,13 @@ while [ $round -le 5 ]; do
 	kill -9 $pid 2>/dev/null
 	wait $pid 2>/dev/null
 	before=$(sq "$db" "select count(*) from samples" 2>/dev/null || echo 0)
+	# show and runs count what the killed run committed (they printed the
+	# counts of its run row, written only at the end: 0 answered)
+	if [ "$before" -gt 0 ]; then
+		got=$($V show 1 --json --db "$db" | python3 -c 'import json, sys; d = json.load(sys.stdin); print(d["status"], d["n_done"])')
+		[ "$got" = "running $before" ] || fail "round $round: show after the kill says '$got', the log holds $before"
+		$V runs --db "$db" | grep -q " $before/? " || fail "round $round: runs after the kill: $($V runs --db "$db" | tail -n 1)"
+	fi
 	# odd rounds: kill the resume too, then resume again
 	if [ $((round % 2)) -eq 1 ]; then
 		$V run --resume last --db "$db" --set delay_ms=8 --quiet >/dev/null 2>&1 &

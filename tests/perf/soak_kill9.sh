@@ -274,18 +274,34 @@ done
 DISK=skipped RO=skipped
 if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
 	mkdir -p "$T/mnt"
-	# 60% of what the log of the uninterrupted run takes (its WAL is
-	# checkpointed into it at the end)
+	# a tmpfs that fills in the middle of the run: start at 60% of what
+	# the uninterrupted run's log takes; how much of it the WAL takes
+	# varies with the batches, so grow it when nothing could be committed
+	# and shrink it when the run finished, at most five tries
 	kb=$(( $(stat -c %s "$T/ref.db") * 6 / 10240 + 64 ))
-	unshare -m sh -c "mount -t tmpfs -o size=${kb}k tmpfs '$T/mnt' || exit 7
-		$V run $RUN --db '$T/mnt/d.db' >/dev/null 2>'$T/disk.err'; echo \$? >'$T/disk.rc'
-		sqlite3 '$T/mnt/d.db' 'pragma integrity_check' >'$T/disk.q' 2>&1
-		sqlite3 '$T/mnt/d.db' \"select sample_id || '|' || ifnull(output, '') || '|' || ifnull(error, '') from samples\" | sort >'$T/disk.committed'
-		mount -o remount,size=200m '$T/mnt'
-		$V run --resume last --quiet --db '$T/mnt/d.db' >/dev/null 2>'$T/disk.err2'; echo \$? >>'$T/disk.rc'
-		cp '$T/mnt/d.db' '$T/disk.db'; [ -e '$T/mnt/d.db-wal' ] && cp '$T/mnt/d.db-wal' '$T/disk.db-wal'; exit 0"
+	try=1
+	while :; do
+		unshare -m sh -c "mount -t tmpfs -o size=${kb}k tmpfs '$T/mnt' || exit 7
+			$V run $RUN --db '$T/mnt/d.db' >/dev/null 2>'$T/disk.err'; echo \$? >'$T/disk.rc'
+			sqlite3 '$T/mnt/d.db' 'pragma integrity_check' >'$T/disk.q' 2>&1
+			sqlite3 '$T/mnt/d.db' \"select sample_id || '|' || ifnull(output, '') || '|' || ifnull(error, '') from samples\" | sort >'$T/disk.committed'
+			mount -o remount,size=200m '$T/mnt'
+			$V run --resume last --quiet --db '$T/mnt/d.db' >/dev/null 2>'$T/disk.err2'; echo \$? >>'$T/disk.rc'
+			cp '$T/mnt/d.db' '$T/disk.db'; [ -e '$T/mnt/d.db-wal' ] && cp '$T/mnt/d.db-wal' '$T/disk.db-wal'; exit 0"
+		c=$(wc -l <"$T/disk.committed")
+		[ $try -lt 5 ] || break
+		if [ "$(head -n 1 "$T/disk.rc")" = 0 ]; then
+			kb=$((kb * 2 / 3))
+		elif [ "$c" = 0 ]; then
+			kb=$((kb * 3 / 2))
+		else
+			break
+		fi
+		echo "full disk: ${kb} KB next (exit $(head -n 1 "$T/disk.rc"), $c committed)"
+		try=$((try + 1))
+		rm -f "$T/disk.db" "$T/disk.db-wal"
+	done
 	rcs=$(tr '\n' ' ' <"$T/disk.rc")
-	c=$(wc -l <"$T/disk.committed")
 	[ "$rcs" = "4 0 " ] || fail "full disk: exit statuses $rcs, wanted 4 then 0 ($(cat "$T/disk.err" "$T/disk.err2" | head -c 400))"
 	grep -q 'run log: cannot commit the last [0-9]* samples* of run 1: database or disk is full.*; the samples committed before are kept, and the run can be resumed' "$T/disk.err" ||
 		fail "full disk: message: $(cat "$T/disk.err")"
@@ -293,14 +309,14 @@ if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
 	[ "$c" -gt 0 ] && [ "$c" -lt "$N" ] || fail "full disk: $c of $N samples committed before the disk filled"
 	sq "$T/disk.db" "select sample_id || '|' || ifnull(output, '') || '|' || ifnull(error, '') from samples" | sort >"$T/final"
 	[ "$(comm -23 "$T/disk.committed" "$T/final" | wc -l)" = 0 ] || fail "full disk: committed rows lost"
-	same_as_ref "$T/disk.db" "full disk then resume" && DISK="exit 4 at $c/$N committed: $(sed 's/^vleval: error: //' "$T/disk.err" | head -n 1); resumed: equal"
+	same_as_ref "$T/disk.db" "full disk then resume" && DISK="${kb} KB: exit 4 at $c/$N committed: $(sed 's/^vleval: error: //' "$T/disk.err" | head -n 1); resumed: equal"
 	echo "full disk: $DISK"
 
 	# read-only: a run killed in the middle, its folder then read-only (as
 	# a log copied off a crashed job to read-only media): runs and show
 	# read it, a resume and a new run say why they cannot write, and once
 	# writable again the resume finishes a log equal to the uninterrupted run
-	pick 0.3 "$REF_REQ"
+	pick 0.1 "$(awk -v r="$REF_REQ" 'BEGIN { print r * 0.6 }')"
 	ro_at=$D
 	unshare -m sh -c "mount -t tmpfs -o size=200m tmpfs '$T/mnt' || exit 7
 		$V run $RUN --db '$T/mnt/r.db' >/dev/null 2>'$T/ro.err0' &
