@@ -258,10 +258,12 @@ asan: deps
 	@$(MAKE) --no-print-directory test BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 
-# Every integration script with vleval under valgrind: no memory error, no
-# leak (still-reachable blocks included, less tests/valgrind/vleval.supp)
-valgrind: deps
-	@$(MAKE) --no-print-directory $(BUILD)/vleval $(TEST_TOOLS) $(PLUGIN_SO) $(TEST_PLUGINS)
+# Every integration script with vleval and the pixels worker under valgrind:
+# no memory error, no leak (still-reachable blocks included, less
+# tests/valgrind/vleval.supp).  VG_SCRIPTS="tests/integration/a.sh ..." runs
+# some of them.
+valgrind: deps test-deps
+	@$(MAKE) --no-print-directory $(BUILD)/vleval $(PIXELS_BIN) $(TEST_TOOLS) $(PLUGIN_SO) $(TEST_PLUGINS)
 	@BUILD=$(BUILD) sh tests/valgrind/run.sh
 
 # libFuzzer targets, one per parser of outside input: tests/fuzz/fuzz_*.c

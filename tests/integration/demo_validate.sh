@@ -41,8 +41,12 @@ assert any(v['pixels'] < v['oracle'] for t, v in by.items() if t != 'synth_chair
 check "runs logged" [ "$(sq "$T/demo/vleval.db" "select count(*) from runs where status='finished'")" = 24 ]
 check "pixels ran as a worker" [ "$(sq "$T/demo/vleval.db" "select count(*) from runs where backend='worker' and model='pixels'")" = 6 ]
 # without vleval-pixels beside vleval or on PATH: the baselines alone, said once
-mkdir -p "$T/lone" && cp "$V" "$T/lone/vleval"
-expect_exit 0 "demo without pixels" env PATH=/usr/bin:/bin "$T/lone/vleval" demo --out "$T/lone/d" --images 3 --quiet
+# (make valgrind: $V is a wrapper that runs the binary VLEVAL_VG_REAL names)
+mkdir -p "$T/lone" && cp "${VLEVAL_VG_REAL:-$V}" "$T/lone/vleval"
+lone=$T/lone/vleval
+[ -n "${VLEVAL_VG_REAL:-}" ] && lone=$V
+expect_exit 0 "demo without pixels" env PATH=/usr/bin:/bin VLEVAL_VG_REAL="$T/lone/vleval" \
+	"$lone" demo --out "$T/lone/d" --images 3 --quiet
 check "pixels missing said" grep -q "vleval-pixels is neither beside vleval nor on PATH" "$T/err"
 check "baselines ran" grep -q "18 runs (3 baselines; pixels not found)" "$T/out"
 expect_exit 0 "validate synth_pope" $V validate --task synth_pope --data-dir "$T/demo/data"

@@ -67,11 +67,16 @@ db="$T/int.db"
 $V run $RUN --set delay_ms=8 --db "$db" >"$T/out" 2>"$T/err" &
 pid=$!
 sleep 0.3
-# a loaded machine (or make asan) may not have committed a batch yet
-i=0
-while [ $i -lt 50 ] && [ "$(sq "$db" "select count(*) from samples" 2>/dev/null || echo 0)" = 0 ]; do
-	sleep 0.1; i=$((i + 1))
-done
+# SIGINT is ignored in a background job until vleval installs its handler:
+# wait for its first committed batch (a loaded machine, make asan or make
+# valgrind may take seconds)
+wait_rows() {
+	i=0
+	while [ $i -lt 600 ] && [ "$(sq "$1" "select count(*) from samples" 2>/dev/null || echo 0)" = 0 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+}
+wait_rows "$db"
 kill -INT $pid
 wait $pid
 rc=$?
@@ -93,6 +98,7 @@ db="$T/old.db"
 $V run $RUN --set delay_ms=8 --db "$db" >/dev/null 2>&1 &
 pid=$!
 sleep 0.3
+wait_rows "$db"
 kill -INT $pid
 wait $pid
 sq "$db" "ALTER TABLE samples DROP COLUMN question; ALTER TABLE samples DROP COLUMN reference;

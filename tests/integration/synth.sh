@@ -85,8 +85,8 @@ for s, rows in qs.items():
            [r["text"] for r in qs["random"] if r["label"] == "yes"]
 PY
 
-# vleval-pixels speaks the worker protocol
-P="$BUILD/vleval-pixels"
+# vleval-pixels speaks the worker protocol (make valgrind: under valgrind)
+P=${VLEVAL_PIXELS:-$BUILD/vleval-pixels}
 IMG="$T/data/synth/images/synth_000001.png"
 printf '{"id": "7", "messages": [{"role": "user", "content": [{"type": "text", "text": "How many shapes are in the image?"}, {"type": "image", "path": "%s"}]}]}\n{"id": 8, "messages": []}\nnot json\n' "$IMG" \
 	| "$P" > "$T/px.out" 2>"$T/px.err"
