@@ -184,9 +184,9 @@ rm -f "$T/g.db" "$T/g.db-wal" "$T/g.db-shm"
 $V run --task sg --tasks-dir "$T/sg/tasks" --data-dir "$T/sg/data" --backend replay \
 	--set predictions="$T/sg/preds.jsonl" --db "$T/g.db" --quiet >/dev/null 2>"$T/g.err" &
 RPID=$!
-# SIGINT is ignored in a background job until vleval installs its handler,
-# just before it creates the run row: wait for that row (slow under
-# valgrind), then let the scoring start
+# a background job ignores SIGINT (and dies of SIGTERM) until vleval
+# installs its handler, just before it creates the run row: wait for that
+# row (seconds under valgrind), then let the scoring start
 i=0
 while [ "$(sqlite3 "$T/g.db" "select count(*) from runs" 2>/dev/null)" != 1 ] && [ $i -lt 600 ]; do
 	sleep 0.1; i=$((i + 1))
