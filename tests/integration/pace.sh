@@ -28,7 +28,12 @@ printf '%s\n' '{ "name": "p", "family": "vqa", "version": 1,' \
 	'  "dataset": { "format": "jsonl", "path": "p.jsonl", "images": "img" },' \
 	'  "prompt": "{question}", "generation": { "max_tokens": 8, "temperature": 0 },' \
 	'  "extract": "short", "metrics": ["exact_match"] }' >"$T/tasks/p.json"
-N=${PACE_N:-2400}
+# under valgrind vleval itself, not the server, sets the pace: fewer
+# samples, and the ratio to the best fixed concurrency is not checked
+slow=
+[ -n "${VLEVAL_UNDER_VALGRIND:-}" ] && slow=1
+N=${PACE_N:-${slow:+600}}
+N=${N:-2400}
 awk -v n="$N" 'BEGIN { for (i = 1; i <= n; i++)
 	printf("{\"id\": \"s%d\", \"image\": \"a.jpg\", \"question\": \"q %d\", \"answer\": \"yes\"}\n", i, i) }' \
 	>"$T/data/p.jsonl"
@@ -56,6 +61,7 @@ auto=$(rate "$DB" $run_id)
 echo "  auto:64: $auto answers/s (best fixed $best)"
 # the benchmark (tests/perf/adaptive.sh) holds it to 10%; on a shared
 # test machine 20% here
+[ -n "$slow" ] ||
 check "auto settles near the best fixed concurrency ($auto vs $best)" \
 	awk -v a="$auto" -v b="$best" 'BEGIN { exit !(a >= 0.8 * b) }'
 check "auto's mode is stored" [ "$(sq "$DB" "select json_extract(config, '\$.concurrency') from runs where id = $run_id")" = auto:64 ]
@@ -66,7 +72,8 @@ t0=$(date +%s)
 expect_exit 2 "dead port refused by the check" $TO $V run --task p --tasks-dir "$T/tasks" \
 	--data-dir "$T/data" --backend openai --base-url http://127.0.0.1:9/v1 --db "$P"
 check "dead port: connection refused named" grep -q "server check: cannot reach 'http://127.0.0.1:9/v1': connection refused" "$T/err"
-check "dead port: answered within 2 s" [ $(($(date +%s) - t0)) -le 2 ]
+# (valgrind: 12 s, still well under the 30 s connect timeout cap)
+check "dead port: answered within ${slow:+1}2 s" [ $(($(date +%s) - t0)) -le ${slow:+1}2 ]
 expect_exit 2 "https to a plain-HTTP server" $TO $V run --task p --tasks-dir "$T/tasks" \
 	--data-dir "$T/data" --backend openai --base-url "https://127.0.0.1:$PORT/v1" --db "$P"
 check "TLS message suggests http://" grep -q "TLS handshake.*plain-HTTP server (http://)" "$T/err"

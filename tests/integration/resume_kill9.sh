@@ -17,7 +17,10 @@ ref=$(sq "$T/ref.db" "select metric||'/'||name||'/'||subset||'='||quote(value)||
 [ -n "$ref" ] || fail "reference has metrics"
 
 # random kill points from /dev/urandom: 20..700 ms into a run of ~1.5 s
-rand_ms() { echo $(( $(od -An -N2 -tu2 /dev/urandom) % 680 + 20 )); }
+# (ten times later under valgrind, where the run takes ten times longer)
+slow=1
+[ -n "${VLEVAL_UNDER_VALGRIND:-}" ] && slow=10
+rand_ms() { echo $(( ($(od -An -N2 -tu2 /dev/urandom) % 680 + 20) * slow )); }
 round=1
 while [ $round -le 5 ]; do
 	db="$T/k$round.db"
@@ -82,7 +85,8 @@ wait $pid
 rc=$?
 check "SIGINT exit code 3 (got $rc)" [ $rc -eq 3 ]
 check "status interrupted" [ "$(sq "$db" "select status from runs")" = interrupted ]
-check "resume hint printed, as invoked, with --db" grep -qF "resume with: $V run --resume 1 --db $db" "$T/err"
+# (make valgrind: the binary valgrind runs, VLEVAL_VG_REAL, is what was invoked)
+check "resume hint printed, as invoked, with --db" grep -qF "resume with: ${VLEVAL_VG_REAL:-$V} run --resume 1 --db $db" "$T/err"
 done_rows=$(sq "$db" "select count(*) from samples")
 check "completed work kept ($done_rows rows)" [ "$done_rows" -gt 0 ]
 # resumed from another directory without VLEVAL_DATA: the run knows its data root
