@@ -175,13 +175,13 @@ dump "$T/ref.db" "$T/ref" || { echo "soak: show on the uninterrupted run failed"
 REF_WALL=$(awk '{ print $1 }' "$T/ref.time")
 # seconds from the start to the last answer, the rest is scoring
 REF_REQ=$(sq "$T/ref.db" "select max(s.created) - r.created from samples s, runs r")
-REF_REQ=$(awk -v r="$REF_REQ" -v w="$REF_WALL" 'BEGIN { r += 0.3; print (r > w ? w : r) }')
+REF_REQ=$(awk -v r="$REF_REQ" -v w="$REF_WALL" 'BEGIN { r += 0.1; print (r > w ? w : r) }')
 echo "uninterrupted: $N samples, wall $REF_WALL s (answers in the first ~$REF_REQ s), CPU $(awk '{ print $2 + $3 }' "$T/ref.time") s"
 echo "  $(sq "$T/ref.db" "select name || ' ' || printf('%.4f [%.4f, %.4f]', value, ci_low, ci_high) from metrics where name in ('CIDEr', 'Bleu_4')" | tr '\n' ';')"
 
 # a copy of the log as the kill left it (database and WAL, no -shm):
 # integrity there, and the committed rows (id and output) for later
-KILLS=0 RKILLS=0 INTEG=0 EARLY=0 ROUNDS=0 EQUAL=0 SCORING=0
+KILLS=0 RKILLS=0 INTEG=0 EARLY=0 ROUNDS=0 EQUAL=0 MID=0
 after_kill() { # DB WHAT
 	rm -rf "$T/snap"; mkdir -p "$T/snap"
 	for f in "$1" "$1-wal"; do [ -e "$f" ] && cp "$f" "$T/snap/"; done
@@ -194,6 +194,7 @@ after_kill() { # DB WHAT
 	sq "$s" "select sample_id || '|' || ifnull(output, '') || '|' || ifnull(error, '')
 		from samples where error is null" 2>/dev/null >>"$T/committed"
 	ROWS_NOW=$(sq "$s" "select count(*) from samples" 2>/dev/null || echo 0)
+	[ "$ROWS_NOW" -lt "$N" ] && MID=$((MID + 1))   # else: killed while scoring
 }
 # run the command in the background; kill it D seconds later unless it has
 # finished; sets KILLED (1 or 0) and RC
@@ -355,8 +356,12 @@ fi
 
 c1=$(awk '{ print $14 + $15 + $16 + $17 }' /proc/$$/stat)
 cs=$(cat /proc/$SP1/stat /proc/$SP2/stat 2>/dev/null | awk '{ s += $14 + $15 } END { print s + 0 }')
-echo "soak: seed $SEED: $ROUNDS rounds, $KILLS kills ($RKILLS during a resume, $EARLY before the run row existed), $INTEG integrity checks, $EQUAL of $ROUNDS final logs equal to the uninterrupted run; full disk: $DISK; read-only: $RO"
+echo "soak: seed $SEED: $ROUNDS rounds, $KILLS kills ($RKILLS during a resume; $MID before every answer was logged, the others while scoring; $EARLY before the run row existed), $INTEG integrity checks, $EQUAL of $ROUNDS final logs equal to the uninterrupted run; full disk: $DISK; read-only: $RO"
 hz=$(getconf CLK_TCK)
 echo "soak: wall $(elapsed "$t0") s, CPU $(awk -v a="$c0" -v b="$c1" -v hz="$hz" 'BEGIN { printf("%.1f", (b - a) / hz) }') s in vleval, sqlite3 and the script, $(awk -v s="$cs" -v hz="$hz" 'BEGIN { printf("%.1f", s / hz) }') s in the fake servers (the uninterrupted run alone: wall $REF_WALL s, CPU $(awk '{ print $2 + $3 }' "$T/ref.time") s)"
+# the cost of a crash: CPU a round took (a run, its kills and resumes, the
+# checks) over the uninterrupted run's, measured in the same soak
+echo "soak: CPU a round / CPU of the uninterrupted run = $(awk -v a="$c0" -v b="$c1" -v hz="$hz" -v r="$ROUNDS" \
+	-v u="$(awk '{ print $2 + $3 }' "$T/ref.time")" 'BEGIN { printf("%.2f", (b - a) / hz / (r + 3) / u) }') (rounds, the uninterrupted run, the full-disk and read-only runs: all CPU since the uninterrupted run started, checks included)"
 [ $NFAIL = 0 ] || { echo "soak: $NFAIL checks failed"; exit 1; }
 echo "soak: ok"
