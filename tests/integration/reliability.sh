@@ -47,17 +47,7 @@ fi
 # a fake chat-completions server that echoes the question
 start_fakeserver --echo --log "$T/server.log" --lifetime 600 || { echo "FAIL: fake server did not start"; exit 1; }
 TO="timeout 30"
-mkdir -p "$T/tasks" "$T/data/img"
-{ printf '\377\330\377\340'; head -c 512 /dev/urandom; } >"$T/data/img/a.jpg"
-mk_task() {
-	cat >"$T/tasks/$1.json" <<JSON
-{ "name": "$1", "family": "vqa", "version": 1,
-  "dataset": { "format": "jsonl", "path": "$1.jsonl", "images": "img" },
-  "prompt": "{question}", "generation": { "max_tokens": 8, "temperature": 0 },
-  "extract": "short", "metrics": ["exact_match"] }
-JSON
-}
-mk_task rt
+vqa_task rt
 q() { printf '{"id": "%s", "image": "a.jpg", "question": "%s", "answer": "x"}\n' "$1" "$2"; }
 OPTS="--tasks-dir $T/tasks --data-dir $T/data --backend openai --concurrency 4 --retries 1 --set backoff_ms=10 --quiet"
 
@@ -147,7 +137,7 @@ done
 # 7. limits: an output over VL_MAX_OUTPUT_BYTES (64 KB) is its sample's
 # error, a reference over VL_MAX_REFERENCE_BYTES (8 KB) a bad record; the
 # run goes on and finishes the others
-mk_task lim
+vqa_task lim
 big=$(head -c 70000 /dev/zero | tr '\0' 'a')
 ref=$(head -c 9000 /dev/zero | tr '\0' 'b')
 { q big "$big"; q ok1 "plain ok1"
@@ -224,7 +214,7 @@ check "retries ($got) = requests the server saw ($seen) - 1" [ "$got" = $((seen 
 # 11. a run killed before its first commit (at many moments of its start)
 # leaves a clear state: the log is intact, runs either lists the run or
 # says the log holds none, never "no such table", and the next run works
-mk_task k
+vqa_task k
 i=1; while [ $i -le 20 ]; do q "k$i" "kill $i FAULT:slow=300"; i=$((i + 1)); done >"$T/data/k.jsonl"
 for d in 0 0.01 0.02 0.05 0.1 0.2; do
 	rm -f "$T/k.db" "$T/k.db-wal" "$T/k.db-shm"
@@ -272,7 +262,7 @@ check "worker: show --json --samples is valid JSON" python3 -c "import json,sys;
 # resumed; what was committed is kept; after space is freed the resume
 # finishes every sample once
 if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
-	mk_task fd
+	vqa_task fd
 	pad=$(head -c 3000 /dev/zero | tr '\0' 'x')
 	i=1; while [ $i -le 300 ]; do q "s$i" "q$i $pad"; i=$((i + 1)); done >"$T/data/fd.jsonl"
 	mkdir -p "$T/mnt"

@@ -64,14 +64,7 @@ huge_${BIG_MB}mb_stream|huge=$BIG_MB|permanent|--stream|0|1|over limit
 stream_cut|stream_cut:times=1|transient|--stream|all|2|-
 EOF
 
-mkdir -p "$T/tasks" "$T/data/img"
-{ printf '\377\330\377\340'; head -c 512 /dev/urandom; } >"$T/data/img/a.jpg"
-cat >"$T/tasks/fm.json" <<EOF
-{ "name": "fm", "family": "vqa", "version": 1,
-  "dataset": { "format": "jsonl", "path": "fm.jsonl", "images": "img" },
-  "prompt": "{question}", "generation": { "max_tokens": 8, "temperature": 0 },
-  "extract": "short", "metrics": ["exact_match"] }
-EOF
+vqa_task fm
 DB=$T/fm.db
 TAB=$(printf '\t')
 # an error message's class: what the table counts
