@@ -179,6 +179,10 @@ REF_REQ=$(awk -v r="$REF_REQ" -v w="$REF_WALL" 'BEGIN { r += 0.1; print (r > w ?
 echo "uninterrupted: $N samples, wall $REF_WALL s (answers in the first ~$REF_REQ s), CPU $(awk '{ print $2 + $3 }' "$T/ref.time") s"
 echo "  $(sq "$T/ref.db" "select name || ' ' || printf('%.4f [%.4f, %.4f]', value, ci_low, ci_high) from metrics where name in ('CIDEr', 'Bleu_4')" | tr '\n' ';')"
 
+# the committed rows a kill or a full disk must not lose: id, output, error
+ROWS_SQL="select sample_id || '|' || ifnull(output, '') || '|' || ifnull(error, '') from samples"
+rows_of() { sq "$1" "$ROWS_SQL" | sort; }
+
 # a copy of the log as the kill left it (database and WAL, no -shm):
 # integrity there, and the committed rows (id and output) for later
 KILLS=0 RKILLS=0 INTEG=0 EARLY=0 ROUNDS=0 EQUAL=0 MID=0
@@ -191,8 +195,7 @@ after_kill() { # DB WHAT
 	r=$(sq "$s" "pragma integrity_check" 2>&1)
 	INTEG=$((INTEG + 1))
 	[ "$r" = ok ] || fail "$2: integrity_check: $r"
-	sq "$s" "select sample_id || '|' || ifnull(output, '') || '|' || ifnull(error, '')
-		from samples where error is null" 2>/dev/null >>"$T/committed"
+	sq "$s" "$ROWS_SQL where error is null" 2>/dev/null >>"$T/committed"
 	ROWS_NOW=$(sq "$s" "select count(*) from samples" 2>/dev/null || echo 0)
 	[ "$ROWS_NOW" -lt "$N" ] && MID=$((MID + 1))   # else: killed while scoring
 }
@@ -259,7 +262,7 @@ while [ $KILLS -lt "$CYCLES" ]; do
 	done
 	[ $RC = 0 ] || { fail "round $ROUNDS: resume exit $RC: $(head -c 300 "$T/err")"; continue; }
 	# nothing committed before a kill is lost or changed
-	sq "$db" "select sample_id || '|' || ifnull(output, '') || '|' || ifnull(error, '') from samples" | sort >"$T/final"
+	rows_of "$db" >"$T/final"
 	lost=$(sort -u "$T/committed" | comm -23 - "$T/final" | wc -l)
 	[ "$lost" = 0 ] || fail "round $ROUNDS: $lost committed rows lost or changed"
 	if same_as_ref "$db" "round $ROUNDS"; then
@@ -285,7 +288,7 @@ if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
 		unshare -m sh -c "mount -t tmpfs -o size=${kb}k tmpfs '$T/mnt' || exit 7
 			$V run $RUN --db '$T/mnt/d.db' >/dev/null 2>'$T/disk.err'; echo \$? >'$T/disk.rc'
 			sqlite3 '$T/mnt/d.db' 'pragma integrity_check' >'$T/disk.q' 2>&1
-			sqlite3 '$T/mnt/d.db' \"select sample_id || '|' || ifnull(output, '') || '|' || ifnull(error, '') from samples\" | sort >'$T/disk.committed'
+			sqlite3 '$T/mnt/d.db' \"$ROWS_SQL\" | sort >'$T/disk.committed'
 			mount -o remount,size=200m '$T/mnt'
 			$V run --resume last --quiet --db '$T/mnt/d.db' >/dev/null 2>'$T/disk.err2'; echo \$? >>'$T/disk.rc'
 			cp '$T/mnt/d.db' '$T/disk.db'; [ -e '$T/mnt/d.db-wal' ] && cp '$T/mnt/d.db-wal' '$T/disk.db-wal'; exit 0"
@@ -308,7 +311,7 @@ if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
 		fail "full disk: message: $(cat "$T/disk.err")"
 	[ "$(cat "$T/disk.q")" = ok ] || fail "full disk: integrity after the failure: $(cat "$T/disk.q")"
 	[ "$c" -gt 0 ] && [ "$c" -lt "$N" ] || fail "full disk: $c of $N samples committed before the disk filled"
-	sq "$T/disk.db" "select sample_id || '|' || ifnull(output, '') || '|' || ifnull(error, '') from samples" | sort >"$T/final"
+	rows_of "$T/disk.db" >"$T/final"
 	[ "$(comm -23 "$T/disk.committed" "$T/final" | wc -l)" = 0 ] || fail "full disk: committed rows lost"
 	same_as_ref "$T/disk.db" "full disk then resume" && DISK="${kb} KB: exit 4 at $c/$N committed: $(sed 's/^vleval: error: //' "$T/disk.err" | head -n 1); resumed: equal"
 	echo "full disk: $DISK"
@@ -335,7 +338,7 @@ if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
 		cp '$T/mnt/r.db' '$T/ro.db'; [ -e '$T/mnt/r.db-wal' ] && cp '$T/mnt/r.db-wal' '$T/ro.db-wal'; exit 0"
 	rcs=$(tr '\n' ' ' <"$T/ro.rc")
 	[ "$(sq "$T/ro.snap.db" "pragma integrity_check")" = ok ] || fail "read-only log: integrity after the kill"
-	sq "$T/ro.snap.db" "select sample_id || '|' || ifnull(output, '') || '|' || ifnull(error, '') from samples" | sort >"$T/ro.committed"
+	rows_of "$T/ro.snap.db" >"$T/ro.committed"
 	c=$(wc -l <"$T/ro.committed")
 	echo "read-only log, killed at $ro_at s with $c/$N committed: exit statuses of runs, show, resume, a new run while read-only, resume after: $rcs"
 	echo "  resume:  $(head -n 2 "$T/ro.err" | tr '\n' ' ')"
@@ -348,7 +351,7 @@ if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
 		fail "read-only log: show --json --samples does not list the $c committed samples"
 	grep -qi 'read-only\|readonly' "$T/ro.err" || fail "read-only log: the resume's message does not say read-only: $(cat "$T/ro.err")"
 	grep -qi 'read-only\|readonly' "$T/ro.err2" || fail "read-only log: the new run's message does not say read-only: $(cat "$T/ro.err2")"
-	sq "$T/ro.db" "select sample_id || '|' || ifnull(output, '') || '|' || ifnull(error, '') from samples" | sort >"$T/final"
+	rows_of "$T/ro.db" >"$T/final"
 	[ "$(comm -23 "$T/ro.committed" "$T/final" | wc -l)" = 0 ] || fail "read-only log: committed rows lost"
 	[ "$(sq "$T/ro.db" "select count(*) from runs")" = 1 ] || fail "read-only log: the refused new run left a run row"
 	same_as_ref "$T/ro.db" "read-only log then resume" && RO="killed at $c/$N, read-only: runs/show/resume/new run exit $rcs; resumed: equal"
