@@ -37,6 +37,15 @@ static inline char *fuzz_str(const uint8_t *data, size_t size)
 	return s;
 }
 
+/* Where temporary files go: in memory (/dev/shm) when there is one.  A
+ * file is written for every input, and on a busy machine a disk stall once
+ * held an open() on /tmp past the one-second timeout (two false timeouts
+ * at the same moment). */
+static inline const char *fuzz_tmp(void)
+{
+	return access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+}
+
 /* Writes the input to this process's temporary file and returns its path
  * (slot: a second file, for targets with two inputs). */
 static inline const char *fuzz_file(const uint8_t *data, size_t size, int slot)
@@ -45,7 +54,7 @@ static inline const char *fuzz_file(const uint8_t *data, size_t size, int slot)
 	FILE *f;
 
 	if (!path[slot][0])
-		snprintf(path[slot], sizeof(path[slot]), "/tmp/vleval-fuzz-%d-%d",
+		snprintf(path[slot], sizeof(path[slot]), "%s/vleval-fuzz-%d-%d", fuzz_tmp(),
 			 (int)getpid(), slot);
 	f = fopen(path[slot], "wb");
 	if (!f || fwrite(data, 1, size, f) != size || fclose(f) != 0)
@@ -80,7 +89,7 @@ static inline int fuzz_cmd(int (*fn)(int argc, char **argv), const char **argv)
 	return fn(argc, (char **)argv);
 }
 
-/* The files of this process's directory /tmp/vleval-fuzz-PID-dir, removed
+/* The files of this process's directory fuzz_tmp()/vleval-fuzz-PID-dir, removed
  * at exit (tests/fuzz/run.sh removes only files). */
 #define FUZZ_DIR_MAX 64
 struct fuzz_dir_list {
@@ -114,7 +123,7 @@ static inline void fuzz_dir_cleanup(void)
 	for (int i = l->n - 1; i >= 0; i--)
 		if (unlink(l->path[i]) != 0)
 			rmdir(l->path[i]);
-	snprintf(dir, sizeof(dir), "/tmp/vleval-fuzz-%d-dir", (int)getpid());
+	snprintf(dir, sizeof(dir), "%s/vleval-fuzz-%d-dir", fuzz_tmp(), (int)getpid());
 	rmdir(dir);
 }
 
@@ -124,7 +133,7 @@ static inline const char *fuzz_dir(void)
 	static char dir[64];
 
 	if (!dir[0]) {
-		snprintf(dir, sizeof(dir), "/tmp/vleval-fuzz-%d-dir", (int)getpid());
+		snprintf(dir, sizeof(dir), "%s/vleval-fuzz-%d-dir", fuzz_tmp(), (int)getpid());
 		if (mkdir(dir, 0700) != 0)
 			abort();
 		atexit(fuzz_dir_cleanup);

@@ -7,7 +7,7 @@
 # crash, leak, sanitizer report or input slower than 1 s (-timeout=1), and
 # prints its last status line (executions, exec/s, cov:).  A crash input is
 # left as build-fuzz/crash-<target>-*; turn it into a regression test.
-# Needs /tmp writable; runs from the repository root (fixtures by path).
+# Needs /dev/shm or /tmp writable; runs from the repository root (fixtures by path).
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT" || exit 2
 B=build-fuzz/tests/fuzz
@@ -25,7 +25,7 @@ run_one() {
 	wait $pid
 	rc=$?
 	# only this target's temporary files: targets may run side by side
-	rm -f /tmp/vleval-fuzz-$pid-*
+	rm -f /tmp/vleval-fuzz-$pid-* /dev/shm/vleval-fuzz-$pid-*
 	last=$(grep -E '^#[0-9]+' "$log" | tail -n 1)
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
 	persec=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
