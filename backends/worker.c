@@ -51,7 +51,10 @@
  * "gpu_mem_peak_mb" (the accelerator memory peak so far; the backend keeps
  * the largest).  "id" may also be a number.  Lines that are not such an
  * object (a stray print) are ignored and counted, and the first one is
- * quoted in later error messages.  Logs belong on stderr.
+ * quoted in later error messages.  Logs belong on stderr.  A line over 8 MB
+ * (VL_WORKER_MAX_LINE) is not kept: the request named by its leading "id"
+ * gets an error at once (without one it is a stray line), and the rest of
+ * the line is skipped.
  *
  * Faults.  A worker whose stdout reaches EOF or whose stdin breaks is reaped
  * and restarted; each request it held is retried once, then recorded as an
@@ -365,6 +368,58 @@ static void on_line(struct worker *b, struct wproc *w, const char *line, size_t 
 	vl_worker_reply_release(&rep);
 }
 
+/* The id of a reply line cut short: "id" near its start, as a string or a
+ * number; -1 when there is none. */
+static int leading_id(const char *p, size_t len, uint64_t *id)
+{
+	const char *k = memmem(p, len < 256 ? len : 256, "\"id\"", 4), *end = p + len;
+	char *e;
+
+	if (!k)
+		return -1;
+	for (k += 4; k < end && strchr(" \t:\"", *k); k++)
+		;
+	if (k >= end || *k < '0' || *k > '9')
+		return -1;
+	errno = 0;
+	*id = strtoull(k, &e, 10);
+	return errno || e >= end || !strchr("\", \t}", *e) ? -1 : 0;
+}
+
+/* w's stdout holds a line over VL_WORKER_MAX_LINE: the request it answers
+ * gets an error now (a stray line when none is named), and the rest of the
+ * line is dropped as it comes. */
+static void overlong_line(struct worker *b, struct wproc *w)
+{
+	struct vl_buf m = VL_BUF_INIT;
+	struct vl_response *r;
+	struct job *j;
+	uint64_t id;
+	int k = w->nflight;
+
+	if (leading_id(w->rbuf.buf, w->rbuf.len, &id) == 0)
+		for (k = 0; k < w->nflight && w->flight[k]->id != id; k++)
+			;
+	if (k >= w->nflight) {
+		stray_line(b, w->rbuf.buf, w->rbuf.len);
+	} else {
+		j = w->flight[k];
+		w->flight[k] = w->flight[--w->nflight];
+		vl_buf_addf(&m, "worker %d's answer is over %zu MB, where an output is limited to %d "
+			    "bytes (the rest of the line was skipped): not scored", w->index,
+			    VL_WORKER_MAX_LINE >> 20, VL_MAX_OUTPUT_BYTES);
+		r = finish(b, id, NULL, m.buf);
+		r->latency_s = vl_now() - j->t_sent;
+		r->retries = j->crashes;
+		w->answered++;
+		b->start_failures = 0;
+		job_free(j);
+		vl_buf_release(&m);
+	}
+	w->skipping = 1;
+	vl_buf_setlen(&w->rbuf, 0);
+}
+
 /* Reads what w's stdout has; marks w dead at EOF. */
 static void read_worker(struct worker *b, struct wproc *w)
 {
@@ -389,6 +444,16 @@ static void read_worker(struct worker *b, struct wproc *w)
 		}
 		w->rbuf.len += (size_t)k;
 		w->rbuf.buf[w->rbuf.len] = '\0';
+		if (w->skipping) {
+			/* the rest of an overlong line: up to its newline */
+			nl = memchr(w->rbuf.buf, '\n', w->rbuf.len);
+			if (!nl) {
+				vl_buf_setlen(&w->rbuf, 0);
+				continue;
+			}
+			w->skipping = 0;
+			start = (size_t)(nl - w->rbuf.buf) + 1;
+		}
 		while ((nl = memchr(w->rbuf.buf + start, '\n', w->rbuf.len - start))) {
 			size_t n = (size_t)(nl - (w->rbuf.buf + start));
 			if (n)
@@ -399,6 +464,8 @@ static void read_worker(struct worker *b, struct wproc *w)
 			memmove(w->rbuf.buf, w->rbuf.buf + start, w->rbuf.len - start);
 			vl_buf_setlen(&w->rbuf, w->rbuf.len - start);
 		}
+		if (w->rbuf.len > VL_WORKER_MAX_LINE)
+			overlong_line(b, w);
 	}
 }
 

@@ -27,6 +27,14 @@ struct job {
 	double t_sent;       /* when it was handed to a worker */
 };
 
+/* The longest stdout line of a worker that is read.  An answer holds at
+ * most VL_MAX_OUTPUT_BYTES (64 KB) of text, at most 6 times that once
+ * JSON-escaped; 8 MB leaves room for the other fields.  A longer line is
+ * not kept (it used to grow without bound: a worker printing 300 MB without
+ * a newline cost 300 MB): its request, named by the "id" at the start of
+ * the line, gets an error at once and the rest of the line is skipped. */
+#define VL_WORKER_MAX_LINE ((size_t)8 << 20)
+
 struct wproc {
 	int index;
 	pid_t pid;           /* 0: not running */
@@ -36,6 +44,7 @@ struct wproc {
 	struct vl_buf wbuf;  /* request bytes not yet written */
 	size_t woff;
 	struct vl_buf rbuf;  /* stdout bytes not yet a full line */
+	int skipping;        /* dropping the rest of a line over VL_WORKER_MAX_LINE */
 	struct job **flight; /* max_inflight slots, owned */
 	int nflight;
 	long answered;       /* answers since this process started */

@@ -569,6 +569,47 @@ static void test_large_requests(void **state)
 	vl_free(cmd);
 }
 
+/* An answer line over VL_WORKER_MAX_LINE (8 MB) is not kept: its request
+ * gets an error at once, not retried; the rest of the line is skipped and
+ * the same worker answers the next request (held in flight beside it). */
+static void test_overlong_answer(void **state)
+{
+	char *cmd = worker_cmd("echo_worker.py", "--mode echo");
+	struct vl_backend *b = open_worker("command", cmd, "max_inflight", "2", NULL);
+	size_t big = 9u << 20;
+	char *prompt = vl_xmalloc(big + 1);
+	struct vl_response r[2];
+	int got;
+
+	memset(prompt, 'a', big);
+	prompt[big] = '\0';
+	submit(b, 7, "big", prompt);
+	submit(b, 8, "small", "dog");
+	got = collect(b, r, 2, 60);
+	assert_int_equal(got, 2);
+	for (int i = 0; i < got; i++) {
+		if (r[i].id == 7) {
+			assert_null(r[i].text);
+			contains(r[i].error, "worker 0's answer is over 8 MB, where an output is "
+				 "limited to 65536 bytes (the rest of the line was skipped)");
+			assert_int_equal(r[i].retries, 0);
+		} else {
+			assert_int_equal(r[i].id, 8);
+			assert_string_equal(r[i].text, "small|dog|0|");
+		}
+	}
+	release_all(r, got);
+	/* the worker goes on */
+	submit(b, 9, "after", "cat");
+	assert_int_equal(collect(b, r, 1, 20), 1);
+	assert_string_equal(r[0].text, "after|cat|0|");
+	release_all(r, 1);
+	vl_backend_close(b);
+	vl_free(prompt);
+	assert_no_children();
+	vl_free(cmd);
+}
+
 /* close() on workers that ignore EOF and SIGTERM: killed, reaped, no
  * zombie. */
 static void test_close_stubborn(void **state)
@@ -601,6 +642,7 @@ int main(void)
 		cmocka_unit_test(test_reported_fields),
 		cmocka_unit_test(test_stray_stdout),
 		cmocka_unit_test(test_large_requests),
+		cmocka_unit_test(test_overlong_answer),
 		cmocka_unit_test(test_close_stubborn),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
