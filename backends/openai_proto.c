@@ -8,6 +8,7 @@
 #include "backends/openai.h"
 
 #include <cjson/cJSON.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -34,10 +35,13 @@ static void get_usage(const cJSON *root, long *pt, long *ct)
 	const cJSON *p = cJSON_GetObjectItemCaseSensitive(u, "prompt_tokens");
 	const cJSON *c = cJSON_GetObjectItemCaseSensitive(u, "completion_tokens");
 
-	if (cJSON_IsNumber(p) && p->valuedouble >= 0)
-		*pt = (long)p->valuedouble;
-	if (cJSON_IsNumber(c) && c->valuedouble >= 0)
-		*ct = (long)c->valuedouble;
+	long long n;
+
+	/* a count no long can hold is absent, as a negative one is */
+	if (cJSON_IsNumber(p) && vl_whole_ll(floor(p->valuedouble), &n) == 0 && n >= 0)
+		*pt = (long)n;
+	if (cJSON_IsNumber(c) && vl_whole_ll(floor(c->valuedouble), &n) == 0 && n >= 0)
+		*ct = (long)n;
 }
 
 /* Appends a one-line excerpt of at most max bytes of s. */

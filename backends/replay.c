@@ -168,6 +168,7 @@ static int replay_open(void *self, const struct vl_backend_config *cfg, char *er
 		const cJSON *id, *out;
 		cJSON *o;
 		char idbuf[64];
+		long long idnum;
 
 		lineno++;
 		if ((size_t)len == strspn(line, " \t\r\n"))
@@ -180,8 +181,8 @@ static int replay_open(void *self, const struct vl_backend_config *cfg, char *er
 		}
 		id = first_of(o, id_keys);
 		out = first_of(o, out_keys);
-		if (cJSON_IsNumber(id) && id->valuedouble == floor(id->valuedouble)) {
-			snprintf(idbuf, sizeof(idbuf), "%lld", (long long)id->valuedouble);
+		if (cJSON_IsNumber(id) && vl_whole_ll(id->valuedouble, &idnum) == 0) {
+			snprintf(idbuf, sizeof(idbuf), "%lld", idnum);
 		} else if (!cJSON_IsString(id)) {
 			note_bad(r, lineno, "missing or invalid \"id\"");
 			cJSON_Delete(o);

@@ -87,8 +87,8 @@ static double num_or(const cJSON *o, const char *key, double dflt)
  * conversion would be undefined: "prompt_tokens": 1e300). */
 static long count_or_absent(const cJSON *o, const char *key)
 {
-	double v = num_or(o, key, -1);
-	return v > -9.2e18 && v < 9.2e18 ? (long)v : -1;
+	long long n;
+	return vl_whole_ll(floor(num_or(o, key, -1)), &n) == 0 ? (long)n : -1;
 }
 
 /* The reply's id: a string of digits or a non-negative integer below 2^64

@@ -324,3 +324,17 @@ cJSON *vl_cjson_parse(const char *json, size_t n)
 	vl_free(copy);
 	return root;
 }
+
+int vl_whole_ll(double v, long long *out)
+{
+	/* -2^63 is representable; 2^63 is not: the range is [-2^63, 2^63) */
+	long long n;
+
+	if (!(v >= -9223372036854775808.0 && v < 9223372036854775808.0))
+		return -1;
+	n = (long long)v;
+	if ((double)n != v)
+		return -1;   /* a fraction */
+	*out = n;
+	return 0;
+}

@@ -211,6 +211,13 @@ char *vl_url_redact(const char *url);
  * returns how many were replaced; 0 (and *s untouched) when it is valid. */
 size_t vl_utf8_repair(char **s);
 
+/* v as a long long when it is a whole number that one can hold (|v| below
+ * 2^63): 0 and *out set; -1 for a fraction, NaN, an infinity or a number
+ * out of range, whose conversion would be undefined ("prompt_tokens":
+ * 1e300 from a server; fuzz_openai_response, fuzz_sse and fuzz_replay
+ * found such conversions). */
+int vl_whole_ll(double v, long long *out);
+
 /* Levenshtein distance of two strings' bytes, for "did you mean"
  * suggestions. */
 size_t vl_edit_distance(const char *a, const char *b);

@@ -149,6 +149,21 @@ static void test_replay(void **state)
 	assert_non_null(strstr(r.error, "line 4: invalid JSON"));
 	vl_response_release(&r);
 	vl_backend_close(b);
+	/* an id no long long holds is not an id (its conversion was undefined:
+	 * fuzz_replay); a whole one that fits is its digits */
+	f = fopen(path, "w");
+	fprintf(f, "{\"id\": 6.6e109, \"output\": \"huge\"}\n{\"id\": -9e18, \"output\": \"neg\"}\n");
+	fclose(f);
+	b = open_backend("replay", &cfg);
+	r = ask(b, 1, "-9000000000000000000", NULL, NULL);
+	assert_string_equal(r.text, "neg");
+	vl_response_release(&r);
+	r = ask(b, 2, "66000000000000000000000000000000000000000000000000000000000000000000000000000000"
+		      "00000000000000000000000000000", NULL, NULL);
+	assert_null(r.text);
+	assert_non_null(strstr(r.error, "first at line 1: missing or invalid \"id\""));
+	vl_response_release(&r);
+	vl_backend_close(b);
 	vl_kv_release(&cfg);
 	remove(path);
 	{

@@ -235,6 +235,12 @@ static void test_parse_response(void **state)
 		{ "{\"choices\":[{\"message\":{\"content\":null,\"refusal\":\"no\"}}],"
 		  "\"usage\":{\"prompt_tokens\":3}}", 0, "", 3, -1, NULL, NULL },
 		{ "{\"choices\":[{\"text\":\"legacy\"}]}", 0, "legacy", -1, -1, NULL, NULL },
+		/* counts no long can hold are absent (converting them was undefined:
+		 * fuzz_openai_response and fuzz_sse) */
+		{ "{\"choices\":[{\"text\":\"n\"}],\"usage\":{\"prompt_tokens\":5.5e104,"
+		  "\"completion_tokens\":-1e300}}", 0, "n", -1, -1, NULL, NULL },
+		{ "{\"choices\":[{\"text\":\"n\"}],\"usage\":{\"prompt_tokens\":7.9,"
+		  "\"completion_tokens\":9.2e18}}", 0, "n", 7, 9200000000000000000L, NULL, NULL },
 		{ "{\"choices\":[{\"message\":{\"content\":\"caf\\u00e9\\n\"}}],\"usage\":null}",
 		  0, "caf\xc3\xa9\n", -1, -1, NULL, NULL },
 		{ "{\"choices\":[{\"message\":{\"content\":\"yes", VL_EPARSE, NULL, -1, -1,

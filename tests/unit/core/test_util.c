@@ -1,9 +1,13 @@
 /*
  * test_util.c - util.c helpers added by the reliability review: URLs made
- * fit to store or print (no password, no key= or token= value).
+ * fit to store or print (no password, no key= or token= value), U+0000 in
+ * JSON, and doubles converted to integers only when they fit.
  */
 #include "test_helpers.h"
 #include "core/jsonparse.h"
+
+#include <limits.h>
+#include <math.h>
 
 static void test_url_redact(void **state)
 {
@@ -51,11 +55,35 @@ static void test_json_nul(void **state)
 	cJSON_Delete(j);
 }
 
+/* Whole numbers a long long holds, and nothing else: [-2^63, 2^63) */
+static void test_whole_ll(void **state)
+{
+	long long n = 42;
+
+	assert_int_equal(vl_whole_ll(0.0, &n), 0);
+	assert_true(n == 0);
+	assert_int_equal(vl_whole_ll(-7.0, &n), 0);
+	assert_true(n == -7);
+	assert_int_equal(vl_whole_ll(-9223372036854775808.0, &n), 0);
+	assert_true(n == LLONG_MIN);
+	assert_int_equal(vl_whole_ll(9223372036854774784.0, &n), 0);   /* the largest double below 2^63 */
+	assert_true(n == 9223372036854774784LL);
+	n = 42;
+	assert_int_equal(vl_whole_ll(9223372036854775808.0, &n), -1);   /* 2^63 */
+	assert_int_equal(vl_whole_ll(6.6e109, &n), -1);
+	assert_int_equal(vl_whole_ll(-1e300, &n), -1);
+	assert_int_equal(vl_whole_ll(0.5, &n), -1);
+	assert_int_equal(vl_whole_ll(NAN, &n), -1);
+	assert_int_equal(vl_whole_ll(INFINITY, &n), -1);
+	assert_true(n == 42);   /* untouched on failure */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_url_redact),
 		cmocka_unit_test(test_json_nul),
+		cmocka_unit_test(test_whole_ll),
 	};
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }
