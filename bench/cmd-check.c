@@ -173,10 +173,10 @@ static int check_file(struct vl_runlog *rl, const char *path, long long run, con
 		goto out;
 	}
 	ver = cJSON_GetObjectItem(e, "task_version");
-	if (cJSON_IsNumber(ver) && (int)ver->valuedouble != ri.task_version) {
-		vl_buf_addf(err, "baseline '%s' holds task '%s' version %d, run %lld version %d: "
+	if (cJSON_IsNumber(ver) && ver->valuedouble != (double)ri.task_version) {
+		vl_buf_addf(err, "baseline '%s' holds task '%s' version %g, run %lld version %d: "
 			    "scores of different task versions are not comparable", path, ri.task,
-			    (int)ver->valuedouble, run, ri.task_version);
+			    ver->valuedouble, run, ri.task_version);
 		rc = VL_EINVAL;
 		goto out;
 	}

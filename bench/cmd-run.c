@@ -72,6 +72,7 @@ static int load_resume(struct vl_runlog *rl, long long id, struct vl_task **task
 	struct vl_buf err = VL_BUF_INIT;
 	struct vl_run_info ri;
 	cJSON *conf, *v;
+	long long ll;
 
 	if (vl_runlog_get_run(rl, id, &ri, &err) < 0) {
 		vl_error("cannot resume: %s", vl_buf_str(&err));
@@ -98,7 +99,7 @@ static int load_resume(struct vl_runlog *rl, long long id, struct vl_task **task
 	v = cJSON_GetObjectItem(conf, "data_dir");
 	*data_dir = cJSON_IsString(v) ? vl_xstrdup(v->valuestring) : NULL;
 	v = cJSON_GetObjectItem(conf, "limit");
-	*limit = cJSON_IsNumber(v) ? (long)v->valuedouble : -1;
+	*limit = cJSON_IsNumber(v) && vl_whole_ll(v->valuedouble, &ll) == 0 ? (long)ll : -1;
 	cJSON_ArrayForEach(v, cJSON_GetObjectItem(conf, "set"))
 		if (cJSON_IsString(v))
 			vl_kv_set(cfg, v->string, v->valuestring);

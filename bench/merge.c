@@ -6,6 +6,7 @@
 #include "bench/task.h"
 
 #include <cjson/cJSON.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -231,9 +232,12 @@ static int score_merged(struct vl_runlog *out, long long run, const struct shard
 	o.model_family = cJSON_GetStringValue(cJSON_GetObjectItem(conf, "model_family"));
 	bs = cJSON_GetObjectItem(conf, "bootstrap");
 	v = cJSON_GetObjectItem(bs, "resamples");
-	o.resamples = cJSON_IsNumber(v) ? (int)v->valuedouble : 1000;
+	/* a shard's stored config: numbers converted only when they fit */
+	o.resamples = cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble <= INT_MAX
+		? (int)v->valuedouble : 1000;
 	v = cJSON_GetObjectItem(bs, "seed");
-	o.seed = cJSON_IsNumber(v) ? (uint64_t)v->valuedouble : 0;
+	o.seed = cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble < 18446744073709551616.0
+		? (uint64_t)v->valuedouble : 0;
 	v = cJSON_GetObjectItem(bs, "level");
 	o.ci_level = cJSON_IsNumber(v) ? v->valuedouble : 0.95;
 	rc = vl_runner_score(task, out, run, &o, err);

@@ -76,8 +76,9 @@ static int parse_generation(struct vl_task *t, const cJSON *g, const char *origi
 			t->gen.temperature = e->valuedouble;
 		else if (!strcmp(k, "top_p") && e->valuedouble > 0 && e->valuedouble <= 1)
 			t->gen.top_p = e->valuedouble;
-		else if (!strcmp(k, "seed") && e->valuedouble >= 0)
-			t->gen.seed = (long long)e->valuedouble;
+		else if (!strcmp(k, "seed") && e->valuedouble >= 0 &&
+			 vl_whole_ll(e->valuedouble, &t->gen.seed) == 0)
+			;   /* a whole number a long long holds */
 		else
 			goto bad;
 		continue;

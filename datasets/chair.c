@@ -104,9 +104,18 @@ static int select_images(struct chair *c, const struct vl_dataset_spec *spec,
 			vl_buf_addf(err, "task '%s': dataset \"seed\" must be a number", spec->task);
 			return VL_EINVAL;
 		}
-		if (seedv)
-			seed = (uint64_t)seedv->valuedouble;
-		n = (size_t)maxv->valuedouble;
+		if (seedv) {
+			long long s;
+			if (vl_whole_ll(seedv->valuedouble, &s) < 0 || s < 0) {
+				vl_buf_addf(err, "task '%s': dataset \"seed\" must be a whole number "
+					    "from 0 to 2^63", spec->task);
+				return VL_EINVAL;
+			}
+			seed = (uint64_t)s;
+		}
+		/* past the size of any set: all of it (the conversion of a larger
+		 * double to size_t would be undefined) */
+		n = maxv->valuedouble < 1e15 ? (size_t)maxv->valuedouble : SIZE_MAX;
 		if (n >= set->n)
 			return 0;
 		r = vl_xmalloc((set->n ? set->n : 1) * sizeof(*r));

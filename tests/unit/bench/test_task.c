@@ -52,6 +52,9 @@ static void test_errors_name_file_and_key(void **state)
 		{ "{\"name\": \"t\", \"family\": \"vqa\", \"prompt\": \"q\", \"dataset\": {\"format\": \"jsonl\"}, "
 		  "\"extract\": \"short\", \"metrics\": [\"acuracy\"]}", "unknown metric 'acuracy'" },
 		{ "{" BASE ", \"prompt\": \"q\", \"generation\": {\"temperature\": -1}}", "generation key \"temperature\"" },
+		/* a seed no long long holds (its conversion was undefined) */
+		{ "{" BASE ", \"prompt\": \"q\", \"generation\": {\"seed\": 1e300}}", "generation key \"seed\"" },
+		{ "{" BASE ", \"prompt\": \"q\", \"generation\": {\"seed\": 0.5}}", "generation key \"seed\"" },
 		{ "{\"name\": \"t t\", \"family\": \"vqa\", \"prompt\": \"q\", \"dataset\": {\"format\": \"jsonl\"}, "
 		  "\"extract\": \"short\", \"metrics\": [\"exact_match\"]}", "name 't t' may use only" },
 		{ "{\"name\": \"t\", \"family\": \"video\"}", "unknown family 'video'" },
