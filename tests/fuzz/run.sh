@@ -24,8 +24,9 @@ run_one() {
 	pid=$!
 	wait $pid
 	rc=$?
-	# only this target's temporary files: targets may run side by side
-	rm -f /tmp/vleval-fuzz-$pid-* /dev/shm/vleval-fuzz-$pid-*
+	# only this target's temporary files and folder (a crashed score target
+	# leaves its folder): targets may run side by side
+	rm -rf /tmp/vleval-fuzz-$pid-* /dev/shm/vleval-fuzz-$pid-*
 	last=$(grep -E '^#[0-9]+' "$log" | tail -n 1)
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
 	persec=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
