@@ -1,6 +1,7 @@
 /*
  * buf.c - growable string buffer (see buf.h).
  */
+#include "core/vl.h"
 #include "core/buf.h"
 #include "core/alloc.h"
 
@@ -136,6 +137,28 @@ static size_t utf8_seq(const unsigned char *p, size_t avail)
 	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
 		return 0;
 	return len;
+}
+
+/* Here rather than in util.c, beside vl_buf_add_utf8: both use utf8_seq,
+ * which stays static so that the per-character loops can inline it. */
+int vl_utf8_valid(const char *s, size_t n, size_t *bad_off)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, k;
+
+	while (i < n) {
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if ((k = utf8_seq(p + i, n - i)) == 0) {
+			if (bad_off)
+				*bad_off = i;
+			return 0;
+		}
+		i += k;
+	}
+	return 1;
 }
 
 size_t vl_buf_add_utf8(struct vl_buf *b, const char *s, size_t n)

@@ -114,46 +114,6 @@ int vl_read_file(const char *path, struct vl_buf *out, struct vl_buf *err)
 	return 0;
 }
 
-int vl_utf8_valid(const char *s, size_t n, size_t *bad_off)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0;
-
-	while (i < n) {
-		unsigned c = p[i];
-		size_t len;
-		unsigned min;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if ((c & 0xe0) == 0xc0) {
-			len = 2; min = 0x80; c &= 0x1f;
-		} else if ((c & 0xf0) == 0xe0) {
-			len = 3; min = 0x800; c &= 0x0f;
-		} else if ((c & 0xf8) == 0xf0) {
-			len = 4; min = 0x10000; c &= 0x07;
-		} else {
-			goto bad;
-		}
-		if (i + len > n)
-			goto bad;
-		for (size_t k = 1; k < len; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				goto bad;
-			c = (c << 6) | (p[i + k] & 0x3f);
-		}
-		if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-			goto bad;
-		i += len;
-	}
-	return 1;
-bad:
-	if (bad_off)
-		*bad_off = i;
-	return 0;
-}
-
 size_t vl_edit_distance_u32(const uint32_t *a, size_t na, const uint32_t *b, size_t nb,
 			   size_t **work, size_t *work_cap)
 {
