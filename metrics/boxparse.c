@@ -144,6 +144,22 @@ static int needs_size(const struct box_format *f)
 	return f->geom != G_PIXELS;
 }
 
+/* 0 when f (found for format, or NULL) can be used with an image of w x h;
+ * VL_EINVAL with err saying why otherwise (parse and render alike). */
+static int usable_format(const char *format, const struct box_format *f, int w, int h,
+			 struct vl_buf *err)
+{
+	if (!f)
+		return unknown_format(format, err);
+	if (needs_size(f) && (w <= 0 || h <= 0)) {
+		if (err)
+			vl_buf_addf(err, "box_format '%s' needs the image size, which is unknown",
+				    f->name);
+		return VL_EINVAL;
+	}
+	return 0;
+}
+
 /* Kosmos-2's decode_string.py / transformers' patch_index_to_coordinate:
  * one cell, or cells in one row or column, span whole cells; otherwise the
  * box runs from the centre of the first cell to the centre of the second. */
@@ -213,14 +229,8 @@ int vl_box_parse(const char *format, const char *text, int image_w, int image_h,
 	double v[4];
 	int errcode, rc, ngroups = 0;
 
-	if (!f)
-		return unknown_format(format, err);
-	if (needs_size(f) && (image_w <= 0 || image_h <= 0)) {
-		if (err)
-			vl_buf_addf(err, "box_format '%s' needs the image size, which is unknown",
-				    f->name);
-		return VL_EINVAL;
-	}
+	if ((rc = usable_format(format, f, image_w, image_h, err)) < 0)
+		return rc;
 	re = pcre2_compile((PCRE2_SPTR)f->pattern, PCRE2_ZERO_TERMINATED, 0, &errcode, &erroff,
 			   NULL);
 	if (!re)
@@ -375,15 +385,10 @@ int vl_box_render(const char *format, const double box[4], int image_w, int imag
 {
 	const struct box_format *f = format ? find_format(format) : NULL;
 	double v[4];   /* the four numbers in the model's order and scale */
+	int rc;
 
-	if (!f)
-		return unknown_format(format, err);
-	if (needs_size(f) && (image_w <= 0 || image_h <= 0)) {
-		if (err)
-			vl_buf_addf(err, "box_format '%s' needs the image size, which is unknown",
-				    f->name);
-		return VL_EINVAL;
-	}
+	if ((rc = usable_format(format, f, image_w, image_h, err)) < 0)
+		return rc;
 	encode(f, box, image_w, image_h, v);
 	write_shape(f, v, out);
 	return 0;
